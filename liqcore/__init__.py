@@ -1,0 +1,29 @@
+"""liqcore — estimate where leveraged crypto-futures positions would be force-liquidated.
+
+Quick start (a notebook or a script)::
+
+    import liqcore as lc
+
+    sim = lc.simulate("short_squeeze", seed=7)     # a simulated market with a known true position book
+    hm = lc.estimate(sim.market, lc.ModelConfig.preset("balanced"))
+    prof = hm.profile()                             # longs below price, shorts above, at the last bar
+
+    m = lc.load_csv("BTCUSDT-5m.csv", "BTCUSDT-metrics.csv")   # your own files
+    m = lc.fetch_market("binance", "BTCUSDT", interval="5m", lookback="7d")  # live public data
+
+Every number is an estimate from a stated model (see `ModelConfig`); `Market.notes` and `Heatmap.notes` say what was
+assumed, repaired or dropped.
+"""
+
+from liqcore.errors import DataError, FetchError
+from liqcore.heatmap import Heatmap
+from liqcore.market import Market
+from liqcore.profile import Profile
+
+__all__ = [
+    "DataError",
+    "FetchError",
+    "Heatmap",
+    "Market",
+    "Profile",
+]

@@ -1,0 +1,203 @@
+"""The validated market every source produces and every model reads.
+
+A `Market` is a frozen bundle of bars (UTC-indexed OHLC plus whatever else the source knew: volume, taker flow, open
+interest, funding, realised liquidations) with the symbol, the bar interval, a human description of the source and
+the notes of every repair or assumption made while loading. Validation happens once, here, so the engine and the
+analytics can trust their input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from liqcore.errors import DataError
+
+PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close")
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "volume",  # base units traded in the bar
+    "quote_volume",  # quote (USD) traded in the bar
+    "taker_buy_volume",  # base units bought by takers
+    "open_interest",  # base units, one side, at the bar close
+    "open_interest_usd",  # USD, one side, at the bar close
+    "funding_rate",  # fraction per funding period (0.0001 = 0.01 %)
+    "long_short_ratio",  # accounts long / accounts short
+    "liq_long_usd",  # realised long liquidations in the bar, USD
+    "liq_short_usd",  # realised short liquidations in the bar, USD
+)
+KNOWN_COLUMNS: tuple[str, ...] = PRICE_COLUMNS + OPTIONAL_COLUMNS
+
+
+def _row_label(index: pd.DatetimeIndex, position: int) -> str:
+    """Name a bar so a user can find it: its position (1-based) and its time."""
+    return f"row {position + 1} ({index[position]:%Y-%m-%d %H:%M} UTC)"
+
+
+@dataclass(frozen=True)
+class Market:
+    """Validated bars of one instrument at one regular interval.
+
+    Parameters
+    ----------
+    bars
+        DataFrame indexed by the bar open time (UTC, strictly increasing) with float64 columns `open high low close`
+        and any of `OPTIONAL_COLUMNS`. Unknown columns are dropped (and said so in `notes`).
+    symbol
+        Instrument name as the user knows it, e.g. ``"BTCUSDT"``.
+    interval
+        Bar length. When None it is inferred as the most common spacing between bars.
+    source
+        Human text saying where the bars came from.
+    notes
+        Every repair, drop or assumption made while loading, in words a user reads.
+    """
+
+    bars: pd.DataFrame
+    symbol: str = "UNKNOWN"
+    interval: pd.Timedelta | None = None
+    source: str = "user data"
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        bars, interval, extra_notes = _validate(self.bars, self.interval)
+        object.__setattr__(self, "bars", bars)
+        object.__setattr__(self, "interval", interval)
+        object.__setattr__(self, "notes", tuple(self.notes) + extra_notes)
+
+    def __len__(self) -> int:
+        return len(self.bars)
+
+    @property
+    def start(self) -> pd.Timestamp:
+        """Open time of the first bar."""
+        return self.bars.index[0]
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """Close time of the last bar."""
+        return self.bars.index[-1] + self.interval
+
+    @property
+    def last_price(self) -> float:
+        """Close of the last bar."""
+        return float(self.bars["close"].iloc[-1])
+
+    def has(self, column: str) -> bool:
+        """True when the column exists and holds at least one finite value."""
+        return column in self.bars.columns and bool(np.isfinite(self.bars[column].to_numpy()).any())
+
+    def tail(self, span: pd.Timedelta | str) -> Market:
+        """The last `span` of bars (e.g. ``"7d"``), keeping symbol, source and notes."""
+        span = pd.Timedelta(span)
+        cutoff = self.end - span
+        bars = self.bars[self.bars.index >= cutoff]
+        if bars.empty:
+            bars = self.bars.iloc[-1:]
+        return Market(bars, self.symbol, self.interval, self.source, self.notes)
+
+
+def _validate(
+    bars: pd.DataFrame, interval: pd.Timedelta | None
+) -> tuple[pd.DataFrame, pd.Timedelta, tuple[str, ...]]:
+    """Check and normalise bars; raise DataError naming the column and row of the first problem."""
+    if not isinstance(bars, pd.DataFrame):
+        raise DataError("Market bars must be a pandas DataFrame indexed by time.")
+    if bars.empty:
+        raise DataError("The data has no bars. Provide at least two rows of open/high/low/close.")
+    notes: list[str] = []
+    missing = [c for c in PRICE_COLUMNS if c not in bars.columns]
+    if missing:
+        raise DataError(
+            f"Missing price column(s) {', '.join(missing)}. Every bar needs open, high, low and close."
+        )
+    unknown = [c for c in bars.columns if c not in KNOWN_COLUMNS]
+    if unknown:
+        notes.append(f"Ignored column(s) the model does not use: {', '.join(map(str, unknown))}.")
+    index = bars.index
+    if not isinstance(index, pd.DatetimeIndex):
+        raise DataError("Market bars must be indexed by a DatetimeIndex of bar open times.")
+    if index.tz is None:
+        index = index.tz_localize("UTC")
+    else:
+        index = index.tz_convert("UTC")
+    columns = [c for c in KNOWN_COLUMNS if c in bars.columns]
+    out = pd.DataFrame(index=index)
+    for column in columns:
+        try:
+            out[column] = pd.to_numeric(bars[column], errors="raise").to_numpy(dtype="float64")
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"Column '{column}' holds values that are not numbers ({exc}).") from None
+    out.index.name = "time"
+
+    diffs = np.diff(index.asi8)
+    bad = np.flatnonzero(diffs <= 0)
+    if bad.size:
+        pos = int(bad[0]) + 1
+        kind = "repeats" if diffs[bad[0]] == 0 else "goes back in time"
+        raise DataError(
+            f"The time index {kind} at {_row_label(index, pos)}. Sort the rows by time and remove duplicates."
+        )
+
+    prices = out[list(PRICE_COLUMNS)].to_numpy()
+    finite_positive = np.isfinite(prices) & (prices > 0)
+    if not finite_positive.all():
+        row, col = np.argwhere(~finite_positive)[0]
+        raise DataError(
+            f"Column '{PRICE_COLUMNS[col]}' at {_row_label(index, int(row))} is {prices[row, col]!r}; "
+            "prices must be finite and above zero."
+        )
+    o, h, lo, c = prices.T
+    tol = 1e-9 * np.maximum(np.abs(h), 1.0)
+    low_bad = np.flatnonzero(lo > np.minimum(o, c) + tol)
+    if low_bad.size:
+        r = int(low_bad[0])
+        raise DataError(
+            f"Column 'low' at {_row_label(index, r)} is {lo[r]:g}, above the open ({o[r]:g}) or close ({c[r]:g}). "
+            "Check that the columns are in the right order."
+        )
+    high_bad = np.flatnonzero(h < np.maximum(o, c) - tol)
+    if high_bad.size:
+        r = int(high_bad[0])
+        raise DataError(
+            f"Column 'high' at {_row_label(index, r)} is {h[r]:g}, below the open ({o[r]:g}) or close ({c[r]:g}). "
+            "Check that the columns are in the right order."
+        )
+
+    if interval is None:
+        if len(index) < 2:
+            raise DataError("Cannot tell the bar interval from a single bar; give at least two bars.")
+        values, counts = np.unique(diffs, return_counts=True)
+        interval = pd.Timedelta(int(values[np.argmax(counts)]), unit="ns")
+    interval = pd.Timedelta(interval)
+    if interval <= pd.Timedelta(0):
+        raise DataError(f"The bar interval must be positive, got {interval}.")
+    step = interval.value
+    off_grid = np.flatnonzero(diffs % step != 0)
+    if off_grid.size:
+        pos = int(off_grid[0]) + 1
+        raise DataError(
+            f"Bars are not on one regular {format_interval(interval)} grid: {_row_label(index, pos)} is "
+            f"{pd.Timedelta(int(diffs[off_grid[0]]), unit='ns')} after the previous bar. "
+            "Resample the data to one interval before loading."
+        )
+    gaps = np.flatnonzero(diffs > step)
+    if gaps.size:
+        missing_bars = int((diffs[gaps] // step - 1).sum())
+        first = _row_label(index, int(gaps[0]) + 1)
+        notes.append(
+            f"{gaps.size} gap(s) in the bars, {missing_bars} missing bar(s) in all (first before {first}); "
+            "the model treats the time across a gap as one step."
+        )
+    return out, interval, tuple(notes)
+
+
+def format_interval(interval: pd.Timedelta) -> str:
+    """Short interval text such as 5m, 1h, 1d, for labels."""
+    seconds = int(interval.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
