@@ -8,12 +8,15 @@ the model liquidated in that bar, which is what validation compares with realise
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from liqcore.config import ModelConfig
 from liqcore.profile import Profile
+
+if TYPE_CHECKING:
+    from liqcore.config import ModelConfig
 
 
 @dataclass(frozen=True, eq=False)

@@ -118,10 +118,7 @@ def _validate(
     index = bars.index
     if not isinstance(index, pd.DatetimeIndex):
         raise DataError("Market bars must be indexed by a DatetimeIndex of bar open times.")
-    if index.tz is None:
-        index = index.tz_localize("UTC")
-    else:
-        index = index.tz_convert("UTC")
+    index = index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
     columns = [c for c in KNOWN_COLUMNS if c in bars.columns]
     out = pd.DataFrame(index=index)
     for column in columns:
