@@ -7,7 +7,7 @@ the model liquidated in that bar, which is what validation compares with realise
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -84,4 +84,29 @@ class Heatmap:
             price_edges=self.price_edges,
             long=self.long[j].copy(),
             short=self.short[j].copy(),
+        )
+
+    def since(self, start: pd.Timestamp) -> Heatmap:
+        """The same map limited to snapshots and implied bars at or after `start`.
+
+        The app estimates on a warm-up span before the window a user looks at, so positions opened before the
+        window are already on the map, then shows only the window.
+        """
+        start = pd.Timestamp(start)
+        start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
+        keep = self.times >= start
+        if not keep.any():
+            keep[-1] = True
+        tiers = {
+            name: (None if arr is None else arr[:, keep])
+            for name, arr in (("long_by_tier", self.long_by_tier), ("short_by_tier", self.short_by_tier))
+        }
+        return replace(
+            self,
+            times=self.times[keep],
+            long=self.long[keep],
+            short=self.short[keep],
+            close=self.close[keep],
+            implied=self.implied[self.implied.index >= min(start, self.times[keep][0])],
+            **tiers,
         )

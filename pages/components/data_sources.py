@@ -1,0 +1,118 @@
+"""The sidebar's data-source section: pick a source, get a loaded market, pick the lookback, see what is loaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from liqcore.analysis import Analysis
+from liqcore.market import Market, format_interval
+from liqcore.simulator import SCENARIOS, Simulation, simulate
+from pages.components import view_state
+
+SOURCES = {"sim": "Simulator (built in)"}
+SCENARIO_NAMES = {
+    "range": "Range: two-sided book",
+    "short_squeeze": "Short squeeze",
+    "long_cascade": "Long cascade",
+    "fakeout": "Fakeout",
+}
+LOOKBACKS = ("12h", "1d", "3d", "7d", "14d", "30d", "90d", "365d")
+VIEW_KEYS = ["src", "scenario", "seed", "lookback"]
+NO_DATA_HINT = "Choose a data source in the sidebar to draw a liquidation heatmap."
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedData:
+    """A market from one source, a short key naming it for caches, a label for people, and the truth if simulated."""
+
+    market: Market
+    key: str
+    label: str
+    simulation: Any = None
+
+
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner="Simulating the market…")
+def _simulate(scenario: str, seed: int) -> Simulation:
+    return simulate(scenario, seed=seed)
+
+
+def _simulator() -> LoadedData:
+    view_state.restore("scenario", "short_squeeze", allowed=SCENARIOS)
+    view_state.restore("seed", 7, parse=int, allowed=range(0, 10_000))
+    scenario = st.selectbox(
+        "Scenario",
+        SCENARIOS,
+        key="scenario",
+        format_func=lambda s: SCENARIO_NAMES.get(s, s),
+        help="Each scenario sets up leveraged traders so one lesson plays out on the map.",
+    )
+    seed = st.number_input(
+        "Seed",
+        min_value=0,
+        max_value=9_999,
+        step=1,
+        key="seed",
+        help="Same seed, same market: change it to see another run of the scenario.",
+    )
+    sim = _simulate(scenario, int(seed))
+    label = f"Simulator · {SCENARIO_NAMES.get(scenario, scenario)} · seed {int(seed)}"
+    return LoadedData(sim.market, f"sim|{scenario}|{int(seed)}", label, sim)
+
+
+def choose_source(main: Any) -> LoadedData | None:
+    """Render the source picker and its inputs; return the loaded data, or None when there is none yet."""
+    view_state.restore("src", "sim", allowed=SOURCES)
+    source = st.radio("Data source", list(SOURCES), key="src", format_func=SOURCES.get, horizontal=False)
+    if source == "sim":
+        return _simulator()
+    return None
+
+
+def _lookback_label(value: str, market: Market) -> str:
+    if value == "all":
+        return f"All ({_span_text(market.end - market.start)})"
+    return value.replace("365d", "1y")
+
+
+def choose_lookback(market: Market) -> str:
+    """Lookback options the data allows, plus all of it."""
+    span = market.end - market.start
+    options = [lb for lb in LOOKBACKS if pd.Timedelta(lb) < span and pd.Timedelta(lb) >= 4 * market.interval]
+    options.append("all")
+    view_state.restore("lookback", "all")
+    if st.session_state.get("lookback") not in options:
+        st.session_state["lookback"] = "all"
+    return st.selectbox(
+        "Lookback",
+        options,
+        key="lookback",
+        format_func=lambda v: _lookback_label(v, market),
+        help="How much history the map shows. The model also warms up on the span before it.",
+    )
+
+
+def _span_text(span: pd.Timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.0f} hours"
+
+
+def describe(analysis: Analysis) -> None:
+    """What is loaded: dataset, span, interval, and what drove the map."""
+    market = analysis.market
+    st.caption(
+        f"**{analysis.label}**  \n{market.symbol} · {format_interval(market.interval)} bars · {len(market):,} bars  \n"
+        f"{market.start:%Y-%m-%d %H:%M} → {market.end:%Y-%m-%d %H:%M} UTC"
+    )
+    if analysis.heatmap.driver == "open interest":
+        st.caption(":material/check_circle: Map driven by **open interest** changes.")
+    else:
+        st.caption(":material/warning: No open interest in this data: map driven by a **volume proxy** (rougher).")
+    notes = market.notes + analysis.heatmap.notes
+    if notes:
+        with st.expander(f"Data and model notes ({len(notes)})"):
+            for note in notes:
+                st.markdown(f"- {note}")

@@ -1,0 +1,44 @@
+"""Liquidation Heatmap Lab — the frame: page config, the shared sidebar, cached load + estimate, navigation.
+
+Every page receives one `liqcore.analysis.Analysis` through `st.session_state["analysis"]`; the sidebar choices that
+define the view are bound to query parameters so a link reproduces it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.components import data_sources, model_settings, view_state
+from pages.components.estimate import build_analysis
+
+st.set_page_config(
+    page_title="Liquidation Heatmap Lab",
+    page_icon=":material/local_fire_department:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+PAGES = [
+    st.Page("pages/heatmap.py", title="Heatmap", icon=":material/local_fire_department:", default=True),
+]
+
+navigation = st.navigation(PAGES)
+
+with st.sidebar:
+    st.markdown("### :material/local_fire_department: Liquidation Heatmap Lab")
+    loaded = data_sources.choose_source(st.container())
+    if loaded is not None:
+        lookback = data_sources.choose_lookback(loaded.market)
+        config = model_settings.choose_config()
+view_state.publish(data_sources.VIEW_KEYS + model_settings.VIEW_KEYS)
+
+if loaded is None:
+    st.info(data_sources.NO_DATA_HINT, icon=":material/upload_file:")
+    st.stop()
+
+analysis = build_analysis(loaded, lookback, config)
+st.session_state["analysis"] = analysis
+with st.sidebar:
+    data_sources.describe(analysis)
+
+navigation.run()
