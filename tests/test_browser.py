@@ -1,0 +1,181 @@
+"""End-to-end: the real app in a real Chromium.
+
+One fixture starts `streamlit run` headless on a free 127.0.0.1 port and waits on `/_stcore/health`; each test drives
+Debian's Chromium through Playwright. Screenshots and timings land in `artifacts/` for people to look at.
+Runs whenever /usr/bin/chromium exists, and must run (not skip) when CI=true.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "artifacts"
+PAGES = {
+    "heatmap": "",
+}
+CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
+
+pytestmark = pytest.mark.browser
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("CI=true but /usr/bin/chromium is missing: .ci/run should have installed it")
+    pytest.skip("Debian chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/_stcore/health", timeout=1).ok:
+                break
+        except requests.RequestException:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early, see {ARTIFACTS / 'streamlit.log'}")
+        time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not become healthy within 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def _open(browser: object, url: str, scheme: str = "light"):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, color_scheme=scheme)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    return page
+
+
+def _wait_ready(page) -> None:
+    """The app has finished its run: a chart is drawn and no 'running' indicator remains."""
+    page.wait_for_selector(CHART, state="visible")
+    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached")
+
+
+def _no_exception(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0, page.locator(
+        "[data-testid='stException']"
+    ).first.inner_text()
+
+
+def _record(name: str, seconds: float) -> None:
+    path = ARTIFACTS / "browser_timings.json"
+    timings = json.loads(path.read_text()) if path.exists() else {}
+    timings[name] = round(seconds, 3)
+    path.write_text(json.dumps(timings, indent=2))
+
+
+def test_first_page_is_a_heatmap_within_seconds(server: str, browser: object) -> None:
+    start = time.monotonic()
+    page = _open(browser, server)
+    _wait_ready(page)
+    _record("first_page_seconds", time.monotonic() - start)
+    _no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "heatmap-light.png"), full_page=True)
+    page.context.close()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_draws_without_error(server: str, browser: object, name: str, scheme: str) -> None:
+    page = _open(browser, f"{server}/{PAGES[name]}", scheme)
+    _wait_ready(page)
+    _no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{scheme}.png"), full_page=True)
+    page.context.close()
+
+
+def test_deep_link_restores_the_view(server: str, browser: object) -> None:
+    page = _open(browser, f"{server}/?src=sim&scenario=long_cascade&seed=3&lookback=3d&preset=aggressive")
+    _wait_ready(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    text = sidebar.inner_text()
+    assert "Long cascade" in text
+    assert "Aggressive" in text
+    assert "3d" in text
+    assert page.locator("[data-testid='stSidebar'] input[type='number']").first.input_value() == "3"
+    _no_exception(page)
+    page.context.close()
+
+
+def test_switching_lookback_redraws_quickly(server: str, browser: object) -> None:
+    page = _open(browser, server)
+    _wait_ready(page)
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Lookback").click()
+    start = time.monotonic()
+    page.get_by_role("option", name="3d").click()
+    page.wait_for_url("**lookback=3d**")
+    _wait_ready(page)
+    _record("lookback_switch_seconds", time.monotonic() - start)
+    assert "lookback=3d" in page.url
+    _no_exception(page)
+    page.context.close()
