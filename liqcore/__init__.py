@@ -15,6 +15,8 @@ Every number is an estimate from a stated model (see `ModelConfig`); `Market.not
 assumed, repaired or dropped.
 """
 
+from liqcore.config import ModelConfig
+from liqcore.engine import estimate
 from liqcore.errors import DataError, FetchError
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
@@ -25,5 +27,7 @@ __all__ = [
     "FetchError",
     "Heatmap",
     "Market",
+    "ModelConfig",
     "Profile",
+    "estimate",
 ]

@@ -98,9 +98,7 @@ class Market:
         return Market(bars, self.symbol, self.interval, self.source, self.notes)
 
 
-def _validate(
-    bars: pd.DataFrame, interval: pd.Timedelta | None
-) -> tuple[pd.DataFrame, pd.Timedelta, tuple[str, ...]]:
+def _validate(bars: pd.DataFrame, interval: pd.Timedelta | None) -> tuple[pd.DataFrame, pd.Timedelta, tuple[str, ...]]:
     """Check and normalise bars; raise DataError naming the column and row of the first problem."""
     if not isinstance(bars, pd.DataFrame):
         raise DataError("Market bars must be a pandas DataFrame indexed by time.")
@@ -109,9 +107,7 @@ def _validate(
     notes: list[str] = []
     missing = [c for c in PRICE_COLUMNS if c not in bars.columns]
     if missing:
-        raise DataError(
-            f"Missing price column(s) {', '.join(missing)}. Every bar needs open, high, low and close."
-        )
+        raise DataError(f"Missing price column(s) {', '.join(missing)}. Every bar needs open, high, low and close.")
     unknown = [c for c in bars.columns if c not in KNOWN_COLUMNS]
     if unknown:
         notes.append(f"Ignored column(s) the model does not use: {', '.join(map(str, unknown))}.")
@@ -197,4 +193,3 @@ def format_interval(interval: pd.Timedelta) -> str:
         if seconds % size == 0:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
-

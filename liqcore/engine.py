@@ -1,0 +1,197 @@
+"""The fast cohort engine and `estimate`, the model's entry point.
+
+The reference (`liqcore.reference`) walks bar by bar. This engine gets the same map without a per-bar loop:
+
+1. **Deaths at once.** A long cohort born in bar b dies in the first later bar whose low reaches its price (a short:
+   whose high does). That first-passage time is found for all cohorts together by a descent over a sparse table of
+   running minima (maxima): O(log T) vectorised steps. Oldest-first closes and the lookback are first-passage times
+   on monotone sequences (`searchsorted`). A cohort's end is the earliest of the three; it counts as liquidated when
+   the price death comes first (consumption runs before closing in a bar).
+2. **Survival as one curve.** Pro-rata closes and decay scale every live cohort alike, so they form one cumulative
+   log-survival G(t); a cohort's notional at the end of bar t is ``v_b · exp(G(t) − G(b))``.
+3. **Heat by a short recurrence over snapshot columns.** ``H_j = H_{j−1} · exp(G(c_j) − G(c_{j−1})) + births_j −
+   deaths_j``, where births and deaths are scattered at their value at that column (exponents ≤ 0, so no
+   cancellation of huge numbers). The loop runs over columns (≤ a few hundred), not bars.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from liqcore.cohorts import ModelInputs, prepare, snapshot_bars
+from liqcore.config import ModelConfig
+from liqcore.heatmap import Heatmap
+from liqcore.market import Market
+from liqcore.reference import run_reference
+
+
+def _sparse_table(values: np.ndarray, reduce: np.ufunc, pad: float) -> list[np.ndarray]:
+    """table[k][i] = reduce(values[i : i + 2**k]), padded past the end with `pad`."""
+    table = [values]
+    span = 1
+    while span < len(values):
+        prev = table[-1]
+        shifted = np.concatenate((prev[span:], np.full(span, pad)))
+        table.append(reduce(prev, shifted))
+        span *= 2
+    return table
+
+
+def first_passage(levels: list[np.ndarray], start: np.ndarray, price: np.ndarray, below: bool) -> np.ndarray:
+    """For each cohort, the first bar ≥ start where the low ≤ price (below=True) or the high ≥ price; T if never.
+
+    `levels` is the sparse table of running minima of lows (below=True) or maxima of highs.
+    """
+    n = len(levels[0])
+    pos = start.astype(np.int64).copy()
+    for k in range(len(levels) - 1, -1, -1):
+        live = pos < n
+        if not live.any():
+            break
+        block = np.full(len(pos), np.nan)
+        block[live] = levels[k][pos[live]]
+        skip = live & ((block > price) if below else (block < price))
+        pos[skip] += 1 << k
+    return np.minimum(pos, n)
+
+
+def _side_cohorts(inputs: ModelInputs, share: np.ndarray, liq: np.ndarray) -> dict[str, np.ndarray]:
+    """Flatten one side's new cohorts: birth bar, liquidation price, tier, notional, oldest-first queue place."""
+    _, points, k_tiers = liq.shape
+    qty = inputs.opened[:, None, None] * share[:, None, :] / points * np.ones((1, points, 1))
+    bars = np.flatnonzero(inputs.opened > 0)
+    qty = qty[bars].reshape(-1)
+    queue_end = np.cumsum(qty)
+    usd = qty * np.repeat(inputs.entry[bars], k_tiers, axis=1).reshape(-1)
+    return {
+        "born": np.repeat(bars, points * k_tiers),
+        "price": liq[bars].reshape(-1),
+        "tier": np.tile(np.arange(k_tiers), len(bars) * points),
+        "usd": usd,
+        "queue_end": queue_end,
+    }
+
+
+def _evolve_side(
+    inputs: ModelInputs,
+    cohorts: dict[str, np.ndarray],
+    levels: list[np.ndarray],
+    below: bool,
+    log_g: np.ndarray,
+    columns: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-tier heat (K×C×B) and implied liquidations per bar (T) for one side."""
+    n = len(inputs.times)
+    born = cohorts["born"]
+    death = first_passage(levels, born + 1, cohorts["price"], below)
+    end = np.minimum(death, inputs.drop_bar[born])
+    if inputs.oldest_first:
+        closed = np.maximum(np.searchsorted(inputs.declined, cohorts["queue_end"], side="left"), born + 1)
+        end = np.minimum(end, closed)
+    liquidated = (death == end) & (death < n)
+
+    # Value at the end of the birth bar already includes that bar's decay.
+    value = cohorts["usd"] * inputs.decay[born]
+    implied = np.bincount(
+        death[liquidated],
+        weights=value[liquidated] * np.exp(log_g[death[liquidated] - 1] - log_g[born[liquidated]]),
+        minlength=n,
+    )
+
+    edges = inputs.edges
+    n_bins = len(edges) - 1
+    k_tiers = len(inputs.tiers)
+    n_cols = len(columns)
+    bins = np.searchsorted(edges, cohorts["price"], side="right") - 1
+    first_col = np.searchsorted(columns, born, side="left")
+    last_col = np.searchsorted(columns, end, side="left")  # first column at or after the cohort's end
+    drawn = (bins >= 0) & (bins < n_bins) & (first_col < last_col)
+    col_bar = np.append(columns, columns[-1])
+    cell = cohorts["tier"][drawn] * (n_cols * n_bins) + bins[drawn]
+    log_born = log_g[born[drawn]]
+    start_col = first_col[drawn]
+    births = np.bincount(
+        cell + start_col * n_bins,
+        weights=value[drawn] * np.exp(log_g[col_bar[start_col]] - log_born),
+        minlength=k_tiers * n_cols * n_bins,
+    ).reshape(k_tiers, n_cols, n_bins)
+    stop_col = last_col[drawn]
+    ends_inside = stop_col < n_cols
+    deaths = np.bincount(
+        (cell + stop_col * n_bins)[ends_inside],
+        weights=(value[drawn] * np.exp(log_g[col_bar[stop_col]] - log_born))[ends_inside],
+        minlength=k_tiers * n_cols * n_bins,
+    ).reshape(k_tiers, n_cols, n_bins)
+    step = np.exp(np.diff(log_g[columns], prepend=log_g[columns[0]]))
+    heat = np.empty((k_tiers, n_cols, n_bins))
+    running = np.zeros((k_tiers, n_bins))
+    for j in range(n_cols):
+        running = running * step[j] + births[:, j] - deaths[:, j]
+        np.maximum(running, 0.0, out=running)
+        heat[:, j] = running
+    return heat, implied
+
+
+def run_fast(inputs: ModelInputs, columns: np.ndarray) -> dict[str, np.ndarray]:
+    """The vectorised engine: same outputs as `liqcore.reference.run_reference`."""
+    # Closes (step 2) and decay (step 4) of bar u scale every cohort alive through u; a cohort born in bar b
+    # sees b's decay but not b's close, so its value at the end of bar t is v·decay_b·exp(G(t) − G(b)).
+    log_g = np.cumsum(np.log(inputs.survive) + np.log(inputs.decay))
+    lows = _sparse_table(inputs.low, np.minimum, np.inf)
+    highs = _sparse_table(inputs.high, np.maximum, -np.inf)
+    out: dict[str, np.ndarray] = {}
+    for side, share, liq, levels, below in (
+        ("long", inputs.long_share, inputs.long_liq, lows, True),
+        ("short", inputs.short_share, inputs.short_liq, highs, False),
+    ):
+        cohorts = _side_cohorts(inputs, share, liq)
+        heat, implied = _evolve_side(inputs, cohorts, levels, below, log_g, columns)
+        out[f"{side}_by_tier"] = heat
+        out[f"implied_{side}"] = implied
+    return out
+
+
+def estimate(
+    market: Market, config: ModelConfig | None = None, columns: int | None = None, engine: str = "fast"
+) -> Heatmap:
+    """Estimate the liquidation heatmap of a market.
+
+    Parameters
+    ----------
+    market
+        The bars (with open interest when known; otherwise the volume proxy is used and said so).
+    config
+        Model assumptions; `ModelConfig()` (the balanced preset) when None.
+    columns
+        None keeps one snapshot per bar; an integer asks for that many evenly spaced snapshots (always including the
+        last bar). `.implied` is per bar either way.
+    engine
+        "fast" (vectorised, the default) or "reference" (the readable per-bar loop; slow, for checking).
+    """
+    config = config or ModelConfig()
+    inputs = prepare(market, config)
+    cols = snapshot_bars(len(inputs.times), columns)
+    if engine == "fast":
+        result = run_fast(inputs, cols)
+    elif engine == "reference":
+        result = run_reference(inputs, cols)
+    else:
+        raise ValueError(f"engine must be 'fast' or 'reference', got {engine!r}")
+    long_by_tier, short_by_tier = result["long_by_tier"], result["short_by_tier"]
+    implied = pd.DataFrame(
+        {"long_usd": result["implied_long"], "short_usd": result["implied_short"]}, index=inputs.times
+    )
+    return Heatmap(
+        times=inputs.times[cols],
+        price_edges=inputs.edges,
+        long=long_by_tier.sum(axis=0),
+        short=short_by_tier.sum(axis=0),
+        implied=implied,
+        close=inputs.close[cols],
+        config=config,
+        driver=inputs.driver,
+        notes=inputs.notes,
+        long_by_tier=long_by_tier,
+        short_by_tier=short_by_tier,
+    )
