@@ -1,0 +1,35 @@
+"""Shared test helpers: small hand-made markets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from liqcore.market import Market
+
+
+def make_market(
+    closes: np.ndarray | list[float],
+    open_interest: np.ndarray | list[float] | None = None,
+    spread: float = 0.001,
+    interval: str = "5min",
+    symbol: str = "BTCUSDT",
+    volume: float | None = 100.0,
+) -> Market:
+    """A market whose bars open at the previous close and range `spread` around open/close."""
+    close = np.asarray(closes, dtype=float)
+    open_ = np.concatenate(([close[0]], close[:-1]))
+    frame = pd.DataFrame(
+        {
+            "open": open_,
+            "high": np.maximum(open_, close) * (1 + spread),
+            "low": np.minimum(open_, close) * (1 - spread),
+            "close": close,
+        },
+        index=pd.date_range("2026-01-01", periods=len(close), freq=interval, tz="UTC"),
+    )
+    if volume is not None:
+        frame["volume"] = volume
+    if open_interest is not None:
+        frame["open_interest"] = np.asarray(open_interest, dtype=float)
+    return Market(frame, symbol)

@@ -1,0 +1,48 @@
+"""ModelConfig: presets, validation, hashability and the plain-words description."""
+
+from __future__ import annotations
+
+import pytest
+
+from liqcore.config import PRESET_NAMES, ModelConfig
+
+
+@pytest.mark.parametrize("name", PRESET_NAMES)
+def test_presets_are_valid_hashable_and_distinct(name: str) -> None:
+    cfg = ModelConfig.preset(name)
+    assert hash(cfg) == hash(ModelConfig.preset(name))
+    assert len({ModelConfig.preset(n) for n in PRESET_NAMES}) == len(PRESET_NAMES)
+    assert all(isinstance(line, str) and line for line in cfg.describe())
+
+
+def test_balanced_is_the_default() -> None:
+    assert ModelConfig.preset("balanced") == ModelConfig()
+
+
+def test_aggressive_assumes_more_leverage_than_conservative() -> None:
+    def mean_leverage(cfg: ModelConfig) -> float:
+        return sum(t * w for t, w in zip(cfg.leverage_tiers, cfg.long_weights, strict=True)) / sum(cfg.long_weights)
+
+    assert mean_leverage(ModelConfig.preset("aggressive")) > mean_leverage(ModelConfig.preset("conservative"))
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"long_weights": (1.0,)}, "same non-zero length"),
+        ({"leverage_tiers": (1.0, 10, 25, 50, 100)}, "above 1x"),
+        ({"taker_tilt": 1.5}, "taker_tilt"),
+        ({"entry_rule": "open"}, "entry_rule"),
+        ({"close_rule": "newest_first"}, "close_rule"),
+        ({"decay_half_life_hours": 0.0}, "decay_half_life_hours"),
+        ({"contract": "quanto"}, "contract"),
+    ],
+)
+def test_invalid_settings_are_rejected_with_the_field_named(changes: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ModelConfig().with_changes(**changes)
+
+
+def test_unknown_preset_lists_the_valid_ones() -> None:
+    with pytest.raises(ValueError, match="conservative, balanced, aggressive"):
+        ModelConfig.preset("yolo")

@@ -1,0 +1,195 @@
+"""The cohort model: fast engine equals the reference, and the model's invariants hold."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_market
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from liqcore import ModelConfig, estimate
+from liqcore.market import Market
+
+
+@st.composite
+def markets(draw: st.DrawFn) -> Market:
+    n = draw(st.integers(3, 60))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    vol = draw(st.sampled_from([0.001, 0.01, 0.05]))
+    close = 100 * np.exp(np.cumsum(rng.normal(0, vol, n)))
+    open_ = np.concatenate(([close[0]], close[:-1]))
+    wick = np.abs(rng.normal(0, vol, (2, n)))
+    frame = pd.DataFrame(
+        {
+            "open": open_,
+            "high": np.maximum(open_, close) * (1 + wick[0]),
+            "low": np.minimum(open_, close) * (1 - wick[1]),
+            "close": close,
+        },
+        index=pd.date_range("2026-01-01", periods=n, freq="1h", tz="UTC"),
+    )
+    volume = rng.uniform(1, 10, n)
+    if draw(st.booleans()):
+        frame["volume"] = volume
+        frame["quote_volume"] = volume * (frame["high"] + frame["low"]) / 2
+        frame["taker_buy_volume"] = volume * rng.uniform(0, 1, n)
+    else:
+        frame["volume"] = volume
+    if draw(st.booleans()):
+        oi = 1_000 * np.exp(np.cumsum(rng.normal(0, 0.05, n)))
+        oi[rng.uniform(size=n) < 0.1] = np.nan
+        frame["open_interest"] = oi
+    if draw(st.booleans()) and n > 4:
+        frame = frame.drop(frame.index[n // 2])
+    return Market(frame, draw(st.sampled_from(["BTCUSDT", "ETHUSDT", "XYZUSDT"])))
+
+
+@st.composite
+def configs(draw: st.DrawFn) -> ModelConfig:
+    k = draw(st.integers(1, 4))
+    tiers = tuple(sorted(draw(st.lists(st.floats(1.5, 125), min_size=k, max_size=k))))
+    weights = st.lists(st.floats(0.01, 1), min_size=k, max_size=k).map(tuple)
+    return ModelConfig(
+        leverage_tiers=tiers,
+        long_weights=draw(weights),
+        short_weights=draw(weights),
+        taker_tilt=draw(st.floats(0, 1)),
+        entry_rule=draw(st.sampled_from(["vwap", "typical", "range"])),
+        entry_points=draw(st.integers(1, 3)),
+        close_rule=draw(st.sampled_from(["pro_rata", "oldest_first"])),
+        decay_half_life_hours=draw(st.one_of(st.none(), st.floats(0.5, 100))),
+        lookback_hours=draw(st.one_of(st.none(), st.floats(0.5, 100))),
+        bin_size=draw(st.one_of(st.none(), st.floats(0.05, 5))),
+        max_bins=draw(st.integers(10, 120)),
+        contract=draw(st.sampled_from(["linear", "inverse"])),
+    )
+
+
+def _assert_same(a: np.ndarray, b: np.ndarray) -> None:
+    scale = max(float(np.abs(b).max(initial=0.0)), 1e-300)
+    np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9 * scale)
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(market=markets(), config=configs(), columns=st.one_of(st.none(), st.integers(1, 20)))
+def test_fast_engine_equals_reference(market: Market, config: ModelConfig, columns: int | None) -> None:
+    fast = estimate(market, config, columns=columns)
+    ref = estimate(market, config, columns=columns, engine="reference")
+    assert fast.times.equals(ref.times)
+    _assert_same(fast.long, ref.long)
+    _assert_same(fast.short, ref.short)
+    _assert_same(fast.implied.to_numpy(), ref.implied.to_numpy())
+    _assert_same(fast.long_by_tier, ref.long_by_tier)
+
+
+def _wide(**changes: object) -> ModelConfig:
+    """A config whose map covers every liquidation price and keeps everything (no decay, no lookback)."""
+    base = {"decay_half_life_hours": None, "lookback_hours": None, "price_margin": 0.95, "entry_rule": "typical"}
+    return ModelConfig(**{**base, **changes})
+
+
+@pytest.mark.parametrize("engine", ["fast", "reference"])
+def test_opened_equals_live_plus_liquidated_when_nothing_closes(engine: str) -> None:
+    rng = np.random.default_rng(3)
+    closes = 100 * np.exp(np.cumsum(rng.normal(0, 0.03, 200)))
+    oi = np.cumsum(rng.uniform(0, 10, 200))  # never falls: nothing closes
+    market = make_market(closes, oi, spread=0.01)
+    hm = estimate(market, _wide(), engine=engine)
+    bars = market.bars
+    typical = (bars["high"] + bars["low"] + bars["close"]).to_numpy() / 3
+    opened_usd = (np.diff(oi, prepend=np.nan)[1:] * typical[1:]).sum()
+    live = hm.long[-1].sum() + hm.short[-1].sum()
+    liquidated = hm.implied.to_numpy().sum()
+    assert live + liquidated == pytest.approx(2 * opened_usd, rel=1e-9)
+    assert liquidated > 0
+
+
+def test_closes_and_decay_only_remove_notional() -> None:
+    rng = np.random.default_rng(4)
+    closes = 100 * np.exp(np.cumsum(rng.normal(0, 0.02, 150)))
+    oi = 1_000 * np.exp(np.cumsum(rng.normal(0, 0.05, 150)))
+    market = make_market(closes, oi, spread=0.01)
+    kept = estimate(market, _wide())
+    faded = estimate(market, _wide(decay_half_life_hours=1.0))
+    for hm in (kept, faded):
+        opened = (np.clip(np.diff(oi), 0, None) * closes[1:]).sum() * 2
+        assert hm.long[-1].sum() + hm.short[-1].sum() + hm.implied.to_numpy().sum() < opened * 1.05
+    assert faded.long[-1].sum() < kept.long[-1].sum()
+
+
+def test_no_cohort_survives_a_bar_whose_range_crossed_it() -> None:
+    # Low leverage and narrow bars: new cohorts sit outside their own bar, so any long heat at or above a bar's
+    # low (or short heat at or below its high) at that bar's snapshot would be a cohort that should have died.
+    rng = np.random.default_rng(5)
+    closes = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, 300)))
+    oi = 1_000 + np.cumsum(rng.uniform(-5, 10, 300))
+    market = make_market(closes, oi, spread=0.002)
+    hm = estimate(market, _wide(leverage_tiers=(2.0, 3.0), long_weights=(1, 1), short_weights=(1, 1), bin_size=0.1))
+    lows, highs = market.bars["low"].to_numpy(), market.bars["high"].to_numpy()
+    edges = hm.price_edges
+    for t in range(len(hm.times)):
+        assert hm.long[t][edges[:-1] >= lows[t]].sum() == 0
+        assert hm.short[t][edges[1:] <= highs[t]].sum() == 0
+
+
+def test_long_heat_sits_below_price_and_short_heat_above_when_price_stands_still() -> None:
+    market = make_market(np.full(50, 100.0), np.linspace(1_000, 2_000, 50))
+    hm = estimate(market, ModelConfig())
+    centers = hm.centers
+    assert hm.long[-1][centers > 100].sum() == 0
+    assert hm.short[-1][centers < 100].sum() == 0
+    assert hm.long[-1].sum() > 0 and hm.short[-1].sum() > 0
+
+
+def test_flat_open_interest_opens_nothing() -> None:
+    rng = np.random.default_rng(6)
+    market = make_market(100 * np.exp(np.cumsum(rng.normal(0, 0.01, 80))), np.full(80, 5_000.0))
+    hm = estimate(market)
+    assert hm.long.sum() == 0 and hm.short.sum() == 0 and hm.implied.to_numpy().sum() == 0
+
+
+def test_a_market_that_never_moves_liquidates_nothing() -> None:
+    market = make_market(np.full(120, 250.0), np.linspace(10, 500, 120), spread=0.0)
+    hm = estimate(market, ModelConfig.preset("aggressive"))
+    assert hm.implied.to_numpy().sum() == 0
+    assert hm.long[-1].sum() > 0
+
+
+def test_without_open_interest_the_volume_proxy_drives_the_map_and_says_so() -> None:
+    rng = np.random.default_rng(7)
+    market = make_market(100 * np.exp(np.cumsum(rng.normal(0, 0.01, 100))), None)
+    hm = estimate(market)
+    assert hm.driver == "volume proxy"
+    assert any("volume proxy" in note for note in hm.notes)
+    assert hm.long[-1].sum() > 0
+
+
+def test_snapshot_columns_are_evenly_spaced_and_end_at_the_last_bar() -> None:
+    market = make_market(np.linspace(100, 110, 100), np.linspace(1, 100, 100))
+    hm = estimate(market, columns=10)
+    assert len(hm.times) == 10 and hm.times[-1] == market.bars.index[-1]
+    assert len(hm.implied) == len(market)
+    assert hm.long.shape == (10, len(hm.price_edges) - 1)
+    full = estimate(market)
+    np.testing.assert_allclose(hm.long[-1], full.long[-1])
+    assert hm.profile().price == pytest.approx(110)
+
+
+def test_notebook_use_on_a_hand_made_dataframe() -> None:
+    index = pd.date_range("2026-03-01", periods=4, freq="1h", tz="UTC")
+    frame = pd.DataFrame(
+        {
+            "open": [100, 101, 102, 99],
+            "high": [102, 103, 103, 101],
+            "low": [99, 100, 98, 97],
+            "close": [101, 102, 99, 100],
+            "open_interest": [10, 12, 15, 14],
+        },
+        index=index,
+    )
+    hm = estimate(Market(frame, "TESTUSDT"))
+    assert hm.driver == "open interest"
+    assert hm.long.shape[0] == 4

@@ -1,0 +1,67 @@
+"""Liquidation-price maths against worked examples of the exchanges' published formulas."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from liqcore.brackets import BINANCE_BTCUSDT, GENERIC, TABLES, table_for_symbol
+from liqcore.margin import bracket_for, liquidation_price
+
+
+def test_binance_linear_worked_example_tier_one() -> None:
+    # BTC at 100,000 with 10x, maintenance rate 0.4 % (first BTCUSDT bracket), no maintenance amount.
+    assert liquidation_price(100_000, 10, "long", 0.004) == pytest.approx(90_361.45, abs=0.01)
+    assert liquidation_price(100_000, 10, "short", 0.004) == pytest.approx(109_561.75, abs=0.01)
+
+
+def test_maintenance_amount_moves_the_price_by_amount_over_quantity() -> None:
+    # 5 BTC at 60,000 with 20x: notional 300,000 sits in the second bracket (0.5 %, amount 300 USD).
+    bracket = bracket_for(BINANCE_BTCUSDT, 400_000)
+    assert (bracket.mmr, bracket.maint_amount) == (0.005, pytest.approx(300.0))
+    long = liquidation_price(60_000, 20, "long", bracket.mmr, bracket.maint_amount, quantity=5)
+    assert long == pytest.approx((60_000 * 0.95 - 300 / 5) / 0.995)
+
+
+def test_inverse_contracts_follow_the_coin_margined_formula() -> None:
+    # Coin-margined: the long is liquidated when margin plus coin PnL equals maintenance on the value at P.
+    entry, lev, m = 50_000.0, 10.0, 0.005
+    long = liquidation_price(entry, lev, "long", m, contract="inverse")
+    assert 1 / (entry * lev) + 1 / entry - 1 / long == pytest.approx(m / long)
+    short = liquidation_price(entry, lev, "short", m, contract="inverse")
+    assert 1 / (entry * lev) - 1 / entry + 1 / short == pytest.approx(m / short)
+
+
+@pytest.mark.parametrize("contract", ["linear", "inverse"])
+@pytest.mark.parametrize("leverage", [2, 5, 25, 100])
+def test_long_liquidates_below_entry_and_short_above(contract: str, leverage: float) -> None:
+    assert liquidation_price(30_000, leverage, "long", 0.005, contract=contract) < 30_000
+    assert liquidation_price(30_000, leverage, "short", 0.005, contract=contract) > 30_000
+
+
+def test_vectorised_call_matches_scalar_calls() -> None:
+    entries = np.array([100.0, 200.0, 300.0])
+    out = liquidation_price(entries, 10, "long", 0.01)
+    assert out == pytest.approx([liquidation_price(e, 10, "long", 0.01) for e in entries])
+
+
+def test_bad_side_or_contract_is_rejected() -> None:
+    with pytest.raises(ValueError, match="side"):
+        liquidation_price(100, 10, "up", 0.01)
+    with pytest.raises(ValueError, match="contract"):
+        liquidation_price(100, 10, "long", 0.01, contract="quanto")
+
+
+@pytest.mark.parametrize("table", list(TABLES.values()))
+def test_bracket_amounts_keep_the_maintenance_margin_continuous(table) -> None:
+    # Maintenance margin N·m − c must be the same on both sides of each bracket cap.
+    for lower, upper in zip(table.brackets, table.brackets[1:], strict=False):
+        cap = lower.notional_cap
+        assert cap * lower.mmr - lower.maint_amount == pytest.approx(cap * upper.mmr - upper.maint_amount)
+
+
+def test_tables_are_dated_and_chosen_by_symbol() -> None:
+    assert all("20" in t.source for t in TABLES.values() if t is not GENERIC)
+    assert table_for_symbol("btcusdt") is BINANCE_BTCUSDT
+    assert table_for_symbol("SOLUSDT") is GENERIC
+    assert bracket_for(GENERIC, 1e12).mmr == GENERIC.brackets[-1].mmr
