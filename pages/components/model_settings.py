@@ -1,24 +1,102 @@
-"""The sidebar's model section: a preset and an 'Assumptions' expander that edits the model's key inputs."""
+"""The sidebar's model section: a preset and an 'Assumptions' expander that edits the model's key inputs.
+
+Edits start from the chosen preset; changing the preset resets them. The result is one hashable ModelConfig, so the
+cached map is keyed by exactly the assumptions that produced it.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from liqcore.config import ModelConfig
+from liqcore.config import PRESET_NAMES, ModelConfig
 from pages.components import view_state
 
-PRESETS = ("conservative", "balanced", "aggressive")
 VIEW_KEYS = ["preset"]
+_EDIT_PREFIX = "cfg_"
+
+
+def _reset_edits() -> None:
+    """A new preset starts from its own values: forget the edits made to the previous one."""
+    for key in [k for k in st.session_state if str(k).startswith(_EDIT_PREFIX)]:
+        del st.session_state[key]
+
+
+def _leverage_mix(preset: ModelConfig) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Sliders for the share of new positions at each leverage tier (same mix for longs and shorts)."""
+    st.caption("Share of new positions at each leverage (normalised to 100 %)")
+    weights = []
+    columns = st.columns(len(preset.leverage_tiers))
+    for column, tier, default in zip(columns, preset.leverage_tiers, preset.long_weights, strict=True):
+        key = f"cfg_lev_{tier:g}"
+        st.session_state.setdefault(key, round(100 * default / sum(preset.long_weights)))
+        weights.append(column.number_input(f"{tier:g}x", min_value=0, max_value=100, step=5, key=key))
+    if sum(weights) == 0:
+        st.warning("All leverage shares are zero; using the preset's mix.")
+        return preset.long_weights, preset.short_weights
+    mix = tuple(float(w) for w in weights)
+    return mix, mix
 
 
 def choose_config() -> ModelConfig:
     """Preset plus user edits, as one hashable ModelConfig."""
-    view_state.restore("preset", "balanced", allowed=PRESETS)
-    preset = st.selectbox(
+    view_state.restore("preset", "balanced", allowed=PRESET_NAMES)
+    preset_name = st.selectbox(
         "Model preset",
-        PRESETS,
+        PRESET_NAMES,
         key="preset",
         format_func=str.capitalize,
-        help="How leveraged the crowd is assumed to be. Balanced is the default.",
+        on_change=_reset_edits,
+        help="How leveraged the crowd is assumed to be. Balanced is the default; open Assumptions to edit.",
     )
-    return ModelConfig.preset(preset)
+    preset = ModelConfig.preset(preset_name)
+    with st.expander("Assumptions", icon=":material/tune:"):
+        long_weights, short_weights = _leverage_mix(preset)
+        decay_on = st.toggle(
+            "Positions fade with time", value=preset.decay_half_life_hours is not None, key="cfg_decay_on"
+        )
+        half_life = None
+        if decay_on:
+            half_life = st.slider(
+                "Half-life (hours)",
+                6,
+                336,
+                int(preset.decay_half_life_hours or 72),
+                step=6,
+                key="cfg_decay_hours",
+                help="After this long, half of a position is assumed closed even if open interest did not say so.",
+            )
+        close_rule = st.radio(
+            "When open interest falls",
+            ("pro_rata", "oldest_first"),
+            format_func={"pro_rata": "all positions shrink alike", "oldest_first": "oldest close first"}.get,
+            key="cfg_close_rule",
+            horizontal=True,
+        )
+        entry_rule = st.radio(
+            "Entry price",
+            ("vwap", "typical", "range"),
+            format_func={"vwap": "VWAP", "typical": "(H+L+C)/3", "range": "spread over bar"}.get,
+            key="cfg_entry_rule",
+            horizontal=True,
+        )
+        auto_bins = st.toggle("Automatic price-bin size", value=True, key="cfg_bin_mode")
+        bin_size = None
+        if not auto_bins:
+            bin_size = st.number_input(
+                "Bin size (USD)",
+                min_value=0.0001,
+                value=50.0,
+                format="%g",
+                key="cfg_bin_size",
+                help="Height of one heatmap row. Very small bins on a wide range are widened to keep the map fast.",
+            )
+        config = preset.with_changes(
+            long_weights=long_weights,
+            short_weights=short_weights,
+            decay_half_life_hours=half_life,
+            close_rule=close_rule,
+            entry_rule=entry_rule,
+            bin_size=bin_size,
+        )
+        st.caption("**In words**  \n" + "  \n".join(config.describe()))
+    return config

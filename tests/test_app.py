@@ -1,0 +1,62 @@
+"""The frame (streamlit_app.py) under Streamlit's AppTest: default view, sidebar, query parameters."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = "streamlit_app.py"
+
+
+def _run(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _sidebar_select(at: AppTest, label: str):
+    return next(w for w in at.sidebar.selectbox if w.label == label)
+
+
+def test_default_view_is_the_simulator_heatmap_with_its_dataset_described() -> None:
+    at = _run()
+    assert not at.exception
+    assert _sidebar_select(at, "Scenario").value == "short_squeeze"
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert "Simulator" in captions and "UTC" in captions
+    assert "open interest" in captions
+    analysis = at.session_state["analysis"]
+    assert analysis.heatmap.long.shape[0] > 0
+
+
+def test_query_parameters_restore_the_sidebar() -> None:
+    at = _run({"src": "sim", "scenario": "long_cascade", "seed": "3", "lookback": "3d", "preset": "aggressive"})
+    assert not at.exception
+    assert _sidebar_select(at, "Scenario").value == "long_cascade"
+    assert at.sidebar.number_input[0].value == 3
+    assert _sidebar_select(at, "Lookback").value == "3d"
+    assert _sidebar_select(at, "Model preset").value == "aggressive"
+    assert at.query_params["scenario"] == ["long_cascade"] or at.query_params["scenario"] == "long_cascade"
+
+
+@pytest.mark.parametrize("query", [{"scenario": "nope", "seed": "-4", "lookback": "17y", "preset": "yolo"}])
+def test_invalid_query_parameters_fall_back_to_defaults(query: dict[str, str]) -> None:
+    at = _run(query)
+    assert not at.exception
+    assert _sidebar_select(at, "Scenario").value == "short_squeeze"
+    assert _sidebar_select(at, "Lookback").value == "all"
+    assert _sidebar_select(at, "Model preset").value == "balanced"
+
+
+def test_changing_the_preset_or_lookback_re_estimates() -> None:
+    at = _run()
+    first = at.session_state["analysis"]
+    _sidebar_select(at, "Model preset").set_value("aggressive").run()
+    assert not at.exception
+    second = at.session_state["analysis"]
+    assert second.key != first.key
+    assert second.heatmap.config.leverage_tiers != first.heatmap.config.leverage_tiers
+    _sidebar_select(at, "Lookback").set_value("1d").run()
+    third = at.session_state["analysis"]
+    assert (third.market.end - third.market.start).total_seconds() <= 86_400 + 300
