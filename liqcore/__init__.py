@@ -18,6 +18,7 @@ assumed, repaired or dropped.
 from liqcore.config import ModelConfig
 from liqcore.engine import estimate
 from liqcore.errors import DataError, FetchError
+from liqcore.exchanges import fetch_market
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.profile import Profile
@@ -30,4 +31,5 @@ __all__ = [
     "ModelConfig",
     "Profile",
     "estimate",
+    "fetch_market",
 ]

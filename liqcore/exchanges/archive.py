@@ -1,0 +1,271 @@
+"""Binance public data archive (data.binance.vision): USDⓈ-M klines and 5-minute metrics as zip files, no key needed.
+
+Why: hosted apps are often refused by exchange REST APIs (HTTP 451/403) and Binance's REST open-interest history
+covers 30 days, while the archive serves every day back to 2020 from a CDN. Layout::
+
+    data/futures/um/monthly/klines/{SYMBOL}/{interval}/{SYMBOL}-{interval}-{YYYY-MM}.zip
+    data/futures/um/daily/klines/{SYMBOL}/{interval}/{SYMBOL}-{interval}-{YYYY-MM-DD}.zip
+    data/futures/um/daily/metrics/{SYMBOL}/{SYMBOL}-metrics-{YYYY-MM-DD}.zip
+
+each beside a ``.CHECKSUM`` file (``<sha256>  <filename>``). Whole past months use the monthly file, the rest daily
+files. Verified zips are kept in a local cache (bounded, least recently used evicted first) so a second fetch of the
+same range makes no network call; a day the archive lacks is remembered for a few hours and reported in notes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from liqcore.errors import DataError, FetchError
+from liqcore.exchanges.common import utc
+from liqcore.exchanges.http import HttpClient
+from liqcore.market import Market
+
+DEFAULT_URL = "https://data.binance.vision"
+INTERVALS = ("1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d")
+MAX_FILE_BYTES = 200_000_000
+DEFAULT_CACHE_BYTES = 2_000_000_000
+MISSING_TTL_SECONDS = 6 * 3600
+MAX_DAYS = 3 * 366
+
+
+@dataclass(frozen=True)
+class ArchiveFile:
+    """One zip in the archive: its kind ('klines' or 'metrics'), URL path, and the first and last day it covers."""
+
+    kind: str
+    path: str
+    first: dt.date
+    last: dt.date
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+def plan(symbol: str, interval: str, first: dt.date, last: dt.date, today: dt.date) -> list[ArchiveFile]:
+    """Files covering the days first..last: monthly kline files for whole months before this one, else daily."""
+    base = "data/futures/um"
+    files: list[ArchiveFile] = []
+    month_start = first.replace(day=1)
+    this_month = today.replace(day=1)
+    while month_start <= last:
+        next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
+        month_end = next_month - dt.timedelta(days=1)
+        if first <= month_start and month_end <= last and next_month <= this_month:
+            name = f"{symbol}-{interval}-{month_start:%Y-%m}.zip"
+            files.append(
+                ArchiveFile("klines", f"{base}/monthly/klines/{symbol}/{interval}/{name}", month_start, month_end)
+            )
+        else:
+            files += _daily_klines(symbol, interval, max(first, month_start), min(last, month_end))
+        month_start = next_month
+    day = first
+    while day <= last:
+        name = f"{symbol}-metrics-{day:%Y-%m-%d}.zip"
+        files.append(ArchiveFile("metrics", f"{base}/daily/metrics/{symbol}/{name}", day, day))
+        day += dt.timedelta(days=1)
+    return files
+
+
+def _daily_klines(symbol: str, interval: str, first: dt.date, last: dt.date) -> list[ArchiveFile]:
+    out = []
+    day = first
+    while day <= last:
+        name = f"{symbol}-{interval}-{day:%Y-%m-%d}.zip"
+        out.append(ArchiveFile("klines", f"data/futures/um/daily/klines/{symbol}/{interval}/{name}", day, day))
+        day += dt.timedelta(days=1)
+    return out
+
+
+def default_cache_dir() -> Path:
+    """LIQCORE_CACHE_DIR, else $XDG_CACHE_HOME/liqcore/archive, else ~/.cache/liqcore/archive."""
+    if os.environ.get("LIQCORE_CACHE_DIR"):
+        return Path(os.environ["LIQCORE_CACHE_DIR"])
+    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(root) / "liqcore" / "archive"
+
+
+class Cache:
+    """Verified archive files on disk, bounded in total size; reading a file marks it recently used."""
+
+    def __init__(self, root: str | Path | None = None, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+        self.root = Path(root) if root is not None else default_cache_dir()
+        self.max_bytes = max_bytes
+
+    def _file(self, path: str) -> Path:
+        return self.root / path
+
+    def get(self, path: str) -> bytes | None:
+        file = self._file(path)
+        if not file.is_file():
+            return None
+        os.utime(file)
+        return file.read_bytes()
+
+    def put(self, path: str, data: bytes) -> None:
+        file = self._file(path)
+        file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = file.with_suffix(file.suffix + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(file)
+        self._evict()
+
+    def is_missing(self, path: str) -> bool:
+        """True when the archive answered 404 for this file within the last few hours."""
+        marker = self._file(path + ".missing")
+        return marker.is_file() and time.time() - marker.stat().st_mtime < MISSING_TTL_SECONDS
+
+    def mark_missing(self, path: str) -> None:
+        marker = self._file(path + ".missing")
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+
+    def _evict(self) -> None:
+        """Delete least recently used zips until the cache fits its size bound."""
+        files = [(f.stat().st_mtime, f.stat().st_size, f) for f in self.root.rglob("*.zip")]
+        total = sum(size for _, size, _ in files)
+        for _, size, file in sorted(files):
+            if total <= self.max_bytes:
+                break
+            file.unlink(missing_ok=True)
+            total -= size
+
+
+def fetch(
+    client: HttpClient,
+    symbol: str,
+    interval: str,
+    start: object | None,
+    end: object | None,
+    cache_dir: str | Path | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    cache_bytes: int = DEFAULT_CACHE_BYTES,
+) -> Market:
+    """Klines + metrics for the days start..end (inclusive, UTC) as one Market; missing days are noted."""
+    symbol = symbol.upper().replace("/", "").replace("-", "")
+    if interval not in INTERVALS:
+        raise FetchError(f"The archive has no {interval} klines; choose one of {', '.join(INTERVALS)}.", None)
+    if start is None:
+        raise FetchError("Choose a start date for the archive (it serves whole days).", None)
+    today = pd.Timestamp.now(tz="UTC").date()
+    first = utc(start).date()
+    last = utc(end).date() if end is not None else today - dt.timedelta(days=1)
+    notes: list[str] = []
+    if last >= today:
+        last = today - dt.timedelta(days=1)
+        notes.append("The archive publishes each day after it ends; the range stops at yesterday (UTC).")
+    if first > last:
+        raise FetchError(f"The date range is empty ({first} to {last}); the archive's newest day is yesterday.", None)
+    if (last - first).days + 1 > MAX_DAYS:
+        raise FetchError(f"{(last - first).days + 1} days is more than the {MAX_DAYS} one fetch allows.", None)
+
+    cache = Cache(cache_dir, cache_bytes)
+    files = plan(symbol, interval, first, last, today)
+    klines = [f for f in files if f.kind == "klines"]
+    loader = _Downloader(client, cache, max_file_bytes)
+    if loader.get(klines[0]) is None and loader.get(klines[-1]) is None:
+        raise FetchError(
+            f"The Binance archive has no {interval} klines for '{symbol}' on {klines[0].first} or {klines[-1].last}. "
+            "Check the symbol (a USDⓈ-M perpetual such as BTCUSDT) and that it traded on those days; "
+            "the archive lags one or two days behind.",
+            404,
+        )
+    found: dict[ArchiveFile, bytes] = {}
+    missing: list[ArchiveFile] = []
+    for done, file in enumerate(files, start=1):
+        data = loader.get(file)
+        if data is None and "/monthly/" in file.path:
+            files_daily = _daily_klines(symbol, interval, file.first, file.last)
+            parts = {d: loader.get(d) for d in files_daily}
+            found.update({d: b for d, b in parts.items() if b is not None})
+            missing += [d for d, b in parts.items() if b is None]
+        elif data is None:
+            missing.append(file)
+        else:
+            found[file] = data
+        if on_progress is not None:
+            on_progress(done, len(files))
+    notes += loader.notes
+    notes += _missing_notes(missing)
+    kline_data = [found[f] for f in sorted(found, key=lambda f: f.first) if f.kind == "klines"]
+    metrics_data = [found[f] for f in sorted(found, key=lambda f: f.first) if f.kind == "metrics"]
+    if not kline_data:
+        raise FetchError(f"The Binance archive has no {interval} klines for {symbol} between {first} and {last}.", 404)
+    market = _read(kline_data, metrics_data, symbol, interval)
+    source = f"Binance data archive {symbol} {interval} USDⓈ-M ({first} to {last})"
+    return Market(market.bars, symbol, market.interval, source, tuple(notes) + market.notes)
+
+
+class _Downloader:
+    """Get a file from the cache or the archive, verified against its checksum (one retry on a mismatch)."""
+
+    def __init__(self, client: HttpClient, cache: Cache, max_bytes: int) -> None:
+        self.client = client
+        self.cache = cache
+        self.max_bytes = max_bytes
+        self.notes: list[str] = []
+        self._seen: dict[str, bytes | None] = {}
+
+    def get(self, file: ArchiveFile) -> bytes | None:
+        if file.path not in self._seen:
+            self._seen[file.path] = self._load(file)
+        return self._seen[file.path]
+
+    def _load(self, file: ArchiveFile) -> bytes | None:
+        cached = self.cache.get(file.path)
+        if cached is not None:
+            return cached
+        if self.cache.is_missing(file.path):
+            return None
+        for _ in range(2):
+            status, data = self.client.stream(f"/{file.path}", self.max_bytes)
+            if status == 404:
+                self.cache.mark_missing(file.path)
+                return None
+            expected = self._checksum(file)
+            if expected is None or hashlib.sha256(data).hexdigest() == expected:
+                self.cache.put(file.path, data)
+                return data
+        raise FetchError(
+            f"{file.name} failed its SHA-256 checksum twice, so it was discarded; the download is being corrupted "
+            "on the way. Try again later.",
+            None,
+        )
+
+    def _checksum(self, file: ArchiveFile) -> str | None:
+        status, text = self.client.stream(f"/{file.path}.CHECKSUM", 10_000)
+        parts = text.decode("ascii", "replace").split()
+        if status == 404 or not parts:
+            self.notes.append(f"{file.name} has no published checksum; used without verification.")
+            return None
+        return parts[0].lower()
+
+
+def _missing_notes(missing: list[ArchiveFile]) -> list[str]:
+    notes = []
+    for kind, label in (("klines", "kline"), ("metrics", "metrics (open interest)")):
+        days = sorted(f.first for f in missing if f.kind == kind)
+        if days:
+            shown = ", ".join(f"{d:%Y-%m-%d}" for d in days[:10]) + (" …" if len(days) > 10 else "")
+            notes.append(f"The archive has no {label} file for {len(days)} day(s): {shown}.")
+    return notes
+
+
+def _read(klines: list[bytes], metrics: list[bytes], symbol: str, interval: str) -> Market:
+    """Read the zips with the CSV loader and join them into one Market."""
+    from liqcore.loaders import load_csv
+
+    try:
+        return load_csv(*klines, *metrics)
+    except DataError as exc:
+        raise FetchError(f"The archive files for {symbol} {interval} could not be read: {exc}", None) from None

@@ -1,0 +1,245 @@
+"""One small HTTP client for every exchange: timeouts, bounded retries, and errors a user can act on.
+
+Exchanges refuse for a handful of reasons (rate limits, region blocks, unknown symbols, slow or broken answers). Each
+becomes a `FetchError` with the HTTP status and a plain message, so the app can show it as it is. Retries honour
+`Retry-After` but cap the wait, and the sleep function is a setting so tests run in milliseconds.
+"""
+
+from __future__ import annotations
+
+import difflib
+import email.utils
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from liqcore.errors import FetchError
+
+USER_AGENT = "liqcore/0.1 (Liquidation Heatmap Lab)"
+REGION_BLOCK = (
+    "this exchange refuses requests from this server's region; try another exchange or upload a CSV from its data "
+    "archive"
+)
+
+Check = Callable[[int, Any], None]
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """How patient the client is.
+
+    Parameters
+    ----------
+    connect_timeout, read_timeout
+        Seconds to wait for a connection and then for each chunk of the answer.
+    retries
+        Extra attempts after a 429 or 5xx answer (0 = no retry).
+    backoff
+        First wait in seconds between attempts; it doubles each time.
+    max_wait
+        Cap on any single wait, including one asked for by ``Retry-After``.
+    sleep
+        How to wait; tests pass a function that records the wait instead of sleeping.
+    """
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    retries: int = 3
+    backoff: float = 0.5
+    max_wait: float = 10.0
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        return (self.connect_timeout, self.read_timeout)
+
+
+def make_session() -> requests.Session:
+    """A `requests.Session` shared by all calls of one fetch, so connections are reused."""
+    session = requests.Session()
+    session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+    return session
+
+
+class UnknownSymbol(FetchError):
+    """The exchange says the symbol does not exist; the caller adds close matches when it can list symbols."""
+
+
+def unknown_symbol_error(exchange: str, symbol: str, known: Iterable[str] | None, status: int | None) -> FetchError:
+    """Message for a symbol the exchange does not list, with the closest listed names when there are any."""
+    message = f"{exchange} does not list the symbol '{symbol}'."
+    matches = difflib.get_close_matches(symbol.upper(), sorted(set(known or ())), n=5, cutoff=0.6)
+    if matches:
+        message += f" Did you mean {', '.join(matches)}?"
+    else:
+        message += " Check the spelling (e.g. BTCUSDT for a USDT-margined perpetual)."
+    return FetchError(message, status)
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    """Seconds asked for by a Retry-After header (delta seconds or an HTTP date), when present and readable."""
+    raw = response.headers.get("Retry-After")
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _body_message(response: requests.Response) -> str:
+    """A short excerpt of an error body, for messages."""
+    try:
+        payload = response.json()
+    except ValueError:
+        return response.text[:200].strip()
+    if isinstance(payload, dict):
+        for key in ("msg", "retMsg", "message", "error"):
+            if payload.get(key):
+                return str(payload[key])[:200]
+    return json.dumps(payload)[:200]
+
+
+@dataclass
+class HttpClient:
+    """GET JSON (or stream bytes) from one exchange's base URL with the team's error rules.
+
+    Parameters
+    ----------
+    base_url
+        Scheme and host (and optional path prefix), without a trailing slash.
+    exchange
+        Name used in messages, e.g. ``"Binance"``.
+    session
+        Shared session; one is made when None.
+    settings
+        Timeouts, retries and the sleep function.
+    check
+        Exchange-specific reading of an answer: called with (status, parsed JSON) for every answer that is not a
+        rate limit, region block or server error; raises `FetchError` for codes in the body (e.g. unknown symbol).
+    """
+
+    base_url: str
+    exchange: str
+    session: requests.Session | None = None
+    settings: HttpSettings = field(default_factory=HttpSettings)
+    check: Check | None = None
+    requests_made: int = 0
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+        if self.session is None:
+            self.session = make_session()
+
+    def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """GET `path` and return the parsed JSON, or raise `FetchError` with a message fit for the UI."""
+        response = self._send(path, params, stream=False)
+        try:
+            payload = response.json()
+        except ValueError:
+            raise FetchError(
+                f"{self.exchange} sent an answer that is not valid JSON (HTTP {response.status_code}); "
+                "the service may be down or a proxy is in the way. Try again later.",
+                response.status_code,
+            ) from None
+        if self.check is not None:
+            self.check(response.status_code, payload)
+        if response.status_code >= 400:
+            raise FetchError(
+                f"{self.exchange} rejected the request (HTTP {response.status_code}): {_body_message(response)}",
+                response.status_code,
+            )
+        return payload
+
+    def stream(self, path: str, max_bytes: int) -> tuple[int, bytes]:
+        """GET `path` as bytes, streamed with a size cap; returns (status, body). 404 is returned, not raised."""
+        response = self._send(path, None, stream=True, allow=(404,))
+        with response:
+            if response.status_code == 404:
+                return 404, b""
+            if response.status_code >= 400:
+                raise FetchError(f"{self.exchange} refused {path} (HTTP {response.status_code}).", response.status_code)
+            return response.status_code, b"".join(self._capped(response, path, max_bytes))
+
+    def _capped(self, response: requests.Response, path: str, max_bytes: int) -> Iterator[bytes]:
+        size = 0
+        try:
+            for chunk in response.iter_content(chunk_size=1 << 16):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FetchError(
+                        f"{path} is larger than the {max_bytes / 1e6:.0f} MB limit; choose a shorter date range "
+                        "or a longer interval.",
+                        None,
+                    )
+                yield chunk
+        except requests.exceptions.RequestException as exc:
+            raise self._network_error(exc) from None
+
+    def _send(
+        self, path: str, params: dict[str, Any] | None, stream: bool, allow: tuple[int, ...] = ()
+    ) -> requests.Response:
+        """Send with bounded retries on 429/5xx; map refusals to FetchError."""
+        url = f"{self.base_url}{path}"
+        attempt = 0
+        while True:
+            try:
+                self.requests_made += 1
+                response = self.session.get(url, params=params, timeout=self.settings.timeout, stream=stream)
+            except requests.exceptions.RequestException as exc:
+                raise self._network_error(exc) from None
+            status = response.status_code
+            if status in allow:
+                return response
+            if status == 418:
+                raise FetchError(
+                    f"{self.exchange} has banned this server's address for a while after too many requests "
+                    "(HTTP 418). Wait a few minutes, or upload a CSV instead.",
+                    status,
+                )
+            if status in (403, 451):
+                raise FetchError(f"{self.exchange}: {REGION_BLOCK} (HTTP {status}).", status)
+            retryable = status == 429 or status >= 500
+            if retryable and attempt < self.settings.retries:
+                wait = _retry_after(response)
+                if wait is None:
+                    wait = self.settings.backoff * 2**attempt
+                response.close()
+                self.settings.sleep(min(wait, self.settings.max_wait))
+                attempt += 1
+                continue
+            if status == 429:
+                raise FetchError(
+                    f"{self.exchange} is rate limiting this server (HTTP 429) even after {attempt + 1} attempts. "
+                    "Wait a minute and press Refresh, or choose a shorter lookback.",
+                    status,
+                )
+            if status >= 500:
+                raise FetchError(
+                    f"{self.exchange} had a server error (HTTP {status}) after {attempt + 1} attempts. "
+                    "Try again later.",
+                    status,
+                )
+            return response
+
+    def _network_error(self, exc: requests.exceptions.RequestException) -> FetchError:
+        if isinstance(exc, requests.exceptions.Timeout):
+            return FetchError(
+                f"{self.exchange} did not answer in time (timeout after {self.settings.read_timeout:g} s). "
+                "Try again, or choose a shorter lookback.",
+                None,
+            )
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            return FetchError(
+                f"Could not reach {self.exchange} at {self.base_url} (network down or address wrong).", None
+            )
+        return FetchError(f"The request to {self.exchange} failed: {exc.__class__.__name__}.", None)

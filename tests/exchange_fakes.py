@@ -1,0 +1,182 @@
+"""Fake exchanges for the exchange tests: werkzeug handlers that answer like the real APIs (same JSON shapes, limits
+and paging parameters) from a deterministic price path, served by pytest-httpserver on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+from werkzeug import Request, Response
+
+KNOWN = ("BTCUSDT", "ETHUSDT", "BTCUSDC")
+MIN = 60_000
+
+
+def price(t_ms: int) -> float:
+    return 100.0 + 10.0 * math.sin(t_ms / 3.6e6 / 5)
+
+
+def bar(t_ms: int, step_ms: int) -> dict:
+    o, c = price(t_ms), price(t_ms + step_ms)
+    return {"t": t_ms, "o": o, "h": max(o, c) + 0.5, "l": min(o, c) - 0.5, "c": c, "v": 10.0 + (t_ms // step_ms) % 7}
+
+
+def grid(start_ms: int, end_ms: int, step_ms: int, limit: int) -> list[int]:
+    """Grid times in [start, end], oldest first, at most `limit` (the oldest ones, as Binance answers)."""
+    first = -(-start_ms // step_ms) * step_ms
+    return list(range(first, end_ms + 1, step_ms))[:limit]
+
+
+def step_ms(text: str) -> int:
+    text = {"D": "1d", "60": "1h", "120": "2h", "240": "4h", "360": "6h", "720": "12h"}.get(text, text)
+    if text.isdigit():
+        return int(text) * MIN
+    text = text.replace("min", "m").replace("utc", "").lower()
+    return int(pd.Timedelta(text.replace("m", "min") if text.endswith("m") else text).value // 1_000_000)
+
+
+def as_json(payload: object, status: int = 200) -> Response:
+    return Response(json.dumps(payload), status=status, content_type="application/json")
+
+
+def oi_base(t_ms: int) -> float:
+    return 1000.0 + (t_ms // (5 * MIN)) % 50
+
+
+# --- Binance USDⓈ-M ---------------------------------------------------------------------------------------------
+
+
+def binance(request: Request) -> Response:
+    args = request.args
+    if request.path == "/fapi/v1/exchangeInfo":
+        return as_json({"symbols": [{"symbol": s} for s in KNOWN]})
+    if args.get("symbol") not in KNOWN:
+        return as_json({"code": -1121, "msg": "Invalid symbol."}, 400)
+    start, end = int(args.get("startTime", 0)), int(args["endTime"])
+    if request.path == "/fapi/v1/klines":
+        step = step_ms(args["interval"])
+        rows = []
+        for t in grid(start, end, step, int(args.get("limit", 500))):
+            b = bar(t, step)
+            rows.append(
+                [t, f"{b['o']:.2f}", f"{b['h']:.2f}", f"{b['l']:.2f}", f"{b['c']:.2f}", f"{b['v']:.3f}", t + step - 1,
+                 f"{b['v'] * b['c']:.2f}", 42, f"{b['v'] * 0.6:.3f}", "0", "0"]
+            )  # fmt: skip
+        return as_json(rows)
+    if request.path == "/futures/data/openInterestHist":
+        step = step_ms(args["period"])
+        return as_json(
+            [
+                {"symbol": args["symbol"], "sumOpenInterest": f"{oi_base(t):.3f}",
+                 "sumOpenInterestValue": f"{oi_base(t) * price(t):.2f}", "timestamp": t}
+                for t in grid(start, end, step, int(args.get("limit", 30)))
+            ]
+        )  # fmt: skip
+    if request.path == "/futures/data/globalLongShortAccountRatio":
+        step = step_ms(args["period"])
+        return as_json(
+            [
+                {"symbol": args["symbol"], "longShortRatio": "1.5000", "longAccount": "0.6000",
+                 "shortAccount": "0.4000", "timestamp": t}
+                for t in grid(start, end, step, int(args.get("limit", 30)))
+            ]
+        )  # fmt: skip
+    if request.path == "/fapi/v1/fundingRate":
+        return as_json(
+            [
+                {"symbol": args["symbol"], "fundingTime": t, "fundingRate": "0.00010000", "markPrice": "100.0"}
+                for t in grid(start, end, 8 * 60 * MIN, int(args.get("limit", 100)))
+            ]
+        )
+    return as_json({"code": -1, "msg": "unknown path"}, 404)
+
+
+# --- Bybit v5 ---------------------------------------------------------------------------------------------------
+
+
+def bybit_ok(items: list) -> Response:
+    return as_json({"retCode": 0, "retMsg": "OK", "result": {"category": "linear", "list": items}, "time": 1})
+
+
+def bybit(request: Request) -> Response:
+    args = request.args
+    if request.path == "/v5/market/instruments-info":
+        return bybit_ok([{"symbol": s} for s in KNOWN])
+    if args.get("symbol") not in KNOWN:
+        return as_json({"retCode": 10001, "retMsg": "params error: symbol invalid", "result": {}, "time": 1})
+    if request.path == "/v5/market/kline":
+        step = step_ms(args["interval"])
+        times = grid(int(args["start"]), int(args["end"]), step, 10**9)[-int(args.get("limit", 200)) :]
+        rows = []
+        for t in reversed(times):
+            b = bar(t, step)
+            rows.append([str(t), *(f"{b[k]:.2f}" for k in "ohlc"), f"{b['v']:.3f}", f"{b['v'] * b['c']:.2f}"])
+        return bybit_ok(rows)
+    start, end = int(args["startTime"]), int(args["endTime"])
+    if request.path == "/v5/market/open-interest":
+        step = step_ms(args["intervalTime"])
+        times = grid(start, end, step, 10**9)[-int(args.get("limit", 50)) :]
+        return bybit_ok([{"openInterest": f"{oi_base(t):.3f}", "timestamp": str(t)} for t in reversed(times)])
+    if request.path == "/v5/market/account-ratio":
+        step = step_ms(args["period"])
+        times = grid(start, end, step, 10**9)[-int(args.get("limit", 50)) :]
+        return bybit_ok(
+            [
+                {"symbol": args["symbol"], "buyRatio": "0.6", "sellRatio": "0.4", "timestamp": str(t)}
+                for t in reversed(times)
+            ]
+        )
+    if request.path == "/v5/market/funding/history":
+        times = grid(start, end, 8 * 60 * MIN, 10**9)[-int(args.get("limit", 200)) :]
+        return bybit_ok(
+            [
+                {"symbol": args["symbol"], "fundingRate": "0.0001", "fundingRateTimestamp": str(t)}
+                for t in reversed(times)
+            ]
+        )
+    return as_json({"retCode": 10001, "retMsg": "unknown path"}, 404)
+
+
+# --- OKX v5 -----------------------------------------------------------------------------------------------------
+
+OKX_KNOWN = ("BTC-USDT-SWAP", "ETH-USDT-SWAP")
+OKX_RECENT_BARS = 500  # the fake's /market/candles serves only the newest bars, like the real one
+
+
+def okx_ok(data: list) -> Response:
+    return as_json({"code": "0", "msg": "", "data": data})
+
+
+def okx(request: Request, now_ms: int) -> Response:
+    args = request.args
+    if request.path == "/api/v5/public/instruments":
+        if "instId" in args and args["instId"] not in OKX_KNOWN:
+            return as_json({"code": "51001", "msg": "Instrument ID does not exist", "data": []})
+        ids = [args["instId"]] if "instId" in args else OKX_KNOWN
+        return okx_ok([{"instId": i, "instType": "SWAP", "ctVal": "0.01", "ctValCcy": "BTC"} for i in ids])
+    if request.path in ("/api/v5/market/candles", "/api/v5/market/history-candles"):
+        if args["instId"] not in OKX_KNOWN:
+            return as_json({"code": "51001", "msg": "Instrument ID does not exist", "data": []})
+        step = step_ms(args["bar"])
+        after = int(args["after"])
+        recent = request.path.endswith("/candles")
+        limit = min(int(args.get("limit", 100)), 300 if recent else 100)
+        oldest = now_ms - OKX_RECENT_BARS * step if recent else 0
+        times = [t for t in grid(max(oldest, after - 10**4 * step), after - 1, step, 10**9) if t < after][-limit:]
+        rows = []
+        for t in reversed(times):
+            b = bar(t, step)
+            contracts = b["v"] / 0.01
+            rows.append(
+                [str(t), *(f"{b[k]:.2f}" for k in "ohlc"), f"{contracts:.0f}", f"{b['v']:.3f}",
+                 f"{b['v'] * b['c']:.2f}", "1"]
+            )  # fmt: skip
+        return okx_ok(rows)
+    step = step_ms(args.get("period", "5m"))
+    times = grid(int(args["begin"]), int(args["end"]), step, 10**9)
+    if request.path == "/api/v5/rubik/stat/contracts/open-interest-volume":
+        return okx_ok([[str(t), f"{oi_base(t) * price(t):.2f}", "1000"] for t in reversed(times)])
+    if request.path == "/api/v5/rubik/stat/taker-volume":
+        return okx_ok([[str(t), "400", "600"] for t in reversed(times)])
+    return as_json({"code": "50000", "msg": "unknown path", "data": []}, 404)
