@@ -1,0 +1,160 @@
+"""Sidebar sources for real exchange data: live public REST (Binance, Bybit, OKX) and the Binance data archive.
+
+Both render their inputs and a Fetch/Refresh button, fetch through `liqcore.fetch_market` with a progress bar, keep
+results for five minutes in `st.cache_data` keyed by the small arguments, and show refusals as an error box with the
+exchange's reason, while the last good market of the session stays on screen.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import os
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from liqcore.errors import FetchError
+from liqcore.exchanges import EXCHANGES, base_url_for, fetch_market
+from liqcore.exchanges.common import parse_interval
+from liqcore.market import Market
+
+EXCHANGE_LABELS = {"binance": "Binance USDⓈ-M", "bybit": "Bybit (linear)", "okx": "OKX (swap)"}
+LIVE_INTERVALS = ("1m", "5m", "15m", "1h", "4h", "1d")
+LIVE_LOOKBACKS = ("1d", "3d", "7d", "14d", "30d")
+MAX_LIVE_BARS = 20_160  # two weeks of 1-minute bars: about 14 calls on Binance, 70 on OKX
+ARCHIVE_INTERVALS = ("1m", "5m", "15m", "1h", "4h", "1d")
+ARCHIVE_MAX_DAYS = {"1m": 90, "5m": 365, "15m": 730, "1h": 1096, "4h": 1096, "1d": 1096}
+ARCHIVE_FIRST_DAY = dt.date(2020, 1, 1)
+
+
+def _base_url(exchange: str) -> str:
+    """Environment variable, else the Streamlit secret of the same name, else the exchange's public host."""
+    env = EXCHANGES[exchange][0]
+    if os.environ.get(env):
+        return base_url_for(exchange)
+    try:
+        secret = st.secrets.get(env)
+    except FileNotFoundError:
+        secret = None
+    return base_url_for(exchange, str(secret) if secret else None)
+
+
+def _progress_callback(label: str) -> Callable[[int, int], None]:
+    """A progress bar fed by the fetch. Updates run in the script's own context, outside the cached call, so the
+    cache records only the market and never replays a stale bar."""
+    bar = st.progress(0.0, text=label)
+    outside = contextvars.copy_context()
+
+    def update(done: int, total: int) -> None:
+        outside.run(bar.progress, min(done / max(total, 1), 1.0), text=f"{label} ({done}/{total})")
+
+    return update
+
+
+@st.cache_data(ttl=300, max_entries=16, show_spinner=False)
+def _fetch(
+    exchange: str,
+    symbol: str,
+    interval: str,
+    lookback: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    base_url: str,
+    refresh: int,
+    _on_progress: Callable[[int, int], None] | None = None,
+) -> tuple[Market, pd.Timestamp]:
+    """The market and when it was fetched; `refresh` only makes a new cache key when the user asks for fresh data."""
+    market = fetch_market(
+        exchange, symbol, interval, lookback, base_url=base_url, start=start, end=end, on_progress=_on_progress
+    )
+    return market, pd.Timestamp.now(tz="UTC")
+
+
+def _run(prefix: str, request: tuple, label: str) -> Market | None:
+    """Fetch (or take from cache) the requested market; on failure show why and fall back to the last good one."""
+    last_key = f"{prefix}_last_good"
+    progress = st.empty()
+    try:
+        with progress.container():
+            market, fetched = _fetch(*request, _on_progress=_progress_callback(label))
+    except FetchError as exc:
+        progress.empty()
+        st.error(str(exc), icon=":material/cloud_off:")
+        previous = st.session_state.get(last_key)
+        if previous is None:
+            return None
+        market, fetched = previous
+        st.caption(f"Still showing the previous data, fetched {fetched:%Y-%m-%d %H:%M} UTC.")
+        return market
+    progress.empty()
+    st.session_state[last_key] = (market, fetched)
+    st.caption(f"Last updated {fetched:%Y-%m-%d %H:%M:%S} UTC · {len(market):,} bars")
+    return market
+
+
+def _button(prefix: str, request: tuple) -> tuple | None:
+    """Fetch/Refresh: the first press fetches; pressing again with the same inputs bypasses the five-minute cache."""
+    current = st.session_state.get(f"{prefix}_request")
+    pressed = st.button(
+        "Refresh" if current else "Fetch", key=f"{prefix}_fetch", icon=":material/download:", width="stretch"
+    )
+    if pressed:
+        nonce = st.session_state.get(f"{prefix}_nonce", 0) + (1 if current and current[:-1] == request else 0)
+        st.session_state[f"{prefix}_nonce"] = nonce
+        current = (*request, nonce)
+        st.session_state[f"{prefix}_request"] = current
+    elif current and current[:-1] != request:
+        st.caption("Press Fetch to load the new choices; the map shows the last fetch.")
+    return current
+
+
+def live_source() -> Market | None:
+    """Sidebar inputs for live public REST data; returns the fetched market or None before the first fetch."""
+    exchange = st.selectbox("Exchange", list(EXCHANGE_LABELS), key="live_exchange", format_func=EXCHANGE_LABELS.get)
+    symbol = st.text_input("Symbol", value="BTCUSDT", key="live_symbol", help="USDT-margined perpetual, e.g. ETHUSDT")
+    interval = st.selectbox("Bar interval", LIVE_INTERVALS, index=1, key="live_interval")
+    lookback = st.selectbox("Fetch history", LIVE_LOOKBACKS, index=2, key="live_lookback")
+    bars = parse_interval(lookback) / parse_interval(interval)
+    if bars > MAX_LIVE_BARS:
+        st.warning(
+            f"{lookback} of {interval} bars is {bars:,.0f} bars; live fetches stop at {MAX_LIVE_BARS:,}. "
+            "Choose a longer interval or use the Binance archive source."
+        )
+        return None
+    symbol = symbol.strip().upper()
+    request = _button("live", (exchange, symbol, interval, lookback, None, None, _base_url(exchange)))
+    if request is None:
+        st.caption("Public data, no key needed. Open-interest history is short on some exchanges (Binance: 30 days).")
+        return None
+    return _run("live", request, f"Fetching {request[1]} from {EXCHANGE_LABELS[request[0]]}")
+
+
+def archive_source() -> Market | None:
+    """Sidebar inputs for the Binance public data archive: symbol, interval and a date range sized to the interval."""
+    symbol = st.text_input("Symbol", value="BTCUSDT", key="archive_symbol", help="Binance USDⓈ-M perpetual")
+    interval = st.selectbox("Bar interval", ARCHIVE_INTERVALS, index=1, key="archive_interval")
+    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    picked = st.date_input(
+        "Days (UTC)",
+        value=(yesterday - dt.timedelta(days=6), yesterday),
+        min_value=ARCHIVE_FIRST_DAY,
+        max_value=yesterday,
+        key="archive_days",
+        help="The archive publishes each day a day or two after it ends. Open interest (metrics) starts 2020-09.",
+    )
+    if not isinstance(picked, tuple) or len(picked) != 2:
+        st.caption("Pick the first and the last day.")
+        return None
+    first, last = picked
+    limit = ARCHIVE_MAX_DAYS[interval]
+    if (last - first).days + 1 > limit:
+        first = last - dt.timedelta(days=limit - 1)
+        st.warning(f"At most {limit} days of {interval} bars at once; using {first} to {last}.")
+    symbol = symbol.strip().upper()
+    request = _button("archive", ("binance-archive", symbol, interval, "0d", first, last, _base_url("binance-archive")))
+    if request is None:
+        st.caption("Daily and monthly files from data.binance.vision: works where exchange APIs refuse this server.")
+        return None
+    return _run("archive", request, f"Downloading {request[1]} archive files")

@@ -1,0 +1,76 @@
+"""The sidebar's live and archive sources in a real Streamlit script run, pointed at a local fake exchange."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from pytest_httpserver import HTTPServer
+from streamlit.testing.v1 import AppTest
+
+from tests import exchange_fakes as fakes
+
+
+def live_app() -> None:
+    import streamlit as st
+
+    from pages.components.live import live_source
+
+    with st.sidebar:
+        market = live_source()
+    if market is not None:
+        st.metric("bars", len(market))
+        st.write(market.source)
+
+
+@pytest.fixture
+def app(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    for path in (
+        "/fapi/v1/klines",
+        "/futures/data/openInterestHist",
+        "/futures/data/globalLongShortAccountRatio",
+        "/fapi/v1/fundingRate",
+    ):
+        httpserver.expect_request(path).respond_with_handler(fakes.binance)
+    monkeypatch.setenv("LIQCORE_BINANCE_URL", httpserver.url_for(""))
+    st.cache_data.clear()
+    return AppTest.from_function(live_app, default_timeout=30)
+
+
+def test_fetch_shows_market_and_last_updated(app: AppTest, httpserver: HTTPServer) -> None:
+    app.run()
+    assert not app.exception and not app.metric
+    app.sidebar.button(key="live_fetch").click().run()
+    assert not app.exception and not app.error
+    assert app.metric[0].value == "2016"  # 7 days of 5-minute bars
+    assert any("Last updated" in c.value and "UTC" in c.value for c in app.sidebar.caption)
+    calls = len(httpserver.log)
+    app.run()  # a rerun takes the cached market
+    assert len(httpserver.log) == calls and app.metric[0].value == "2016"
+
+
+def test_error_is_shown_and_previous_market_kept(app: AppTest, httpserver: HTTPServer) -> None:
+    app.run()
+    app.sidebar.button(key="live_fetch").click().run()
+    assert app.metric[0].value == "2016"
+    httpserver.clear_all_handlers()
+    httpserver.expect_request("/fapi/v1/klines").respond_with_json({"code": 0, "msg": "restricted"}, status=451)
+    app.sidebar.button(key="live_fetch").click().run()  # Refresh with the same inputs bypasses the cache
+    assert not app.exception
+    assert "refuses requests from this server's region" in app.sidebar.error[0].value
+    assert app.metric[0].value == "2016"
+    assert any("previous data" in c.value for c in app.sidebar.caption)
+
+
+def test_unknown_symbol_without_previous_market(app: AppTest) -> None:
+    app.run()
+    app.sidebar.text_input(key="live_symbol").input("BTCUSTD").run()
+    app.sidebar.button(key="live_fetch").click().run()
+    assert not app.exception and not app.metric
+    assert "does not list the symbol 'BTCUSTD'" in app.sidebar.error[0].value
+
+
+def test_too_many_bars_is_refused_with_advice(app: AppTest) -> None:
+    app.run()
+    app.sidebar.selectbox(key="live_interval").select("1m").run()
+    app.sidebar.selectbox(key="live_lookback").select("30d").run()
+    assert not app.exception and "archive" in app.sidebar.warning[0].value
