@@ -3,8 +3,11 @@ and paging parameters) from a deterministic price path, served by pytest-httpser
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import math
+import zipfile
 
 import pandas as pd
 from werkzeug import Request, Response
@@ -180,3 +183,75 @@ def okx(request: Request, now_ms: int) -> Response:
     if request.path == "/api/v5/rubik/stat/taker-volume":
         return okx_ok([[str(t), "400", "600"] for t in reversed(times)])
     return as_json({"code": "50000", "msg": "unknown path", "data": []}, 404)
+
+
+# --- Binance data archive (data.binance.vision) -------------------------------------------------------------------
+
+KLINE_HEADER = (
+    "open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore"
+)
+METRICS_HEADER = (
+    "create_time,symbol,sum_open_interest,sum_open_interest_value,count_toptrader_long_short_ratio,"
+    "sum_toptrader_long_short_ratio,count_long_short_ratio,sum_taker_long_short_vol_ratio"
+)
+
+
+def zipped(name: str, text: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def kline_csv(first_ms: int, last_ms: int, step: int, header: bool) -> str:
+    lines = [KLINE_HEADER] if header else []
+    for t in range(first_ms, last_ms, step):
+        b = bar(t, step)
+        lines.append(
+            f"{t},{b['o']:.2f},{b['h']:.2f},{b['l']:.2f},{b['c']:.2f},{b['v']:.3f},{t + step - 1},"
+            f"{b['v'] * b['c']:.2f},42,{b['v'] * 0.6:.3f},0,0"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def metrics_csv(symbol: str, day_ms: int) -> str:
+    lines = [METRICS_HEADER]
+    for t in range(day_ms + 5 * MIN, day_ms + 1440 * MIN + 1, 5 * MIN):
+        stamp = pd.Timestamp(t, unit="ms").strftime("%Y-%m-%d %H:%M:%S")
+        lines.append(f"{stamp},{symbol},{oi_base(t):.4f},{oi_base(t) * price(t):.4f},1.1,1.2,1.5,0.9")
+    return "\n".join(lines) + "\n"
+
+
+def archive_files(symbol: str, interval: str, days: list[str], months: tuple[str, ...] = (), header: bool = True):
+    """{url path: zip bytes} plus their .CHECKSUM files, in the archive's layout."""
+    step = step_ms(interval)
+    files: dict[str, bytes] = {}
+    for month in months:
+        start = pd.Timestamp(f"{month}-01")
+        stop = start + pd.offsets.MonthBegin(1)
+        name = f"{symbol}-{interval}-{month}"
+        csv = kline_csv(int(start.value // 10**6), int(stop.value // 10**6), step, header)
+        files[f"/data/futures/um/monthly/klines/{symbol}/{interval}/{name}.zip"] = zipped(f"{name}.csv", csv)
+    for day in days:
+        day_ms = int(pd.Timestamp(day).value // 10**6)
+        name = f"{symbol}-{interval}-{day}"
+        csv = kline_csv(day_ms, day_ms + 1440 * MIN, step, header)
+        files[f"/data/futures/um/daily/klines/{symbol}/{interval}/{name}.zip"] = zipped(f"{name}.csv", csv)
+        metrics = f"{symbol}-metrics-{day}"
+        files[f"/data/futures/um/daily/metrics/{symbol}/{metrics}.zip"] = zipped(
+            f"{metrics}.csv", metrics_csv(symbol, day_ms)
+        )
+    for path, data in list(files.items()):
+        files[path + ".CHECKSUM"] = f"{hashlib.sha256(data).hexdigest()}  {path.rsplit('/', 1)[-1]}\n".encode()
+    return files
+
+
+def serve_files(files: dict[str, bytes]):
+    """A handler serving the given paths as the archive's CDN does, 404 for anything else."""
+
+    def handler(request: Request) -> Response:
+        if request.path in files:
+            return Response(files[request.path], content_type="application/zip")
+        return Response("<Error><Code>NoSuchKey</Code></Error>", status=404, content_type="application/xml")
+
+    return handler

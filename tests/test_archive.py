@@ -1,0 +1,107 @@
+"""Binance data archive source against a local server serving zips and .CHECKSUM files in the archive's layout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from liqcore import FetchError, fetch_market
+from liqcore.exchanges import HttpSettings, archive
+from liqcore.exchanges.http import HttpClient
+from tests import exchange_fakes as fakes
+
+ANY_FILE = re.compile(r"^/data/.*")
+FAST = HttpSettings(read_timeout=2.0, retries=1, backoff=0.01)
+
+
+def fetch(server: HTTPServer, cache: Path, start: str, end: str, interval: str = "1h", symbol: str = "BTCUSDT", **kw):
+    return fetch_market(
+        "binance-archive", symbol, interval, base_url=server.url_for(""), start=start, end=end,
+        settings=kw.pop("settings", FAST), cache_dir=cache, **kw,
+    )  # fmt: skip
+
+
+def test_plan_uses_monthly_files_for_whole_past_months_and_daily_for_the_rest() -> None:
+    files = archive.plan("BTCUSDT", "5m", dt.date(2023, 12, 30), dt.date(2024, 2, 1), today=dt.date(2024, 2, 10))
+    klines = [f.path for f in files if f.kind == "klines"]
+    assert klines == [
+        "data/futures/um/daily/klines/BTCUSDT/5m/BTCUSDT-5m-2023-12-30.zip",
+        "data/futures/um/daily/klines/BTCUSDT/5m/BTCUSDT-5m-2023-12-31.zip",
+        "data/futures/um/monthly/klines/BTCUSDT/5m/BTCUSDT-5m-2024-01.zip",
+        "data/futures/um/daily/klines/BTCUSDT/5m/BTCUSDT-5m-2024-02-01.zip",
+    ]
+    metrics = [f.path for f in files if f.kind == "metrics"]
+    assert len(metrics) == 34 and metrics[0] == "data/futures/um/daily/metrics/BTCUSDT/BTCUSDT-metrics-2023-12-30.zip"
+    this_month = archive.plan("BTCUSDT", "1h", dt.date(2024, 2, 1), dt.date(2024, 2, 9), today=dt.date(2024, 2, 10))
+    assert all("/daily/" in f.path for f in this_month)
+
+
+def test_unknown_symbol_is_a_404_with_a_hint(httpserver: HTTPServer, tmp_path: Path) -> None:
+    httpserver.expect_request(ANY_FILE).respond_with_handler(fakes.serve_files({}))
+    with pytest.raises(FetchError, match=r"no 1h klines for 'BTCUSDX'.*USDⓈ-M perpetual") as err:
+        fetch(httpserver, tmp_path, "2024-01-30", "2024-02-01", symbol="BTCUSDX")
+    assert err.value.status == 404
+    assert len(httpserver.log) == 2  # the first and the last file, not the whole range
+
+
+def test_bad_checksum_is_retried_once_then_a_clear_error(httpserver: HTTPServer, tmp_path: Path) -> None:
+    files = fakes.archive_files("BTCUSDT", "1h", ["2024-01-30"])
+    path = "/data/futures/um/daily/klines/BTCUSDT/1h/BTCUSDT-1h-2024-01-30.zip"
+    files[path + ".CHECKSUM"] = b"0" * 64 + b"  BTCUSDT-1h-2024-01-30.zip\n"
+    httpserver.expect_request(ANY_FILE).respond_with_handler(fakes.serve_files(files))
+    with pytest.raises(FetchError, match="failed its SHA-256 checksum twice"):
+        fetch(httpserver, tmp_path, "2024-01-30", "2024-01-30")
+    assert [r.path for r, _ in httpserver.log].count(path) == 2
+    assert not list(tmp_path.rglob("*.zip"))  # nothing unverified is cached
+
+
+def test_slow_response_times_out(httpserver: HTTPServer, tmp_path: Path) -> None:
+    def slow(request: Request) -> Response:
+        time.sleep(1.0)
+        return Response(b"", status=404)
+
+    httpserver.expect_request(ANY_FILE).respond_with_handler(slow)
+    with pytest.raises(FetchError, match="did not answer in time"):
+        fetch(httpserver, tmp_path, "2024-01-30", "2024-01-30", settings=HttpSettings(read_timeout=0.2, retries=0))
+
+
+def test_file_size_cap(httpserver: HTTPServer, tmp_path: Path) -> None:
+    httpserver.expect_request(ANY_FILE).respond_with_handler(
+        fakes.serve_files(fakes.archive_files("BTCUSDT", "1h", ["2024-01-30"]))
+    )
+    client = HttpClient(httpserver.url_for(""), "The Binance data archive", settings=FAST)
+    with pytest.raises(FetchError, match="larger than"):
+        archive.fetch(client, "BTCUSDT", "1h", "2024-01-30", "2024-01-30", cache_dir=tmp_path, max_file_bytes=100)
+
+
+def test_cache_is_bounded_and_evicts_least_recently_used(tmp_path: Path) -> None:
+    cache = archive.Cache(tmp_path, max_bytes=250)
+    cache.put("a.zip", b"a" * 100)
+    cache.put("b.zip", b"b" * 100)
+    os.utime(tmp_path / "a.zip", (1_000, 1_000))
+    os.utime(tmp_path / "b.zip", (2_000, 2_000))
+    assert cache.get("a.zip") == b"a" * 100  # reading makes it the most recently used
+    cache.put("c.zip", b"c" * 100)
+    assert cache.get("b.zip") is None and cache.get("a.zip") is not None and cache.get("c.zip") is not None
+
+
+def test_default_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("LIQCORE_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert archive.default_cache_dir() == tmp_path / "liqcore" / "archive"
+    monkeypatch.setenv("LIQCORE_CACHE_DIR", str(tmp_path / "x"))
+    assert archive.default_cache_dir() == tmp_path / "x"
+
+
+def test_date_range_checks(tmp_path: Path) -> None:
+    with pytest.raises(FetchError, match="start date"):
+        fetch_market("binance-archive", "BTCUSDT", "1h", base_url="http://127.0.0.1:9", cache_dir=tmp_path)
+    with pytest.raises(FetchError, match="no 7m klines"):
+        fetch_market("binance-archive", "BTCUSDT", "7m", start="2024-01-01", base_url="http://127.0.0.1:9")
