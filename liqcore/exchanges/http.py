@@ -133,7 +133,6 @@ class HttpClient:
     session: requests.Session | None = None
     settings: HttpSettings = field(default_factory=HttpSettings)
     check: Check | None = None
-    requests_made: int = 0
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -193,7 +192,6 @@ class HttpClient:
         attempt = 0
         while True:
             try:
-                self.requests_made += 1
                 response = self.session.get(url, params=params, timeout=self.settings.timeout, stream=stream)
             except requests.exceptions.RequestException as exc:
                 raise self._network_error(exc) from None
