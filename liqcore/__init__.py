@@ -22,14 +22,18 @@ from liqcore.exchanges import fetch_market
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.profile import Profile
+from liqcore.simulator import SCENARIOS, Simulation, simulate
 
 __all__ = [
+    "SCENARIOS",
     "DataError",
     "FetchError",
     "Heatmap",
     "Market",
     "ModelConfig",
     "Profile",
+    "Simulation",
     "estimate",
     "fetch_market",
+    "simulate",
 ]

@@ -114,7 +114,7 @@ def _validate(bars: pd.DataFrame, interval: pd.Timedelta | None) -> tuple[pd.Dat
     index = bars.index
     if not isinstance(index, pd.DatetimeIndex):
         raise DataError("Market bars must be indexed by a DatetimeIndex of bar open times.")
-    index = index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
+    index = (index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")).as_unit("ns")
     columns = [c for c in KNOWN_COLUMNS if c in bars.columns]
     out = pd.DataFrame(index=index)
     for column in columns:
