@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -168,3 +169,37 @@ def test_unsupported_interval_and_exchange() -> None:
         fetch_market("binance", "BTCUSDT", "7m", base_url="http://127.0.0.1:9")
     with pytest.raises(FetchError, match="Unknown exchange"):
         fetch_market("kraken", "BTCUSDT")
+
+
+REAL = Path(__file__).parents[2] / "shared/data/real"
+P1 = REAL / "binance_um_1h_taker_pojono_2025-05_08/binance_um_BTCUSDT_1h_klines_2025-05-11_2025-08-10.csv"
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not P1.exists(), reason="real data folder ../shared/data/real is absent")
+def test_real_binance_klines_replayed_through_the_client(httpserver: HTTPServer) -> None:
+    """Real Binance USDⓈ-M 1h klines served in the REST shape come back unchanged, page by page."""
+    real = pd.read_csv(P1).drop_duplicates()
+    open_ms = ((pd.to_datetime(real["timestamp"]) - pd.Timestamp(0)) // pd.Timedelta("1ms")).to_numpy()
+    fields = ["open", "high", "low", "close", "volume", "close_time", "quote_volume", "trades", "taker_buy_base"]
+    rows = [
+        [int(t), *(str(v) for v in values), "0", "0"]
+        for t, values in zip(open_ms, real[fields].to_numpy(), strict=True)
+    ]
+
+    def klines(request: Request) -> Response:
+        start, end, limit = (int(request.args[k]) for k in ("startTime", "endTime", "limit"))
+        return fakes.as_json([r for r in rows if start <= r[0] <= end][:limit])
+
+    httpserver.expect_request("/fapi/v1/klines").respond_with_handler(klines)
+    httpserver.expect_request("/fapi/v1/fundingRate").respond_with_json([])
+    m = fetch_market(
+        "binance", "BTCUSDT", "1h", base_url=httpserver.url_for(""), start="2025-05-11", end="2025-08-11",
+        settings=fast(),
+    )  # fmt: skip
+    assert len(m) == len(real) == 2208
+    assert np.allclose(m.bars["close"], real["close"]) and np.allclose(
+        m.bars["taker_buy_volume"], real["taker_buy_base"]
+    )
+    assert [r.path for r, _ in httpserver.log].count("/fapi/v1/klines") == 2
+    assert any("No open interest" in n and "30 days" in n for n in m.notes)
