@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = "streamlit_app.py"
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 
 def _run(query: dict[str, str] | None = None) -> AppTest:
@@ -49,14 +51,25 @@ def test_invalid_query_parameters_fall_back_to_defaults(query: dict[str, str]) -
     assert _sidebar_select(at, "Model preset").value == "balanced"
 
 
-def test_changing_the_preset_or_lookback_re_estimates() -> None:
-    at = _run()
-    first = at.session_state["analysis"]
-    _sidebar_select(at, "Model preset").set_value("aggressive").run()
-    assert not at.exception
-    second = at.session_state["analysis"]
+def test_preset_and_lookback_choices_change_the_estimate() -> None:
+    # AppTest drops sidebar elements from its tree after a rerun under st.navigation, so each view is a fresh run.
+    first = _run().session_state["analysis"]
+    second = _run({"preset": "aggressive"}).session_state["analysis"]
     assert second.key != first.key
     assert second.heatmap.config.leverage_tiers != first.heatmap.config.leverage_tiers
-    _sidebar_select(at, "Lookback").set_value("1d").run()
-    third = at.session_state["analysis"]
-    assert (third.market.end - third.market.start).total_seconds() <= 86_400 + 300
+    third = _run({"lookback": "1d"}).session_state["analysis"]
+    assert (third.market.end - third.market.start).total_seconds() <= 86_400
+    assert third.heatmap.times[0] >= third.market.start
+
+
+def test_heatmap_page_shows_chart_profile_clusters_and_downloads() -> None:
+    at = _run()
+    assert not at.exception
+    assert at.title[0].value == "Liquidation heatmap"
+    assert len(at.get("vega_lite_chart")) >= 2
+    assert len(at.dataframe) == 1
+    assert any("liquidated on the way" in m.label for m in at.metric)
+    toggle = next(t for t in at.toggle if "true book" in t.label)
+    toggle.set_value(True).run()
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) >= 3

@@ -21,6 +21,13 @@ SCENARIO_NAMES = {
     "fakeout": "Fakeout",
 }
 LOOKBACKS = ("12h", "1d", "3d", "7d", "14d", "30d", "90d", "365d")
+
+
+def lookback_span(value: str) -> pd.Timedelta:
+    """A lookback label such as "3d" or "12h" as a Timedelta."""
+    return pd.Timedelta(value.replace("d", "D"))
+
+
 VIEW_KEYS = ["src", "scenario", "seed", "lookback"]
 NO_DATA_HINT = "Choose a data source in the sidebar to draw a liquidation heatmap."
 
@@ -81,7 +88,7 @@ def _lookback_label(value: str, market: Market) -> str:
 def choose_lookback(market: Market) -> str:
     """Lookback options the data allows, plus all of it."""
     span = market.end - market.start
-    options = [lb for lb in LOOKBACKS if pd.Timedelta(lb) < span and pd.Timedelta(lb) >= 4 * market.interval]
+    options = [lb for lb in LOOKBACKS if 4 * market.interval <= lookback_span(lb) < span]
     options.append("all")
     view_state.restore("lookback", "all")
     if st.session_state.get("lookback") not in options:

@@ -14,7 +14,7 @@ from liqcore.config import ModelConfig
 from liqcore.engine import estimate
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
-from pages.components.data_sources import LoadedData
+from pages.components.data_sources import LoadedData, lookback_span
 
 SNAPSHOTS_IN_WINDOW = 300
 
@@ -33,7 +33,7 @@ def _estimate(key: str, _market: Market, _config: ModelConfig, window: pd.Timede
 
 def build_analysis(loaded: LoadedData, lookback: str, config: ModelConfig) -> Analysis:
     """The Analysis every page reads: market cut to the lookback, heatmap, truth when simulated."""
-    window = None if lookback == "all" else pd.Timedelta(lookback)
+    window = None if lookback == "all" else lookback_span(lookback)
     key = f"{loaded.key}|{lookback}|{config!r}"
     heatmap = _estimate(key, loaded.market, config, window)
     market = loaded.market if window is None else loaded.market.tail(window)

@@ -20,7 +20,7 @@ from liqcore.exchanges import EXCHANGES, base_url_for, fetch_market
 from liqcore.exchanges.common import parse_interval
 from liqcore.market import Market
 
-EXCHANGE_LABELS = {"binance": "Binance USDⓈ-M", "bybit": "Bybit (linear)", "okx": "OKX (swap)"}
+EXCHANGE_LABELS = {"binance": "Binance USD-M futures", "bybit": "Bybit (linear)", "okx": "OKX (swap)"}
 LIVE_INTERVALS = ("1m", "5m", "15m", "1h", "4h", "1d")
 LIVE_LOOKBACKS = ("1d", "3d", "7d", "14d", "30d")
 MAX_LIVE_BARS = 20_160  # two weeks of 1-minute bars: about 14 calls on Binance, 70 on OKX
@@ -94,18 +94,26 @@ def _run(prefix: str, request: tuple, label: str) -> Market | None:
     return market
 
 
+def _ask(prefix: str, request: tuple) -> None:
+    """Button callback (runs before the script): record the request; the same inputs again get a fresh cache key."""
+    current = st.session_state.get(f"{prefix}_request")
+    nonce = st.session_state.get(f"{prefix}_nonce", 0) + (1 if current and current[:-1] == request else 0)
+    st.session_state[f"{prefix}_nonce"] = nonce
+    st.session_state[f"{prefix}_request"] = (*request, nonce)
+
+
 def _button(prefix: str, request: tuple) -> tuple | None:
     """Fetch/Refresh: the first press fetches; pressing again with the same inputs bypasses the five-minute cache."""
     current = st.session_state.get(f"{prefix}_request")
-    pressed = st.button(
-        "Refresh" if current else "Fetch", key=f"{prefix}_fetch", icon=":material/download:", width="stretch"
+    st.button(
+        "Refresh" if current and current[:-1] == request else "Fetch",
+        key=f"{prefix}_fetch",
+        icon=":material/download:",
+        width="stretch",
+        on_click=_ask,
+        args=(prefix, request),
     )
-    if pressed:
-        nonce = st.session_state.get(f"{prefix}_nonce", 0) + (1 if current and current[:-1] == request else 0)
-        st.session_state[f"{prefix}_nonce"] = nonce
-        current = (*request, nonce)
-        st.session_state[f"{prefix}_request"] = current
-    elif current and current[:-1] != request:
+    if current and current[:-1] != request:
         st.caption("Press Fetch to load the new choices; the map shows the last fetch.")
     return current
 
@@ -133,7 +141,9 @@ def live_source() -> Market | None:
 
 def archive_source() -> Market | None:
     """Sidebar inputs for the Binance public data archive: symbol, interval and a date range sized to the interval."""
-    symbol = st.text_input("Symbol", value="BTCUSDT", key="archive_symbol", help="Binance USDⓈ-M perpetual")
+    symbol = st.text_input(
+        "Symbol", value="BTCUSDT", key="archive_symbol", help="Binance USD-M perpetual, e.g. ETHUSDT"
+    )
     interval = st.selectbox("Bar interval", ARCHIVE_INTERVALS, index=1, key="archive_interval")
     yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     picked = st.date_input(

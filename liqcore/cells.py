@@ -1,0 +1,123 @@
+"""Turn a Heatmap into a bounded number of drawable cells, and bars into a bounded number of candles.
+
+A browser chart slows down past ~10k marks, whatever the lookback, so the map is aggregated here: neighbouring
+snapshot columns are averaged (the book is a state, so its average over the merged span) and neighbouring price bins
+summed (USD in the merged bin), until the cells fit the budget. Candles are resampled the same way.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from liqcore.heatmap import Heatmap
+from liqcore.market import Market
+
+SCALES = ("linear", "log", "percentile")
+
+
+def _group_starts(length: int, factor: int) -> np.ndarray:
+    return np.arange(0, length, factor)
+
+
+def _aggregate(values: np.ndarray, col_factor: int, bin_factor: int) -> np.ndarray:
+    """Mean over groups of columns, sum over groups of bins (last axis bins, second-last columns)."""
+    cols = np.add.reduceat(values, _group_starts(values.shape[-2], col_factor), axis=-2)
+    counts = np.diff(np.append(_group_starts(values.shape[-2], col_factor), values.shape[-2]))
+    cols = cols / counts[:, None]
+    return np.add.reduceat(cols, _group_starts(values.shape[-1], bin_factor), axis=-1)
+
+
+def _factors(occupied: list[np.ndarray], budget: int) -> tuple[int, int]:
+    """Smallest merge factors (columns, bins) whose merged grid has at most `budget` occupied cells.
+
+    Columns and bins are merged in turn, keeping cells roughly as wide as the grid is long, so the map keeps its
+    shape; only occupied cells count, since empty ones are not drawn.
+    """
+    columns, bins = occupied[0].shape
+    col_factor = bin_factor = 1
+    while True:
+        drawn = sum(np.count_nonzero(_aggregate(mask, col_factor, bin_factor)) for mask in occupied)
+        if drawn <= budget:
+            return col_factor, bin_factor
+        if columns / col_factor >= bins / bin_factor:
+            col_factor += 1
+        else:
+            bin_factor += 1
+
+
+def _intensity(usd: np.ndarray, scale: str) -> np.ndarray:
+    if len(usd) == 0:
+        return usd
+    if scale == "linear":
+        return usd / usd.max()
+    if scale == "log":
+        return np.log1p(usd) / np.log1p(usd.max())
+    if scale == "percentile":
+        return pd.Series(usd).rank(pct=True).to_numpy()
+    raise ValueError(f"scale must be one of {', '.join(SCALES)}")
+
+
+def _tier_text(shares: np.ndarray, tiers: tuple[float, ...]) -> list[str]:
+    return [" · ".join(f"{t:g}x {s:.0%}" for t, s in zip(tiers, row, strict=True) if s >= 0.005) for row in shares]
+
+
+def heat_cells(
+    heatmap: Heatmap, side: str = "both", max_marks: int = 8000, scale: str = "log", threshold: float = 0.0
+) -> pd.DataFrame:
+    """Sparse rectangles of the map: t0, t1, p0, p1, side, usd, intensity (0–1 on the chosen scale), tiers.
+
+    `side` is "both", "long" or "short"; cells whose intensity is below `threshold` are left out.
+    """
+    sides = ("long", "short") if side == "both" else (side,)
+    n_cols, n_bins = heatmap.long.shape
+    occupied = [(getattr(heatmap, name) > 0).astype(float) for name in sides]
+    col_factor, bin_factor = _factors(occupied, max_marks)
+    starts = _group_starts(n_cols, col_factor)
+    times = heatmap.times
+    step = times[-1] - times[-2] if len(times) > 1 else pd.Timedelta(0)
+    t_edges = np.append(times[starts].asi8, (times[-1] + step).value)
+    p_edges = np.append(heatmap.price_edges[_group_starts(n_bins, bin_factor)], heatmap.price_edges[-1])
+    frames = []
+    for name in sides:
+        grid = _aggregate(getattr(heatmap, name), col_factor, bin_factor)
+        rows, cols = np.nonzero(grid > 0)
+        frame = pd.DataFrame(
+            {
+                "t0": pd.to_datetime(t_edges[rows], utc=True),
+                "t1": pd.to_datetime(t_edges[rows + 1], utc=True),
+                "p0": p_edges[cols],
+                "p1": p_edges[cols + 1],
+                "side": name,
+                "usd": grid[rows, cols],
+            }
+        )
+        by_tier = getattr(heatmap, f"{name}_by_tier")
+        if by_tier is not None and len(frame):
+            tiers = _aggregate(by_tier, col_factor, bin_factor)[:, rows, cols].T
+            frame["tiers"] = _tier_text(tiers / tiers.sum(axis=1, keepdims=True), heatmap.config.leverage_tiers)
+        frames.append(frame)
+    cells = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    cells["intensity"] = _intensity(cells["usd"].to_numpy(), scale) if len(cells) else []
+    return cells[cells["intensity"] >= threshold].reset_index(drop=True)
+
+
+def candles(market: Market, max_candles: int = 400) -> pd.DataFrame:
+    """OHLC resampled to at most `max_candles` candles (time = candle open, `t1` = its close)."""
+    bars = market.bars
+    factor = max(1, math.ceil(len(bars) / max_candles))
+    group = np.arange(len(bars)) // factor
+    out = pd.DataFrame(
+        {
+            "time": bars.index.to_series().groupby(group).first().to_numpy(),
+            "open": bars["open"].groupby(group).first().to_numpy(),
+            "high": bars["high"].groupby(group).max().to_numpy(),
+            "low": bars["low"].groupby(group).min().to_numpy(),
+            "close": bars["close"].groupby(group).last().to_numpy(),
+        }
+    )
+    out["t1"] = out["time"] + market.interval * factor
+    out["up"] = out["close"] >= out["open"]
+    return out

@@ -1,0 +1,143 @@
+"""The heatmap chart (heat cells under candles, last-price rule) and the side-profile chart.
+
+Colours: heat uses one perceptual scheme ("inferno") with opacity rising with intensity, so faint cells fade into
+either a light or a dark background and bright bands stand out on both; candles are teal (up) and coral (down).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from liqcore.profile import Profile, cumulative
+
+UP, DOWN = "#26a69a", "#ef5350"
+LONG_COLOUR, SHORT_COLOUR = "#f59e0b", "#8b5cf6"
+HEAT_SCHEME = "inferno"
+
+
+def _price_scale(low: float, high: float) -> alt.Scale:
+    pad = (high - low) * 0.02
+    return alt.Scale(domain=[low - pad, high + pad], zero=False, nice=False)
+
+
+def heatmap_chart(cells: pd.DataFrame, candles: pd.DataFrame, last_price: float, height: int = 560) -> alt.LayerChart:
+    """One layered chart: heat rectangles, candles over them, and a rule at the last price. Pan/zoom on time."""
+    low = min(candles["low"].min(), cells["p0"].min() if len(cells) else candles["low"].min())
+    high = max(candles["high"].max(), cells["p1"].max() if len(cells) else candles["high"].max())
+    y_scale = _price_scale(low, high)
+    zoom = alt.selection_interval(bind="scales", encodings=["x"])
+    time_axis = alt.Axis(title="Time (UTC)", format="%b %d %H:%M", labelAngle=0)
+    tooltip = [
+        alt.Tooltip("t0:T", title="From (UTC)", format="%Y-%m-%d %H:%M"),
+        alt.Tooltip("p0:Q", title="Price from (USD)", format=",.0f"),
+        alt.Tooltip("p1:Q", title="Price to (USD)", format=",.0f"),
+        alt.Tooltip("side:N", title="Would liquidate"),
+        alt.Tooltip("usd:Q", title="Estimated notional (USD)", format="$,.3s"),
+    ]
+    if "tiers" in cells.columns:
+        tooltip.append(alt.Tooltip("tiers:N", title="Leverage mix"))
+    heat = (
+        alt.Chart(cells)
+        .mark_rect()
+        .encode(
+            x=alt.X("t0:T", axis=time_axis, scale=alt.Scale(type="utc")),
+            x2="t1:T",
+            y=alt.Y("p0:Q", title="Price (USD)", scale=y_scale, axis=alt.Axis(format="$,.0f")),
+            y2="p1:Q",
+            color=alt.Color(
+                "intensity:Q",
+                scale=alt.Scale(scheme=HEAT_SCHEME, domain=[0, 1]),
+                legend=alt.Legend(title="Liquidation density", orient="top", format=".0%", gradientLength=220),
+            ),
+            opacity=alt.Opacity("intensity:Q", scale=alt.Scale(domain=[0, 1], range=[0.25, 1]), legend=None),
+            tooltip=tooltip,
+        )
+    )
+    colour = alt.condition("datum.up", alt.value(UP), alt.value(DOWN))
+    base = alt.Chart(candles).encode(x=alt.X("time:T", scale=alt.Scale(type="utc"), axis=time_axis))
+    wicks = base.mark_rule(strokeWidth=1).encode(
+        y=alt.Y("low:Q", scale=y_scale),
+        y2="high:Q",
+        color=colour,
+        tooltip=[
+            alt.Tooltip("time:T", title="Candle (UTC)", format="%Y-%m-%d %H:%M"),
+            alt.Tooltip("open:Q", format=",.1f"),
+            alt.Tooltip("high:Q", format=",.1f"),
+            alt.Tooltip("low:Q", format=",.1f"),
+            alt.Tooltip("close:Q", format=",.1f"),
+        ],
+    )
+    bodies = base.mark_bar(width={"band": 0.8}, stroke=None).encode(
+        x2="t1:T", y=alt.Y("open:Q", scale=y_scale), y2="close:Q", color=colour
+    )
+    price = pd.DataFrame({"price": [last_price], "label": [f"Last {last_price:,.1f}"]})
+    rule = alt.Chart(price).mark_rule(strokeDash=[6, 4], color="#38bdf8", strokeWidth=1.5).encode(y="price:Q")
+    label = (
+        alt.Chart(price)
+        .mark_text(align="left", dx=4, dy=-7, color="#38bdf8", fontWeight="bold")
+        .encode(y="price:Q", text="label:N", x=alt.value(0))
+    )
+    return alt.layer(heat, wicks, bodies, rule, label).add_params(zoom).properties(height=height)
+
+
+def profile_chart(profile: Profile, title: str, height: int = 420) -> alt.LayerChart:
+    """Per-bin notional (bars: longs below price, shorts above) with cumulative curves outward from price."""
+    cum = cumulative(profile)
+    frame = pd.DataFrame(
+        {
+            "p0": profile.price_edges[:-1],
+            "p1": profile.price_edges[1:],
+            "long": profile.long,
+            "short": profile.short,
+            "long_cum": cum["long_cum"],
+            "short_cum": cum["short_cum"],
+            "price": cum["price"],
+        }
+    )
+    bins = frame.melt(id_vars=["p0", "p1"], value_vars=["long", "short"], var_name="side", value_name="usd")
+    bins = bins[bins["usd"] > 0]
+    lines = frame.melt(id_vars=["price"], value_vars=["long_cum", "short_cum"], var_name="curve", value_name="usd")
+    lines = lines.dropna()
+    lines["side"] = lines["curve"].str.replace("_cum", "")
+    occupied = bins if len(bins) else frame
+    y_scale = _price_scale(min(occupied["p0"].min(), profile.price), max(occupied["p1"].max(), profile.price))
+    side_colour = alt.Color(
+        "side:N",
+        scale=alt.Scale(domain=["long", "short"], range=[LONG_COLOUR, SHORT_COLOUR]),
+        legend=alt.Legend(title=None, orient="top"),
+    )
+    bars = (
+        alt.Chart(bins)
+        .mark_bar(opacity=0.85)
+        .encode(
+            y=alt.Y("p0:Q", title="Price (USD)", scale=y_scale, axis=alt.Axis(format="$,.0f")),
+            y2="p1:Q",
+            x=alt.X("usd:Q", title="Estimated notional per bin (USD)", axis=alt.Axis(format="$,.2s")),
+            color=side_colour,
+            tooltip=[
+                alt.Tooltip("side:N", title="Would liquidate"),
+                alt.Tooltip("p0:Q", title="From (USD)", format=",.0f"),
+                alt.Tooltip("p1:Q", title="To (USD)", format=",.0f"),
+                alt.Tooltip("usd:Q", title="Notional (USD)", format="$,.3s"),
+            ],
+        )
+    )
+    curves = (
+        alt.Chart(lines)
+        .mark_line(strokeDash=[4, 2])
+        .encode(
+            y=alt.Y("price:Q", scale=y_scale),
+            x=alt.X("usd:Q", title="Cumulative from price (USD, dashed)", axis=alt.Axis(format="$,.2s", orient="top")),
+            color=side_colour,
+            detail="curve:N",
+            order="price:Q",
+        )
+    )
+    marker = pd.DataFrame({"price": [profile.price]})
+    rule = alt.Chart(marker).mark_rule(color="#38bdf8", strokeDash=[6, 4], strokeWidth=1.5).encode(y="price:Q")
+    return (
+        alt.layer(bars, curves, rule)
+        .resolve_scale(x="independent")
+        .properties(height=height, title=alt.TitleParams(title, anchor="start"))
+    )

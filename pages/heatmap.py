@@ -1,0 +1,151 @@
+"""Heatmap page: where leveraged positions would be liquidated, over time and at one moment."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from liqcore.analysis import Analysis
+from liqcore.cells import SCALES, candles, heat_cells
+from liqcore.charts.heatmap import heatmap_chart, profile_chart
+from liqcore.export import to_csv_safe
+from liqcore.heatmap import Heatmap
+from liqcore.market import Market
+from liqcore.profile import find_clusters, notional_between
+
+analysis: Analysis = st.session_state["analysis"]
+heatmap = analysis.heatmap
+
+st.title("Liquidation heatmap")
+st.caption(
+    "Bright bands are prices where the model estimates many leveraged positions would be force-liquidated: "
+    "longs below price, shorts above. It is an **estimate** from open interest and an assumed leverage mix "
+    f"(driven by **{heatmap.driver}**), not exchange data."
+)
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def _cells(key: str, _heatmap: Heatmap, side: str, scale: str, threshold: float) -> pd.DataFrame:
+    return heat_cells(_heatmap, side=side, scale=scale, threshold=threshold)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _candles(key: str, _market: Market) -> pd.DataFrame:
+    return candles(_market)
+
+
+controls = st.columns([1.2, 1, 1.4])
+side = (
+    controls[0].segmented_control(
+        "Show",
+        ["both", "long", "short"],
+        default="both",
+        key="hm_side",
+        format_func={"both": "Both sides", "long": "Longs (below)", "short": "Shorts (above)"}.get,
+    )
+    or "both"
+)
+scale = controls[1].selectbox(
+    "Colour scale",
+    SCALES,
+    index=1,
+    key="hm_scale",
+    help="Log shows faint and bright bands together; linear shows only the biggest; percentile ranks cells.",
+)
+threshold = controls[2].slider(
+    "Hide cells fainter than",
+    0.0,
+    0.9,
+    0.0,
+    0.05,
+    key="hm_threshold",
+    format="%.2f",
+    help="Contrast: cells below this intensity (0–1 on the chosen scale) are not drawn.",
+)
+
+cells = _cells(analysis.key, heatmap, side, scale, threshold)
+chart = heatmap_chart(cells, _candles(analysis.key, analysis.market), float(heatmap.close[-1]))
+st.altair_chart(chart, width="stretch")
+st.caption(
+    f"{len(cells):,} cells drawn (neighbouring snapshots and bins are merged to keep the chart fast). "
+    "Drag to pan and scroll to zoom in time; hover a cell for its price range, USD and leverage mix."
+)
+
+st.subheader("The book at one moment")
+times = list(heatmap.times)
+at = st.select_slider(
+    "Profile time (UTC)",
+    options=times,
+    value=times[-1],
+    key="hm_at",
+    format_func=lambda t: f"{t:%Y-%m-%d %H:%M}",
+)
+profile = heatmap.profile(at)
+left, right = st.columns([3, 2])
+show_truth = False
+if analysis.is_simulated:
+    show_truth = right.toggle(
+        "Show the true book (answer key)",
+        key="hm_truth",
+        help="The simulator knows every trader's position. Compare it with the estimate on the left.",
+    )
+if show_truth:
+    truth = analysis.simulation.book(at, price_edges=heatmap.price_edges)
+    a, b = left.columns(2)
+    a.altair_chart(profile_chart(profile, "Estimated"), width="stretch")
+    b.altair_chart(profile_chart(truth, "True book (simulator)"), width="stretch")
+else:
+    left.altair_chart(profile_chart(profile, f"Side profile at {at:%Y-%m-%d %H:%M} UTC"), width="stretch")
+
+clusters = find_clusters(profile)
+right.markdown(f"**Clusters at {at:%b %d %H:%M} UTC** · price {profile.price:,.1f} USD")
+if clusters.empty:
+    right.info("No clusters on the map at this time (the model may still be warming up).")
+else:
+    right.dataframe(
+        clusters.assign(range=lambda c: c.apply(lambda r: f"{r.price_low:,.0f} – {r.price_high:,.0f}", axis=1))[
+            ["range", "side", "notional_usd", "distance_pct"]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "range": "Price range (USD)",
+            "side": "Would liquidate",
+            "notional_usd": st.column_config.NumberColumn("Notional (USD, est.)", format="compact"),
+            "distance_pct": st.column_config.NumberColumn("Distance", format="%+.2f %%"),
+        },
+    )
+target = right.number_input(
+    "If price reaches (USD)",
+    value=float(round(profile.price * 1.02, 1)),
+    step=float(round(profile.price * 0.005, 1)),
+    key="hm_target",
+    format="%.1f",
+)
+travel = notional_between(profile, profile.price, target)
+who = "longs" if travel["side"] == "long" else "shorts"
+right.metric(
+    f"≈ {who} liquidated on the way (estimate)",
+    f"${travel['usd']:,.0f}",
+    help="Sum of the estimated notional between the current price and the target.",
+)
+
+downloads = st.columns(2)
+downloads[0].download_button(
+    "Download clusters (CSV)", to_csv_safe(clusters), "clusters.csv", "text/csv", icon=":material/download:"
+)
+downloads[1].download_button(
+    "Download heat cells (CSV)", to_csv_safe(cells), "heat_cells.csv", "text/csv", icon=":material/download:"
+)
+
+with st.expander("How to read this map", icon=":material/school:"):
+    st.markdown(
+        "- **Bright band above price** → many shorts would be forced to buy there: a move up into it can accelerate "
+        "(short squeeze) — or stall if the band is thin.\n"
+        "- **Bright band below price** → many longs would be forced to sell there (long squeeze / cascade risk).\n"
+        "- **Bands that end** where candles pass through them: those positions were liquidated (the estimate's "
+        "implied liquidations).\n"
+        "- A **breakout into a thin zone** has little forced flow behind it; one into a dense band has fuel.\n"
+        "- The map is a model: it assumes a leverage mix and entry prices (see *Assumptions* in the sidebar). "
+        "Nothing here is financial advice."
+    )
