@@ -176,7 +176,7 @@ def fetch(
     if loader.get(klines[0]) is None and loader.get(klines[-1]) is None:
         raise FetchError(
             f"The Binance archive has no {interval} klines for '{symbol}' on {klines[0].first} or {klines[-1].last}. "
-            "Check the symbol (a USDⓈ-M perpetual such as BTCUSDT) and that it traded on those days; "
+            "Check the symbol (a USD-M perpetual such as BTCUSDT) and that it traded on those days; "
             "the archive lags one or two days behind.",
             404,
         )
@@ -202,7 +202,7 @@ def fetch(
     if not kline_data:
         raise FetchError(f"The Binance archive has no {interval} klines for {symbol} between {first} and {last}.", 404)
     market = _read(kline_data, metrics_data, symbol, interval)
-    source = f"Binance data archive {symbol} {interval} USDⓈ-M ({first} to {last})"
+    source = f"Binance data archive {symbol} {interval} USD-M futures ({first} to {last})"
     return Market(market.bars, symbol, market.interval, source, tuple(notes) + market.notes)
 
 

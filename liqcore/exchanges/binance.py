@@ -124,7 +124,7 @@ def fetch(
     if period != interval:
         notes.append(f"Open interest and ratios are {period} snapshots joined to {interval} bars at each bar's close.")
     notes.append("Funding rate is the last settled rate at each bar's close.")
-    return Market(bars, symbol, window.interval, f"Binance USDⓈ-M {symbol} {interval} (live REST)", tuple(notes))
+    return Market(bars, symbol, window.interval, f"Binance USD-M futures {symbol} {interval} (live REST)", tuple(notes))
 
 
 def _symbols_or_none(client: HttpClient) -> list[str] | None:
