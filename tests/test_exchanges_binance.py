@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import time
 from pathlib import Path
 
@@ -76,6 +77,14 @@ def test_retry_after_is_honoured_then_succeeds(binance: HTTPServer) -> None:
     waits: list[float] = []
     m = fetch_market("binance", "BTCUSDT", "5m", "1d", base_url=binance.url_for(""), settings=fast(sleep=waits.append))
     assert len(m) == 288 and waits == [7.0]
+
+
+def test_retry_after_as_http_date(binance: HTTPServer) -> None:
+    when = email.utils.format_datetime(pd.Timestamp.now(tz="UTC").to_pydatetime() + pd.Timedelta("5s"), usegmt=True)
+    binance.expect_oneshot_request("/fapi/v1/klines").respond_with_data("", status=429, headers={"Retry-After": when})
+    waits: list[float] = []
+    fetch_market("binance", "BTCUSDT", "1h", "1d", base_url=binance.url_for(""), settings=fast(sleep=waits.append))
+    assert len(waits) == 1 and 3.0 < waits[0] <= 5.0
 
 
 def test_retry_after_wait_is_capped_and_retries_are_bounded(httpserver: HTTPServer) -> None:
