@@ -48,9 +48,10 @@ side = (
 scale = controls[1].selectbox(
     "Colour scale",
     SCALES,
-    index=1,
+    index=0,
     key="hm_scale",
-    help="Log shows faint and bright bands together; linear shows only the biggest; percentile ranks cells.",
+    help="Linear makes only the biggest bands bright; log shows faint and bright bands together; percentile ranks "
+    "cells against each other.",
 )
 threshold = controls[2].slider(
     "Hide cells fainter than",
@@ -64,7 +65,8 @@ threshold = controls[2].slider(
 )
 
 cells = _cells(analysis.key, heatmap, side, scale, threshold)
-chart = heatmap_chart(cells, _candles(analysis.key, analysis.market), float(heatmap.close[-1]))
+theme = st.context.theme.type or "dark"
+chart = heatmap_chart(cells, _candles(analysis.key, analysis.market), float(heatmap.close[-1]), theme=theme)
 st.altair_chart(chart, width="stretch")
 st.caption(
     f"{len(cells):,} cells drawn (neighbouring snapshots and bins are merged to keep the chart fast). "

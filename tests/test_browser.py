@@ -157,11 +157,11 @@ def test_every_page_draws_without_error(server: str, browser: object, name: str,
 def test_deep_link_restores_the_view(server: str, browser: object) -> None:
     page = _open(browser, f"{server}/?src=sim&scenario=long_cascade&seed=3&lookback=3d&preset=aggressive")
     _wait_ready(page)
-    sidebar = page.locator("[data-testid='stSidebar']")
-    text = sidebar.inner_text()
-    assert "Long cascade" in text
-    assert "Aggressive" in text
-    assert "3d" in text
+    chosen = {
+        box.get_attribute("aria-label"): box.input_value()
+        for box in page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input").all()
+    }
+    assert chosen == {"Scenario": "Long cascade", "Lookback": "3d", "Model preset": "Aggressive"}
     assert page.locator("[data-testid='stSidebar'] input[type='number']").first.input_value() == "3"
     _no_exception(page)
     page.context.close()

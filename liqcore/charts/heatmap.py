@@ -1,7 +1,7 @@
 """The heatmap chart (heat cells under candles, last-price rule) and the side-profile chart.
 
-Colours: heat uses one perceptual scheme ("inferno") with opacity rising with intensity, so faint cells fade into
-either a light or a dark background and bright bands stand out on both; candles are teal (up) and coral (down).
+Colours: on a dark background heat runs from dim purple to bright yellow ("inferno"); on a light one from pale to deep
+red ("orangered"), so dense bands stand out on both and faint cells fade into the background. Candles are teal (up) and coral (down).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from liqcore.profile import Profile, cumulative
 
 UP, DOWN = "#26a69a", "#ef5350"
 LONG_COLOUR, SHORT_COLOUR = "#f59e0b", "#8b5cf6"
-HEAT_SCHEME = "inferno"
+HEAT_SCHEMES = {"dark": "inferno", "light": "orangered"}
 
 
 def _price_scale(low: float, high: float) -> alt.Scale:
@@ -21,8 +21,13 @@ def _price_scale(low: float, high: float) -> alt.Scale:
     return alt.Scale(domain=[low - pad, high + pad], zero=False, nice=False)
 
 
-def heatmap_chart(cells: pd.DataFrame, candles: pd.DataFrame, last_price: float, height: int = 560) -> alt.LayerChart:
-    """One layered chart: heat rectangles, candles over them, and a rule at the last price. Pan/zoom on time."""
+def heatmap_chart(
+    cells: pd.DataFrame, candles: pd.DataFrame, last_price: float, theme: str = "dark", height: int = 560
+) -> alt.LayerChart:
+    """One layered chart: heat rectangles, candles over them, and a rule at the last price. Pan/zoom on time.
+
+    `theme` ("dark" or "light") picks the heat colours that read on that background.
+    """
     low = min(candles["low"].min(), cells["p0"].min() if len(cells) else candles["low"].min())
     high = max(candles["high"].max(), cells["p1"].max() if len(cells) else candles["high"].max())
     y_scale = _price_scale(low, high)
@@ -47,10 +52,15 @@ def heatmap_chart(cells: pd.DataFrame, candles: pd.DataFrame, last_price: float,
             y2="p1:Q",
             color=alt.Color(
                 "intensity:Q",
-                scale=alt.Scale(scheme=HEAT_SCHEME, domain=[0, 1]),
-                legend=alt.Legend(title="Liquidation density", orient="top", format=".0%", gradientLength=220),
+                scale=alt.Scale(scheme=HEAT_SCHEMES.get(theme, "inferno"), domain=[0, 1]),
+                legend=alt.Legend(
+                    title="Liquidation density (share of the densest cell)",
+                    orient="top",
+                    format=".0%",
+                    gradientLength=240,
+                    type="gradient",
+                ),
             ),
-            opacity=alt.Opacity("intensity:Q", scale=alt.Scale(domain=[0, 1], range=[0.25, 1]), legend=None),
             tooltip=tooltip,
         )
     )
