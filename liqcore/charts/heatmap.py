@@ -1,7 +1,8 @@
 """The heatmap chart (heat cells under candles, last-price rule) and the side-profile chart.
 
 Colours: on a dark background heat runs from dim purple to bright yellow ("inferno"); on a light one from pale to deep
-red ("orangered"), so dense bands stand out on both and faint cells fade into the background. Candles are teal (up) and coral (down).
+red ("orangered"), so dense bands stand out on both and faint cells fade into the background.
+Candles are teal (up) and coral (down).
 """
 
 from __future__ import annotations
