@@ -11,9 +11,13 @@ import streamlit as st
 from liqcore.analysis import Analysis
 from liqcore.market import Market, format_interval
 from liqcore.simulator import SCENARIOS, Simulation, simulate
-from pages.components import view_state
+from pages.components import live, view_state
 
-SOURCES = {"sim": "Simulator (built in)"}
+SOURCES = {
+    "sim": "Simulator (built in)",
+    "live": "Live exchange",
+    "archive": "Binance archive",
+}
 SCENARIO_NAMES = {
     "range": "Range: two-sided book",
     "short_squeeze": "Short squeeze",
@@ -29,7 +33,10 @@ def lookback_span(value: str) -> pd.Timedelta:
 
 
 VIEW_KEYS = ["src", "scenario", "seed", "lookback"]
-NO_DATA_HINT = "Choose a data source in the sidebar to draw a liquidation heatmap."
+NO_DATA_HINT = (
+    "Pick your inputs in the sidebar and press **Fetch** to draw a liquidation heatmap of real data, "
+    "or switch back to the built-in simulator."
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,7 +83,11 @@ def choose_source(main: Any) -> LoadedData | None:
     source = st.radio("Data source", list(SOURCES), key="src", format_func=SOURCES.get, horizontal=False)
     if source == "sim":
         return _simulator()
-    return None
+    market = live.live_source() if source == "live" else live.archive_source()
+    if market is None:
+        return None
+    key = f"{source}|{market.source}|{market.start.value}|{market.end.value}|{len(market)}"
+    return LoadedData(market, key, market.source)
 
 
 def _lookback_label(value: str, market: Market) -> str:
