@@ -20,6 +20,7 @@ from liqcore.engine import estimate
 from liqcore.errors import DataError, FetchError
 from liqcore.exchanges import fetch_market
 from liqcore.heatmap import Heatmap
+from liqcore.loaders import load_csv
 from liqcore.market import Market
 from liqcore.profile import Profile
 from liqcore.simulator import SCENARIOS, Simulation, simulate
@@ -35,5 +36,6 @@ __all__ = [
     "Simulation",
     "estimate",
     "fetch_market",
+    "load_csv",
     "simulate",
 ]

@@ -1,0 +1,150 @@
+"""Read one user source (path, bytes or file object; .csv, .csv.gz, .zip) into a named table of text cells."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+
+from liqcore.errors import DataError
+
+Source = str | Path | bytes | IO[bytes] | IO[str]
+
+
+@dataclass(frozen=True)
+class LoadLimits:
+    """Guards against files too large for an interactive app."""
+
+    max_bytes: int = 200_000_000
+    max_rows: int = 2_000_000
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One CSV as text: its display name, whether it had a header row, and the cells (all strings)."""
+
+    name: str
+    frame: pd.DataFrame
+    has_header: bool
+    first_line: int  # 1-based file line of the first data row
+
+
+def _raw_bytes(source: Source, index: int, limits: LoadLimits) -> tuple[str, bytes]:
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise DataError(f"{path}: no such file. Check the path.")
+        if path.stat().st_size > limits.max_bytes:
+            raise DataError(
+                f"{path.name}: {path.stat().st_size / 1e6:,.0f} MB is over the {limits.max_bytes / 1e6:,.0f} MB limit."
+            )
+        return path.name, path.read_bytes()
+    if isinstance(source, (bytes, bytearray)):
+        data, name = bytes(source), f"file {index + 1}"
+    else:
+        name = str(getattr(source, "name", f"file {index + 1}"))
+        data = source.read(limits.max_bytes + 1)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+    if len(data) > limits.max_bytes:
+        raise DataError(
+            f"{name}: larger than the {limits.max_bytes / 1e6:,.0f} MB limit. Split the file or use a longer interval."
+        )
+    return Path(name).name, data
+
+
+def _unpack(name: str, data: bytes, limits: LoadLimits) -> tuple[str, bytes]:
+    """Undo gzip or zip (the first CSV inside) so the caller sees plain text bytes."""
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except OSError as exc:
+            raise DataError(f"{name}: the gzip data is damaged ({exc}).") from None
+        name = name.removesuffix(".gz")
+    elif data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                members = [
+                    m for m in archive.infolist() if not m.is_dir() and m.filename.lower().endswith((".csv", ".txt"))
+                ]
+                if not members:
+                    raise DataError(f"{name}: the zip holds no .csv file.")
+                if members[0].file_size > limits.max_bytes:
+                    raise DataError(f"{name}: the CSV inside is over the {limits.max_bytes / 1e6:,.0f} MB limit.")
+                data = archive.read(members[0])
+                name = f"{name}/{Path(members[0].filename).name}"
+        except zipfile.BadZipFile as exc:
+            raise DataError(f"{name}: the zip file is damaged ({exc}).") from None
+    return name, data
+
+
+def _decode(name: str, data: bytes) -> str:
+    for encoding in ("utf-8-sig", "utf-16"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    raise DataError(f"{name}: not a text CSV file (it looks binary). Export it as CSV (UTF-8) and try again.")
+
+
+def _looks_numeric(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def read_table(source: Source, index: int = 0, limits: LoadLimits | None = None) -> RawTable:
+    """Read a source into text cells, sniffing the delimiter (, ; tab) and whether the first row is a header."""
+    limits = limits or LoadLimits()
+    name, data = _raw_bytes(source, index, limits)
+    name, data = _unpack(name, data, limits)
+    text = _decode(name, data)
+    head = [line for line in text.splitlines()[:50] if line.strip()]
+    if not head:
+        raise DataError(f"{name}: the file is empty.")
+    counts = {d: min(line.count(d) for line in head[:20]) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=counts.get) if max(counts.values()) > 0 else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:
+        raise DataError(f"{name}: cannot read as CSV ({exc}).") from None
+    while rows and not any(cell.strip() for cell in rows[0]):
+        rows.pop(0)
+    if len(rows) - 1 > limits.max_rows:
+        raise DataError(
+            f"{name}: {len(rows):,} rows is over the {limits.max_rows:,}-row limit. "
+            "Use a longer interval or a shorter span."
+        )
+    first = [cell.strip() for cell in rows[0]]
+    has_header = not all(_looks_numeric(c) for c in first if c) or not any(first)
+    if has_header:
+        header = [c if c else f"column {i + 1}" for i, c in enumerate(first)]
+        body = rows[1:]
+    else:
+        header = [f"column {i + 1}" for i in range(len(first))]
+        body = rows
+    width = len(header)
+    body = [(row + [""] * width)[:width] for row in body]
+    frame = pd.DataFrame(body, columns=pd.Index(header).astype(str), dtype=object)
+    frame.columns = _dedupe(list(frame.columns))
+    return RawTable(name, frame, has_header, 2 if has_header else 1)
+
+
+def _dedupe(columns: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for column in columns:
+        count = seen.get(column, 0)
+        out.append(column if count == 0 else f"{column}.{count}")
+        seen[column] = count + 1
+    return out
