@@ -8,6 +8,8 @@ import re
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -105,3 +107,64 @@ def test_date_range_checks(tmp_path: Path) -> None:
         fetch_market("binance-archive", "BTCUSDT", "1h", base_url="http://127.0.0.1:9", cache_dir=tmp_path)
     with pytest.raises(FetchError, match="no 7m klines"):
         fetch_market("binance-archive", "BTCUSDT", "7m", start="2024-01-01", base_url="http://127.0.0.1:9")
+
+
+@pytest.fixture
+def days(httpserver: HTTPServer) -> HTTPServer:
+    """Three days in daily files (header-less klines, like the archive before 2022) with 2024-01-31 missing."""
+    files = fakes.archive_files("BTCUSDT", "1h", ["2024-01-30", "2024-02-01"], header=False)
+    httpserver.expect_request(ANY_FILE).respond_with_handler(fakes.serve_files(files))
+    return httpserver
+
+
+def test_klines_and_metrics_merge_into_one_market(httpserver: HTTPServer, tmp_path: Path) -> None:
+    files = fakes.archive_files("BTCUSDT", "1h", ["2024-01-30", "2024-01-31"], header=True)
+    httpserver.expect_request(ANY_FILE).respond_with_handler(fakes.serve_files(files))
+    progress: list[tuple[int, int]] = []
+    m = fetch(httpserver, tmp_path, "2024-01-30", "2024-01-31", on_progress=lambda d, t: progress.append((d, t)))
+    assert len(m) == 48 and m.interval == pd.Timedelta("1h")
+    assert m.start == pd.Timestamp("2024-01-30", tz="UTC") and m.end == pd.Timestamp("2024-02-01", tz="UTC")
+    assert "archive" in m.source and "BTCUSDT" in m.source and "1h" in m.source
+    first = fakes.bar(int(m.start.value // 10**6), 3_600_000)
+    assert m.bars["open"].iloc[0] == pytest.approx(first["o"], abs=0.01)
+    assert m.bars["taker_buy_volume"].iloc[0] == pytest.approx(first["v"] * 0.6, abs=1e-3)
+    assert m.has("open_interest") and np.isfinite(m.bars["open_interest"].iloc[1:]).all()
+    assert progress == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_monthly_header_less_file_and_daily_file_join(httpserver: HTTPServer, tmp_path: Path) -> None:
+    files = fakes.archive_files("BTCUSDT", "1h", ["2024-01-01"], months=("2023-12",), header=False)
+    httpserver.expect_request(ANY_FILE).respond_with_handler(fakes.serve_files(files))
+    m = fetch(httpserver, tmp_path, "2023-12-01", "2024-01-01")
+    assert len(m) == 32 * 24 and m.bars.index.is_monotonic_increasing
+    requested = [r.path for r, _ in httpserver.log]
+    assert "/data/futures/um/monthly/klines/BTCUSDT/1h/BTCUSDT-1h-2023-12.zip" in requested
+    assert any("metrics (open interest) file for 31 day(s)" in n for n in m.notes)  # only 2024-01-01 served
+
+
+def test_missing_day_is_a_note_and_second_fetch_uses_no_network(days: HTTPServer, tmp_path: Path) -> None:
+    m = fetch(days, tmp_path, "2024-01-30", "2024-02-01")
+    assert len(m) == 48
+    assert any("no kline file for 1 day(s): 2024-01-31" in n for n in m.notes)
+    assert sum("gap(s) in the bars" in n for n in m.notes) == 1
+    calls = len(days.log)
+    again = fetch(days, tmp_path, "2024-01-30", "2024-02-01")
+    assert len(days.log) == calls
+    pd.testing.assert_frame_equal(again.bars, m.bars)
+
+
+def test_corrupted_download_is_discarded_and_retried(httpserver: HTTPServer, tmp_path: Path) -> None:
+    files = fakes.archive_files("BTCUSDT", "1h", ["2024-01-30"])
+    path = "/data/futures/um/daily/klines/BTCUSDT/1h/BTCUSDT-1h-2024-01-30.zip"
+    served = fakes.serve_files(files)
+    hits: list[str] = []
+
+    def flaky(request: Request) -> Response:
+        hits.append(request.path)
+        if request.path == path and hits.count(path) == 1:
+            return Response(files[path][:-10] + b"corrupted!", content_type="application/zip")
+        return served(request)
+
+    httpserver.expect_request(ANY_FILE).respond_with_handler(flaky)
+    m = fetch(httpserver, tmp_path, "2024-01-30", "2024-01-30")
+    assert len(m) == 24 and hits.count(path) == 2

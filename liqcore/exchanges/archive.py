@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,7 +205,10 @@ def fetch(
         raise FetchError(f"The Binance archive has no {interval} klines for {symbol} between {first} and {last}.", 404)
     market = _read(kline_data, metrics_data, symbol, interval)
     source = f"Binance data archive {symbol} {interval} USD-M futures ({first} to {last})"
-    return Market(market.bars, symbol, market.interval, source, tuple(notes) + market.notes)
+    # Rebuilding the Market re-runs its validation, which adds its own notes (gaps) again: keep the loader's only.
+    validation = set(Market(market.bars, symbol, market.interval).notes)
+    loader_notes = tuple(n for n in market.notes if n not in validation)
+    return Market(market.bars, symbol, market.interval, source, tuple(notes) + loader_notes)
 
 
 class _Downloader:
@@ -262,10 +267,35 @@ def _missing_notes(missing: list[ArchiveFile]) -> list[str]:
 
 
 def _read(klines: list[bytes], metrics: list[bytes], symbol: str, interval: str) -> Market:
-    """Read the zips with the CSV loader and join them into one Market."""
-    from liqcore.loaders import load_csv
+    """Join the days of each kind into one CSV and read klines + metrics with the CSV loader into one Market."""
+    from liqcore.loaders import LoadLimits, load_csv
 
+    sources = [_joined(klines, f"{symbol}-{interval}-klines.csv")]
+    if metrics:
+        sources.append(_joined(metrics, f"{symbol}-metrics.csv"))
+    limits = LoadLimits(max_bytes=sum(len(s.getvalue()) for s in sources) + 1, max_rows=10_000_000)
     try:
-        return load_csv(*klines, *metrics)
+        return load_csv(*sources, symbol=symbol, limits=limits)
     except DataError as exc:
         raise FetchError(f"The archive files for {symbol} {interval} could not be read: {exc}", None) from None
+
+
+def _joined(zips: list[bytes], name: str) -> io.BytesIO:
+    """The CSVs inside the zips as one text, oldest first, keeping only the first file's header line (if any).
+
+    Archive files of one kind share their columns; older kline files have no header, newer ones do, so a later
+    file's first line is dropped when it is a header (starts with a letter)."""
+    parts: list[bytes] = []
+    for data in zips:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                member = next((n for n in archive.namelist() if n.lower().endswith(".csv")), archive.namelist()[0])
+                text = archive.read(member)
+        except (zipfile.BadZipFile, IndexError):
+            raise FetchError(f"An archive file for {name} is not a readable zip; try again later.", None) from None
+        if parts and text[:1].isalpha():
+            text = text.split(b"\n", 1)[1] if b"\n" in text else b""
+        parts.append(text if text.endswith(b"\n") or not text else text + b"\n")
+    joined = io.BytesIO(b"".join(parts))
+    joined.name = name
+    return joined
