@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from pathlib import Path
+
 import pytest
 import streamlit as st
 from pytest_httpserver import HTTPServer
@@ -74,3 +78,39 @@ def test_too_many_bars_is_refused_with_advice(app: AppTest) -> None:
     app.sidebar.selectbox(key="live_interval").select("1m").run()
     app.sidebar.selectbox(key="live_lookback").select("30d").run()
     assert not app.exception and "archive" in app.sidebar.warning[0].value
+
+
+def archive_app() -> None:
+    import streamlit as st
+
+    from pages.components.live import archive_source
+
+    with st.sidebar:
+        market = archive_source()
+    if market is not None:
+        st.metric("bars", len(market))
+
+
+def test_archive_source_downloads_a_date_range(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    files = fakes.archive_files("BTCUSDT", "5m", ["2024-01-30", "2024-01-31"])
+    httpserver.expect_request(re.compile(r"^/data/.*")).respond_with_handler(fakes.serve_files(files))
+    monkeypatch.setenv("LIQCORE_ARCHIVE_URL", httpserver.url_for(""))
+    monkeypatch.setenv("LIQCORE_CACHE_DIR", str(tmp_path))
+    st.cache_data.clear()
+    app = AppTest.from_function(archive_app, default_timeout=30).run()
+    app.sidebar.date_input(key="archive_days").set_value((dt.date(2024, 1, 30), dt.date(2024, 1, 31))).run()
+    app.sidebar.button(key="archive_fetch").click().run()
+    assert not app.exception and not app.error
+    assert app.metric[0].value == "576"  # two days of 5-minute bars
+    assert any("Last updated" in c.value for c in app.sidebar.caption)
+
+
+def test_archive_range_is_sized_to_the_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIQCORE_ARCHIVE_URL", "http://127.0.0.1:9")
+    app = AppTest.from_function(archive_app, default_timeout=30).run()
+    app.sidebar.selectbox(key="archive_interval").select("1m").run()
+    app.sidebar.date_input(key="archive_days").set_value((dt.date(2024, 1, 1), dt.date(2024, 6, 30))).run()
+    assert not app.exception
+    assert "At most 90 days of 1m bars" in app.sidebar.warning[0].value

@@ -29,6 +29,7 @@ import pandas as pd
 from liqcore.errors import DataError, FetchError
 from liqcore.exchanges.common import utc
 from liqcore.exchanges.http import HttpClient
+from liqcore.loaders import LoadLimits, load_csv
 from liqcore.market import Market
 
 DEFAULT_URL = "https://data.binance.vision"
@@ -268,8 +269,6 @@ def _missing_notes(missing: list[ArchiveFile]) -> list[str]:
 
 def _read(klines: list[bytes], metrics: list[bytes], symbol: str, interval: str) -> Market:
     """Join the days of each kind into one CSV and read klines + metrics with the CSV loader into one Market."""
-    from liqcore.loaders import LoadLimits, load_csv
-
     sources = [_joined(klines, f"{symbol}-{interval}-klines.csv")]
     if metrics:
         sources.append(_joined(metrics, f"{symbol}-metrics.csv"))
