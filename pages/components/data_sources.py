@@ -11,10 +11,11 @@ import streamlit as st
 from liqcore.analysis import Analysis
 from liqcore.market import Market, format_interval
 from liqcore.simulator import SCENARIOS, Simulation, simulate
-from pages.components import live, view_state
+from pages.components import live, upload, view_state
 
 SOURCES = {
     "sim": "Simulator (built in)",
+    "upload": "Upload CSV",
     "live": "Live exchange",
     "archive": "Binance archive",
 }
@@ -34,8 +35,8 @@ def lookback_span(value: str) -> pd.Timedelta:
 
 VIEW_KEYS = ["src", "scenario", "seed", "lookback"]
 NO_DATA_HINT = (
-    "Pick your inputs in the sidebar and press **Fetch** to draw a liquidation heatmap of real data, "
-    "or switch back to the built-in simulator."
+    "Upload a CSV, or pick an exchange and press **Fetch**, in the sidebar to draw a liquidation heatmap of real "
+    "data — or switch back to the built-in simulator."
 )
 
 
@@ -83,7 +84,8 @@ def choose_source(main: Any) -> LoadedData | None:
     source = st.radio("Data source", list(SOURCES), key="src", format_func=SOURCES.get, horizontal=False)
     if source == "sim":
         return _simulator()
-    market = live.live_source() if source == "live" else live.archive_source()
+    pickers = {"upload": lambda: upload.upload_source(main), "live": live.live_source, "archive": live.archive_source}
+    market = pickers[source]()
     if market is None:
         return None
     key = f"{source}|{market.source}|{market.start.value}|{market.end.value}|{len(market)}"
