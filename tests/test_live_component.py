@@ -114,3 +114,21 @@ def test_archive_range_is_sized_to_the_interval(monkeypatch: pytest.MonkeyPatch)
     app.sidebar.date_input(key="archive_days").set_value((dt.date(2024, 1, 1), dt.date(2024, 6, 30))).run()
     assert not app.exception
     assert "At most 90 days of 1m bars" in app.sidebar.warning[0].value
+
+
+def test_base_url_from_streamlit_secrets(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    httpserver.expect_request("/fapi/v1/klines").respond_with_handler(fakes.binance)
+    httpserver.expect_request("/fapi/v1/fundingRate").respond_with_json([])
+    for path in ("/futures/data/openInterestHist", "/futures/data/globalLongShortAccountRatio"):
+        httpserver.expect_request(path).respond_with_json([])
+    monkeypatch.delenv("LIQCORE_BINANCE_URL", raising=False)
+    st.cache_data.clear()
+    app = AppTest.from_function(live_app, default_timeout=30)
+    app.secrets["LIQCORE_BINANCE_URL"] = httpserver.url_for("")
+    app.query_params["live_interval"] = "1h"
+    app.query_params["live_symbol"] = "ethusdt"
+    app.run()
+    app.sidebar.button(key="live_fetch").click().run()
+    assert not app.exception and not app.error
+    assert app.metric[0].value == "168"  # 7 days of 1-hour bars, interval taken from the link
+    assert "ETHUSDT" in app.markdown[0].value

@@ -19,6 +19,7 @@ from liqcore.errors import FetchError
 from liqcore.exchanges import EXCHANGES, base_url_for, fetch_market
 from liqcore.exchanges.common import parse_interval
 from liqcore.market import Market
+from pages.components import view_state
 
 EXCHANGE_LABELS = {"binance": "Binance USD-M futures", "bybit": "Bybit (linear)", "okx": "OKX (swap)"}
 LIVE_INTERVALS = ("1m", "5m", "15m", "1h", "4h", "1d")
@@ -27,6 +28,15 @@ MAX_LIVE_BARS = 20_160  # two weeks of 1-minute bars: about 14 calls on Binance,
 ARCHIVE_INTERVALS = ("1m", "5m", "15m", "1h", "4h", "1d")
 ARCHIVE_MAX_DAYS = {"1m": 90, "5m": 365, "15m": 730, "1h": 1096, "4h": 1096, "1d": 1096}
 ARCHIVE_FIRST_DAY = dt.date(2020, 1, 1)
+VIEW_KEYS = ["live_exchange", "live_symbol", "live_interval", "live_lookback", "archive_symbol", "archive_interval"]
+
+
+def _symbol_text(raw: str) -> str:
+    """A symbol from a link: letters, digits and dashes only (anything else falls back to the default)."""
+    text = raw.strip().upper()
+    if not text or len(text) > 30 or not all(ch.isalnum() or ch == "-" for ch in text):
+        raise ValueError(raw)
+    return text
 
 
 def _base_url(exchange: str) -> str:
@@ -120,10 +130,14 @@ def _button(prefix: str, request: tuple) -> tuple | None:
 
 def live_source() -> Market | None:
     """Sidebar inputs for live public REST data; returns the fetched market or None before the first fetch."""
+    view_state.restore("live_exchange", "binance", allowed=EXCHANGE_LABELS)
+    view_state.restore("live_symbol", "BTCUSDT", parse=_symbol_text)
+    view_state.restore("live_interval", "5m", allowed=LIVE_INTERVALS)
+    view_state.restore("live_lookback", "7d", allowed=LIVE_LOOKBACKS)
     exchange = st.selectbox("Exchange", list(EXCHANGE_LABELS), key="live_exchange", format_func=EXCHANGE_LABELS.get)
-    symbol = st.text_input("Symbol", value="BTCUSDT", key="live_symbol", help="USDT-margined perpetual, e.g. ETHUSDT")
-    interval = st.selectbox("Bar interval", LIVE_INTERVALS, index=1, key="live_interval")
-    lookback = st.selectbox("Fetch history", LIVE_LOOKBACKS, index=2, key="live_lookback")
+    symbol = st.text_input("Symbol", key="live_symbol", help="USDT-margined perpetual, e.g. ETHUSDT")
+    interval = st.selectbox("Bar interval", LIVE_INTERVALS, key="live_interval")
+    lookback = st.selectbox("Fetch history", LIVE_LOOKBACKS, key="live_lookback")
     bars = parse_interval(lookback) / parse_interval(interval)
     if bars > MAX_LIVE_BARS:
         st.warning(
@@ -141,10 +155,10 @@ def live_source() -> Market | None:
 
 def archive_source() -> Market | None:
     """Sidebar inputs for the Binance public data archive: symbol, interval and a date range sized to the interval."""
-    symbol = st.text_input(
-        "Symbol", value="BTCUSDT", key="archive_symbol", help="Binance USD-M perpetual, e.g. ETHUSDT"
-    )
-    interval = st.selectbox("Bar interval", ARCHIVE_INTERVALS, index=1, key="archive_interval")
+    view_state.restore("archive_symbol", "BTCUSDT", parse=_symbol_text)
+    view_state.restore("archive_interval", "5m", allowed=ARCHIVE_INTERVALS)
+    symbol = st.text_input("Symbol", key="archive_symbol", help="Binance USD-M perpetual, e.g. ETHUSDT")
+    interval = st.selectbox("Bar interval", ARCHIVE_INTERVALS, key="archive_interval")
     yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     picked = st.date_input(
         "Days (UTC)",
