@@ -22,6 +22,7 @@ from liqcore.exchanges.common import (
     parse_interval,
     records_frame,
     to_ms,
+    without_empty_columns,
 )
 from liqcore.exchanges.http import HttpClient, UnknownSymbol, unknown_symbol_error
 from liqcore.market import Market
@@ -124,7 +125,13 @@ def fetch(
     if period != interval:
         notes.append(f"Open interest and ratios are {period} snapshots joined to {interval} bars at each bar's close.")
     notes.append("Funding rate is the last settled rate at each bar's close.")
-    return Market(bars, symbol, window.interval, f"Binance USD-M futures {symbol} {interval} (live REST)", tuple(notes))
+    return Market(
+        without_empty_columns(bars),
+        symbol,
+        window.interval,
+        f"Binance USD-M futures {symbol} {interval} (live REST)",
+        tuple(notes),
+    )
 
 
 def _symbols_or_none(client: HttpClient) -> list[str] | None:

@@ -21,6 +21,7 @@ from liqcore.exchanges.common import (
     from_ms,
     parse_interval,
     records_frame,
+    without_empty_columns,
 )
 from liqcore.exchanges.http import HttpClient, UnknownSymbol, unknown_symbol_error
 from liqcore.market import Market
@@ -144,7 +145,13 @@ def fetch(
     notes.append("Open interest in USD is open interest in coins × the bar's close.")
     if period_td != window.interval:
         notes.append(f"Open interest and ratios are {period} snapshots joined to {interval} bars at each bar's close.")
-    return Market(bars, symbol, window.interval, f"Bybit linear {symbol} {interval} (live REST)", tuple(notes))
+    return Market(
+        without_empty_columns(bars),
+        symbol,
+        window.interval,
+        f"Bybit linear {symbol} {interval} (live REST)",
+        tuple(notes),
+    )
 
 
 def _symbols_or_none(client: HttpClient) -> list[str] | None:

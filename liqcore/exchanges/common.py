@@ -154,3 +154,8 @@ class Progress:
         self.total = max(self.total, self.done)
         if self.on_progress is not None:
             self.on_progress(self.done, self.total)
+
+
+def without_empty_columns(bars: pd.DataFrame) -> pd.DataFrame:
+    """Drop extra columns with no value at all, so `Market.has` and the column list agree."""
+    return bars.loc[:, bars.notna().any(axis=0)]

@@ -14,7 +14,15 @@ from collections.abc import Callable
 import pandas as pd
 
 from liqcore.errors import FetchError
-from liqcore.exchanges.common import Progress, Window, align_at_close, check_interval, coverage_note, from_ms
+from liqcore.exchanges.common import (
+    Progress,
+    Window,
+    align_at_close,
+    check_interval,
+    coverage_note,
+    from_ms,
+    without_empty_columns,
+)
 from liqcore.exchanges.http import HttpClient, UnknownSymbol, unknown_symbol_error
 from liqcore.market import Market
 
@@ -137,7 +145,13 @@ def fetch(
             note = coverage_note(label, bars[column], "OKX keeps 5-minute statistics for about two days only.")
             if note:
                 notes.append(note)
-    return Market(bars, instrument, window.interval, f"OKX swap {instrument} {interval} (live REST)", tuple(notes))
+    return Market(
+        without_empty_columns(bars),
+        instrument,
+        window.interval,
+        f"OKX swap {instrument} {interval} (live REST)",
+        tuple(notes),
+    )
 
 
 def _symbols_or_none(client: HttpClient) -> list[str] | None:
