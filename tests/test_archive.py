@@ -78,7 +78,7 @@ def test_file_size_cap(httpserver: HTTPServer, tmp_path: Path) -> None:
     httpserver.expect_request(ANY_FILE).respond_with_handler(
         fakes.serve_files(fakes.archive_files("BTCUSDT", "1h", ["2024-01-30"]))
     )
-    client = HttpClient(httpserver.url_for(""), "The Binance data archive", settings=FAST)
+    client = HttpClient(httpserver.url_for(""), "Binance data archive", settings=FAST)
     with pytest.raises(FetchError, match="larger than"):
         archive.fetch(client, "BTCUSDT", "1h", "2024-01-30", "2024-01-30", cache_dir=tmp_path, max_file_bytes=100)
 
@@ -168,3 +168,12 @@ def test_corrupted_download_is_discarded_and_retried(httpserver: HTTPServer, tmp
     httpserver.expect_request(ANY_FILE).respond_with_handler(flaky)
     m = fetch(httpserver, tmp_path, "2024-01-30", "2024-01-30")
     assert len(m) == 24 and hits.count(path) == 2
+
+
+def test_network_down_is_a_plain_fetch_error(tmp_path: Path) -> None:
+    with pytest.raises(FetchError, match="Could not reach Binance data archive") as err:
+        fetch_market(
+            "binance-archive", "BTCUSDT", "1h", base_url="http://127.0.0.1:9", start="2024-01-01", end="2024-01-02",
+            cache_dir=tmp_path, settings=HttpSettings(connect_timeout=0.5),
+        )  # fmt: skip
+    assert err.value.status is None

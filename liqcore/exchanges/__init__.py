@@ -84,7 +84,7 @@ def fetch_market(
     settings = settings or HttpSettings()
     url = base_url_for(exchange, base_url)
     if exchange == "binance-archive":
-        client = HttpClient(url, "The Binance data archive", session, settings)
+        client = HttpClient(url, "Binance data archive", session, settings)
         return archive.fetch(client, symbol.strip(), interval, start, end, cache_dir=cache_dir, on_progress=on_progress)
     module = {"binance": binance, "bybit": bybit, "okx": okx}[exchange]
     client = HttpClient(url, module.NAME, session, settings, check=module.check)
