@@ -83,12 +83,14 @@ def _entry_prices(market: Market, config: ModelConfig) -> tuple[np.ndarray, str]
 
 
 def _tier_shares(base: tuple[float, ...], tiers: np.ndarray, tilt: np.ndarray) -> np.ndarray:
-    """Per-bar tier mix: the base mix leaned toward high leverage by `tilt` (0 = base mix, 1 = leverage-weighted)."""
+    """Per-bar tier mix leaned by `tilt` in [−1, 1]: toward the leverage-weighted mix when positive (the crowd),
+    toward the inverse-leverage-weighted mix when negative (its counterparties), the base mix at 0."""
     w = np.asarray(base, dtype=float)
     w = w / w.sum()
-    heavy = w * tiers
-    heavy = heavy / heavy.sum()
-    return (1 - tilt)[:, None] * w[None, :] + tilt[:, None] * heavy[None, :]
+    heavy = w * tiers / (w * tiers).sum()
+    light = w / tiers / (w / tiers).sum()
+    up, down = np.clip(tilt, 0, 1)[:, None], np.clip(-tilt, 0, 1)[:, None]
+    return (1 - up - down) * w[None, :] + up * heavy[None, :] + down * light[None, :]
 
 
 def prepare(market: Market, config: ModelConfig) -> ModelInputs:
@@ -144,8 +146,15 @@ def prepare(market: Market, config: ModelConfig) -> ModelInputs:
         buy_share = np.where(np.isfinite(buy_share), np.clip(buy_share, 0, 1), 0.5)
     else:
         buy_share = np.full(n, 0.5)
-    long_share = _tier_shares(config.long_weights, tiers, config.taker_tilt * np.clip(2 * buy_share - 1, 0, 1))
-    short_share = _tier_shares(config.short_weights, tiers, config.taker_tilt * np.clip(1 - 2 * buy_share, 0, 1))
+    lean = config.taker_tilt * (2 * buy_share - 1)
+    if market.has("long_short_ratio"):
+        ratio = bars["long_short_ratio"].ffill().to_numpy(dtype=float)
+        long_accounts = np.where(np.isfinite(ratio) & (ratio > 0), ratio / (1 + ratio), 0.5)
+        lean = lean + config.crowd_tilt * np.clip(4 * (long_accounts - 0.5), -1, 1)
+        notes.append("Leverage mix leans toward the side most accounts are on (account long/short ratio).")
+    lean = np.clip(lean, -1, 1)
+    long_share = _tier_shares(config.long_weights, tiers, lean)
+    short_share = _tier_shares(config.short_weights, tiers, -lean)
 
     table = table_for_symbol(market.symbol) if config.brackets == "auto" else TABLES[config.brackets]
     first = table.brackets[0]

@@ -23,8 +23,12 @@ class ModelConfig:
     long_weights: tuple[float, ...] = (0.25, 0.35, 0.22, 0.12, 0.06)
     # Share of new short notional at each tier (normalised to sum to 1).
     short_weights: tuple[float, ...] = (0.25, 0.35, 0.22, 0.12, 0.06)
-    # 0–1: how far the side that took liquidity in a bar (aggressive buyers → longs) shifts to higher leverage.
+    # 0–1: how far the side that took liquidity in a bar (aggressive buyers → longs) shifts to higher leverage, and
+    # its counterparty to lower leverage.
     taker_tilt: float = 0.5
+    # 0–1: same lean from the account long/short ratio when the data has it: the side most accounts are on is the
+    # leveraged crowd; the other side is mostly market makers and hedgers with little leverage.
+    crowd_tilt: float = 0.6
     # Entry price of new positions: "vwap" (bar VWAP when volume data allow, else typical), "typical" (H+L+C)/3,
     # or "range" (spread evenly over the bar's low..high).
     entry_rule: str = "vwap"
@@ -64,6 +68,8 @@ class ModelConfig:
             raise ValueError("tier weights must not all be zero")
         if not 0.0 <= self.taker_tilt <= 1.0:
             raise ValueError("taker_tilt must be between 0 and 1")
+        if not 0.0 <= self.crowd_tilt <= 1.0:
+            raise ValueError("crowd_tilt must be between 0 and 1")
         if self.entry_rule not in ("vwap", "typical", "range"):
             raise ValueError("entry_rule must be 'vwap', 'typical' or 'range'")
         if self.entry_points < 1:
@@ -106,7 +112,10 @@ class ModelConfig:
         }[self.close_rule]
         lines = [
             f"New positions use leverage {tiers}; longs weighted {longs}, shorts {shorts}.",
-            f"The side that took liquidity in a bar leans {self.taker_tilt:.0%} of the way toward higher leverage.",
+            f"The side that took liquidity in a bar leans {self.taker_tilt:.0%} of the way toward higher leverage "
+            "(its counterparty toward lower).",
+            f"Where the data has an account long/short ratio, the crowded side leans {self.crowd_tilt:.0%} of the way "
+            "toward higher leverage.",
             f"Positions open {entry}.",
             f"When open interest falls, {closing}.",
             (

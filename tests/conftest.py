@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -33,3 +35,17 @@ def make_market(
     if open_interest is not None:
         frame["open_interest"] = np.asarray(open_interest, dtype=float)
     return Market(frame, symbol)
+
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+
+
+def run_page(page: str, query: dict[str, str] | None = None):
+    """Run the app on its default data, then switch to `page` (e.g. "pages/sentiment.py") and run it."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    return at.switch_page(page).run()

@@ -36,6 +36,7 @@ def markets(draw: st.DrawFn) -> Market:
         frame["volume"] = volume
         frame["quote_volume"] = volume * (frame["high"] + frame["low"]) / 2
         frame["taker_buy_volume"] = volume * rng.uniform(0, 1, n)
+        frame["long_short_ratio"] = rng.uniform(0.3, 3, n)
     else:
         frame["volume"] = volume
     if draw(st.booleans()):
@@ -57,6 +58,7 @@ def configs(draw: st.DrawFn) -> ModelConfig:
         long_weights=draw(weights),
         short_weights=draw(weights),
         taker_tilt=draw(st.floats(0, 1)),
+        crowd_tilt=draw(st.floats(0, 1)),
         entry_rule=draw(st.sampled_from(["vwap", "typical", "range"])),
         entry_points=draw(st.integers(1, 3)),
         close_rule=draw(st.sampled_from(["pro_rata", "oldest_first"])),

@@ -1,0 +1,80 @@
+"""Sentiment charts: the current balance as a gauge bar, and the balance over time under the price."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+SHORT_SIDE, LONG_SIDE = "#8b5cf6", "#f59e0b"
+
+
+def balance_gauge(balance: float, threshold: float) -> alt.LayerChart:
+    """A horizontal −1…+1 bar with the label zones and a marker at the current balance."""
+    zones = pd.DataFrame(
+        {
+            "from": [-1, -threshold, threshold],
+            "to": [-threshold, threshold, 1],
+            "zone": ["long-squeeze risk", "balanced", "short-squeeze risk"],
+        }
+    )
+    band = (
+        alt.Chart(zones)
+        .mark_rect(opacity=0.35)
+        .encode(
+            x=alt.X(
+                "from:Q", scale=alt.Scale(domain=[-1, 1]), title="Balance: −1 all longs below … +1 all shorts above"
+            ),
+            x2="to:Q",
+            color=alt.Color(
+                "zone:N",
+                scale=alt.Scale(
+                    domain=["long-squeeze risk", "balanced", "short-squeeze risk"],
+                    range=[LONG_SIDE, "#94a3b8", SHORT_SIDE],
+                ),
+                legend=alt.Legend(orient="top", title=None),
+            ),
+        )
+    )
+    marker = (
+        alt.Chart(pd.DataFrame({"balance": [balance]}))
+        .mark_tick(thickness=5, size=46, color="#38bdf8")
+        .encode(x="balance:Q", tooltip=[alt.Tooltip("balance:Q", format="+.2f")])
+    )
+    return alt.layer(band, marker).properties(height=60)
+
+
+def balance_over_time(series: pd.DataFrame, threshold: float) -> alt.VConcatChart:
+    """Price on top, balance below, sharing the time axis (pan/zoom on time)."""
+    frame = series.reset_index(names="time")
+    zoom = alt.selection_interval(bind="scales", encodings=["x"])
+    x = alt.X("time:T", title="Time (UTC)", scale=alt.Scale(type="utc"))
+    price = (
+        alt.Chart(frame)
+        .mark_line(color="#38bdf8")
+        .encode(x=x, y=alt.Y("price:Q", title="Price (USD)", scale=alt.Scale(zero=False)))
+        .properties(height=200)
+        .add_params(zoom)
+    )
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("balance:Q", title="Balance", scale=alt.Scale(domain=[-1, 1])),
+            color=alt.condition("datum.balance > 0", alt.value(SHORT_SIDE), alt.value(LONG_SIDE)),
+            tooltip=[
+                alt.Tooltip("time:T", format="%Y-%m-%d %H:%M", title="UTC"),
+                alt.Tooltip("balance:Q", format="+.2f"),
+                alt.Tooltip("above_usd:Q", title="Shorts above (USD)", format="$,.3s"),
+                alt.Tooltip("below_usd:Q", title="Longs below (USD)", format="$,.3s"),
+                alt.Tooltip("label:N"),
+            ],
+        )
+        .properties(height=160)
+    )
+    lines = (
+        alt.Chart(pd.DataFrame({"y": [threshold, -threshold]}))
+        .mark_rule(strokeDash=[4, 4], color="#94a3b8")
+        .encode(y="y:Q")
+    )
+    return alt.vconcat(price, alt.layer(bars, lines)).resolve_scale(x="shared")

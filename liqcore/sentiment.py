@@ -1,0 +1,191 @@
+"""Sentiment: which side is more exposed — shorts stacked above price, or longs below — now and over time.
+
+Balance at a snapshot = (short notional above price − long notional below) / (sum), within a window around price
+(±% of price or ±k × ATR), optionally weighted so nearer notional counts more (triangular kernel: weight 1 at the
+price, 0 at the window's edge). +1 means all exposure is shorts above (short-squeeze risk), −1 all longs below.
+
+The historical check asks whether the label meant anything on this data: after snapshots labelled each way, how
+often did price reach the heavier side first (move by `move_atr` × ATR toward it before moving as far away) within H
+bars, against the base rate over all snapshots. Snapshots close together see overlapping futures, so the intervals
+are optimistic; the page says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from liqcore.heatmap import Heatmap
+from liqcore.indicators import atr
+from liqcore.market import Market
+from liqcore.stats import wilson_interval
+
+LABELS = ("short-squeeze risk", "balanced", "long-squeeze risk")
+
+
+@dataclass(frozen=True)
+class SentimentConfig:
+    """Window around price, weighting and the label threshold."""
+
+    window: str = "pct"  # "pct": ±size % of price; "atr": ±size × ATR(14)
+    size: float = 3.0
+    weighted: bool = True
+    threshold: float = 0.2  # |balance| above this gets a squeeze label
+
+
+def label(balance: float, threshold: float = 0.2) -> str:
+    """ "short-squeeze risk" above +threshold, "long-squeeze risk" below −threshold, else "balanced"."""
+    if not np.isfinite(balance):
+        return "balanced"
+    if balance > threshold:
+        return LABELS[0]
+    if balance < -threshold:
+        return LABELS[2]
+    return LABELS[1]
+
+
+def _half_widths(heatmap: Heatmap, market: Market, config: SentimentConfig) -> np.ndarray:
+    if config.window == "pct":
+        return heatmap.close * config.size / 100
+    if config.window == "atr":
+        values = atr(market).reindex(heatmap.times, method="ffill").to_numpy()
+        return values * config.size
+    raise ValueError("window must be 'pct' or 'atr'")
+
+
+def balance_series(heatmap: Heatmap, market: Market, config: SentimentConfig | None = None) -> pd.DataFrame:
+    """Per snapshot: price, USD of shorts above and longs below within the window, balance and label."""
+    config = config or SentimentConfig()
+    centers = heatmap.centers[None, :]
+    price = heatmap.close[:, None]
+    half = _half_widths(heatmap, market, config)[:, None]
+    distance = np.abs(centers - price)
+    weight = np.clip(1 - distance / half, 0, 1) if config.weighted else (distance <= half).astype(float)
+    above = (heatmap.short * weight * (centers > price)).sum(axis=1)
+    below = (heatmap.long * weight * (centers < price)).sum(axis=1)
+    total = above + below
+    with np.errstate(invalid="ignore", divide="ignore"):
+        balance = np.where(total > 0, (above - below) / total, 0.0)
+    return pd.DataFrame(
+        {
+            "price": heatmap.close,
+            "above_usd": above,
+            "below_usd": below,
+            "balance": balance,
+            "label": [
+                label(b, config.threshold) if t > 0 else "no exposure in window"
+                for b, t in zip(balance, total, strict=True)
+            ],
+        },
+        index=heatmap.times,
+    )
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """Outcome rate after one kind of label."""
+
+    label: str
+    n: int
+    hits: int  # price reached the heavier side first
+    rate: float
+    low: float
+    high: float
+    base_rate: float
+    mean_return_pct: float
+
+
+@dataclass(frozen=True)
+class HistoricalCheck:
+    rows: tuple[CheckRow, ...]
+    horizon: int
+    move_atr: float
+    verdict: str
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    "after a reading of": r.label,
+                    "snapshots (n)": r.n,
+                    "reached the heavier side first": r.rate,
+                    "95% interval": f"{r.low:.0%} – {r.high:.0%}" if r.n else "—",
+                    "base rate (all snapshots)": r.base_rate,
+                    "mean return over next bars": r.mean_return_pct,
+                }
+                for r in self.rows
+            ]
+        )
+
+
+def first_touch(market: Market, bar: int, horizon: int, distance: float) -> int:
+    """+1 if price rose by `distance` before falling by it within `horizon` bars, −1 for the reverse, 0 if neither.
+
+    A bar that touches both counts as neither (the order inside it is unknown).
+    """
+    bars = market.bars
+    start = float(bars["close"].iloc[bar])
+    window = bars.iloc[bar + 1 : bar + 1 + horizon]
+    up = np.flatnonzero(window["high"].to_numpy() >= start + distance)
+    down = np.flatnonzero(window["low"].to_numpy() <= start - distance)
+    first_up = up[0] if len(up) else horizon + 1
+    first_down = down[0] if len(down) else horizon + 1
+    if first_up < first_down:
+        return 1
+    if first_down < first_up:
+        return -1
+    return 0
+
+
+def historical_check(series: pd.DataFrame, market: Market, horizon: int = 24, move_atr: float = 1.0) -> HistoricalCheck:
+    """After snapshots labelled each way, how often price reached the heavier side first, vs the base rate."""
+    atr_values = atr(market).to_numpy()
+    index = market.bars.index
+    positions = index.get_indexer(series.index)
+    usable = (positions >= 0) & (positions + horizon < len(index))
+    touches, returns = [], []
+    for pos in positions[usable]:
+        touches.append(first_touch(market, int(pos), horizon, move_atr * atr_values[pos]))
+        end = float(market.bars["close"].iloc[pos + horizon])
+        returns.append(100 * (end / float(market.bars["close"].iloc[pos]) - 1))
+    touches_arr, returns_arr = np.array(touches), np.array(returns)
+    labels = series["label"].to_numpy()[usable]
+    rows = []
+    for name, heavy in ((LABELS[0], 1), (LABELS[2], -1)):
+        mask = labels == name
+        hits = int((touches_arr[mask] == heavy).sum())
+        n = int(mask.sum())
+        base = float((touches_arr == heavy).mean()) if len(touches_arr) else float("nan")
+        low, high = wilson_interval(hits, n)
+        rows.append(
+            CheckRow(
+                name,
+                n,
+                hits,
+                hits / n if n else float("nan"),
+                low,
+                high,
+                base,
+                float(returns_arr[mask].mean()) if n else float("nan"),
+            )
+        )
+    return HistoricalCheck(tuple(rows), horizon, move_atr, _verdict(rows))
+
+
+def _verdict(rows: list[CheckRow]) -> str:
+    parts = []
+    for r in rows:
+        if r.n < 10:
+            parts.append(f"too few “{r.label}” readings to judge (n = {r.n})")
+        elif r.low > r.base_rate:
+            parts.append(
+                f"after “{r.label}”, price reached the heavier side first {r.rate:.0%} of the time (n = {r.n}) "
+                f"vs {r.base_rate:.0%} overall — an edge on this data"
+            )
+        else:
+            parts.append(
+                f"after “{r.label}”: {r.rate:.0%} (n = {r.n}) vs {r.base_rate:.0%} overall — no edge found on this data"
+            )
+    return "; ".join(parts) + "."

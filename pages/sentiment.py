@@ -1,0 +1,117 @@
+"""Sentiment page: which side is more exposed near price, by how much, and whether that has meant anything here."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from liqcore.analysis import Analysis
+from liqcore.charts.heatmap import profile_chart
+from liqcore.charts.sentiment import balance_gauge, balance_over_time
+from liqcore.heatmap import Heatmap
+from liqcore.market import Market
+from liqcore.profile import find_clusters
+from liqcore.sentiment import HistoricalCheck, SentimentConfig, balance_series, historical_check
+
+analysis: Analysis = st.session_state["analysis"]
+
+st.title("Sentiment: who is exposed?")
+st.caption(
+    "Shorts stacked just above price can be squeezed (forced buying); longs stacked below can cascade (forced "
+    "selling). This page weighs the two sides of the **estimated** map near price."
+)
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def _series(key: str, _heatmap: Heatmap, _market: Market, config: SentimentConfig) -> pd.DataFrame:
+    return balance_series(_heatmap, _market, config)
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner="Checking the history…")
+def _check(key: str, _series: pd.DataFrame, _market: Market, horizon: int) -> HistoricalCheck:
+    return historical_check(_series, _market, horizon)
+
+
+with st.expander("Window and thresholds", icon=":material/tune:", expanded=False):
+    cols = st.columns(4)
+    window = cols[0].radio(
+        "Window",
+        ["pct", "atr"],
+        format_func={"pct": "± % of price", "atr": "± ATR"}.get,
+        key="snt_window",
+        horizontal=True,
+    )
+    size = cols[1].slider(
+        "Window size" + (" (%)" if window == "pct" else " (× ATR)"),
+        0.5,
+        20.0,
+        3.0 if window == "pct" else 10.0,
+        0.5,
+        key=f"snt_size_{window}",
+    )
+    weighted = cols[2].toggle(
+        "Nearer counts more",
+        value=True,
+        key="snt_weighted",
+        help="Triangular weight: full at the price, zero at the window's edge.",
+    )
+    threshold = cols[3].slider("Label threshold", 0.05, 0.8, 0.2, 0.05, key="snt_threshold")
+    horizon = st.slider("History check horizon (bars)", 4, 96, 24, 4, key="snt_horizon")
+
+config = SentimentConfig(window=window, size=size, weighted=weighted, threshold=threshold)
+series = _series(f"{analysis.key}|{config}", analysis.heatmap, analysis.market, config)
+now = series.iloc[-1]
+
+left, right = st.columns([2, 3])
+with left:
+    st.metric("Reading now (estimate)", now["label"], f"balance {now['balance']:+.2f}", delta_color="off")
+    a, b = st.columns(2)
+    a.metric("Shorts above, in window", f"${now['above_usd']:,.0f}")
+    b.metric("Longs below, in window", f"${now['below_usd']:,.0f}")
+    st.altair_chart(balance_gauge(float(now["balance"]), threshold), width="stretch")
+    clusters = find_clusters(analysis.heatmap.profile())
+    for side, word in (("short", "above"), ("long", "below")):
+        near = clusters[clusters["side"] == side]
+        if not near.empty:
+            top = near.iloc[near["distance_pct"].abs().argmin()]
+            st.caption(
+                f"Nearest {side} cluster {word}: {top['price_low']:,.0f}–{top['price_high']:,.0f} USD "
+                f"({top['distance_pct']:+.1f} %), ≈ ${top['notional_usd']:,.0f}"
+            )
+with right:
+    st.altair_chart(profile_chart(analysis.heatmap.profile(), "Cumulative exposure from price"), width="stretch")
+
+st.subheader("Balance over time")
+st.altair_chart(balance_over_time(series, threshold), width="stretch")
+
+st.subheader("Has the reading meant anything on this data?")
+check = _check(f"{analysis.key}|{config}|{horizon}", series, analysis.market, horizon)
+st.dataframe(
+    check.table(),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "reached the heavier side first": st.column_config.NumberColumn(format="percent"),
+        "base rate (all snapshots)": st.column_config.NumberColumn(format="percent"),
+        "mean return over next bars": st.column_config.NumberColumn(
+            f"mean return over next {horizon} bars", format="%+.2f %%"
+        ),
+    },
+)
+st.info(check.verdict, icon=":material/fact_check:")
+st.caption(
+    f"“Reached the heavier side first”: within {horizon} bars, price moved {check.move_atr:g} × ATR toward the "
+    "heavier side before moving as far the other way. Snapshots close together share their futures, so the "
+    "intervals are optimistic. Simulated and short samples prove little."
+)
+
+with st.expander("How to read this", icon=":material/school:"):
+    st.markdown(
+        "- **Short-squeeze risk** (balance well above 0): most nearby exposure is shorts above price. A push up can "
+        "force them to buy, which pushes price further — the map suggests *not shorting into* that band, and that a "
+        "break above it can run.\n"
+        "- **Long-squeeze risk** (balance well below 0): longs below are the fuel; a drop can cascade.\n"
+        "- **Balanced**: neither side dominates near price; expect less forced flow either way.\n"
+        "- The map is an estimate; the history check above says whether the reading has helped on *this* data. "
+        "Nothing here is financial advice."
+    )

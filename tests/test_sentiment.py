@@ -1,0 +1,84 @@
+"""Sentiment balance on hand-built books and on the simulator; the page under AppTest."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_market, run_page
+
+from liqcore import ModelConfig, estimate, simulate
+from liqcore.heatmap import Heatmap
+from liqcore.sentiment import SentimentConfig, balance_series, first_touch, historical_check, label
+
+
+def heatmap(long: list[float], short: list[float], price: float = 105.0) -> tuple[Heatmap, object]:
+    n = len(long)
+    edges = np.arange(100.0, 100.0 + n + 1)
+    market = make_market(np.full(3, price))
+    times = market.bars.index
+    hm = Heatmap(
+        times=times[-1:],
+        price_edges=edges,
+        long=np.array([long], float),
+        short=np.array([short], float),
+        implied=pd.DataFrame({"long_usd": 0.0, "short_usd": 0.0}, index=times),
+        close=np.array([price]),
+        config=ModelConfig(),
+        driver="open interest",
+    )
+    return hm, market
+
+
+def test_all_mass_above_is_plus_one_and_symmetric_is_zero() -> None:
+    hm, m = heatmap([0] * 10, [0, 0, 0, 0, 0, 0, 5, 5, 0, 0])
+    assert balance_series(hm, m, SentimentConfig(size=10)).balance.iloc[0] == pytest.approx(1)
+    hm, m = heatmap([0, 0, 0, 4, 0, 0, 4, 0, 0, 0], [0, 0, 0, 0, 0, 0, 4, 0, 0, 0], price=105.0)
+    sym, m2 = heatmap([0, 0, 0, 4, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 4, 0, 0, 0], price=105.0)
+    assert balance_series(sym, m2, SentimentConfig(size=10, weighted=False)).balance.iloc[0] == pytest.approx(0)
+
+
+def test_window_excludes_far_clusters_and_weighting_favours_near_ones() -> None:
+    hm, m = heatmap([0, 10, 0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 3, 0, 0, 0, 0], price=104.6)
+    narrow = balance_series(hm, m, SentimentConfig(size=1.5, weighted=False)).iloc[0]
+    assert narrow.below_usd == 0 and narrow.balance == pytest.approx(1)
+    wide = balance_series(hm, m, SentimentConfig(size=10, weighted=False)).iloc[0]
+    near = balance_series(hm, m, SentimentConfig(size=10, weighted=True)).iloc[0]
+    assert wide.balance < 0 and near.balance > wide.balance
+
+
+def test_labels_use_the_visible_threshold() -> None:
+    assert label(0.3, 0.2) == "short-squeeze risk"
+    assert label(-0.3, 0.2) == "long-squeeze risk"
+    assert label(0.1, 0.2) == "balanced" and label(0.3, 0.5) == "balanced"
+
+
+def test_first_touch_sees_which_side_is_reached_first() -> None:
+    market = make_market([100, 100, 103, 97, 100], spread=0.0)
+    assert first_touch(market, 1, 3, 2.0) == 1
+    assert first_touch(market, 1, 3, 5.0) == 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_short_squeeze_shows_shorts_exposed_before_the_squeeze(seed: int) -> None:
+    sim = simulate("short_squeeze", seed)
+    series = balance_series(estimate(sim.market, columns=300), sim.market)
+    n = len(series)
+    assert series.balance.iloc[int(0.5 * n) : int(0.7 * n)].mean() > 0
+
+
+def test_historical_check_reports_sample_sizes_and_a_plain_verdict() -> None:
+    sim = simulate("range", 0)
+    series = balance_series(estimate(sim.market, columns=200), sim.market)
+    check = historical_check(series, sim.market, horizon=12)
+    assert all(row.n >= 0 and (row.n == 0 or 0 <= row.low <= row.rate <= row.high <= 1) for row in check.rows)
+    assert "edge" in check.verdict or "too few" in check.verdict
+    assert list(check.table().columns)[1] == "snapshots (n)"
+
+
+def test_sentiment_page_renders() -> None:
+    at = run_page("pages/sentiment.py")
+    assert not at.exception
+    assert at.title[0].value.startswith("Sentiment")
+    assert len(at.metric) >= 3 and len(at.dataframe) == 1
+    assert "edge" in at.info[0].value or "too few" in at.info[0].value
