@@ -21,6 +21,7 @@ st.set_page_config(
 PAGES = [
     st.Page("pages/heatmap.py", title="Heatmap", icon=":material/local_fire_department:", default=True),
     st.Page("pages/sentiment.py", title="Sentiment", icon=":material/balance:"),
+    st.Page("pages/volatility.py", title="Volatility", icon=":material/speed:"),
 ]
 
 navigation = st.navigation(PAGES)

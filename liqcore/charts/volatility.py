@@ -1,0 +1,89 @@
+"""Volatility charts: pressure under the price, and forecast vs realised range with regime colours."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+REGIME_COLOURS = {"calm": "#22c55e", "elevated": "#f59e0b", "high": "#ef4444"}
+
+
+def pressure_chart(frame: pd.DataFrame, close: pd.Series, relative_to: str, max_points: int = 1500) -> alt.VConcatChart:
+    """Price on top, liquidation pressure within reach below, sharing the time axis."""
+    step = max(1, int(np.ceil(len(frame) / max_points)))
+    data = pd.DataFrame({"close": close, "pressure": frame["pressure"], "density": frame["density"]}).iloc[::step]
+    data = data.reset_index(names="time")
+    zoom = alt.selection_interval(bind="scales", encodings=["x"])
+    x = alt.X("time:T", title="Time (UTC)", scale=alt.Scale(type="utc"))
+    price = (
+        alt.Chart(data)
+        .mark_line(color="#38bdf8")
+        .encode(x=x, y=alt.Y("close:Q", title="Price (USD)", scale=alt.Scale(zero=False)))
+        .properties(height=180)
+        .add_params(zoom)
+    )
+    fmt = ".2%" if relative_to == "open interest" else ".2f"
+    area = (
+        alt.Chart(data)
+        .mark_area(color="#f97316", opacity=0.7)
+        .encode(
+            x=x,
+            y=alt.Y("pressure:Q", title=f"Pressure (vs {relative_to})", axis=alt.Axis(format=fmt)),
+            tooltip=[
+                alt.Tooltip("time:T", format="%Y-%m-%d %H:%M", title="UTC"),
+                alt.Tooltip("pressure:Q", format=fmt),
+                alt.Tooltip("density:Q", format=".2f"),
+            ],
+        )
+        .properties(height=150)
+    )
+    return alt.vconcat(price, area).resolve_scale(x="shared")
+
+
+def forecast_chart(frame: pd.DataFrame, max_points: int = 1500) -> alt.LayerChart:
+    """Realised vs forecast range over the next H bars (as %), points coloured by the forecast regime."""
+    data = frame.dropna(subset=["augmented"]).copy()
+    step = max(1, int(np.ceil(len(data) / max_points)))
+    data = data.iloc[::step]
+    out = pd.DataFrame(
+        {
+            "time": data.index,
+            "realised": 100 * (np.exp(np.exp(data["realised"])) - 1),
+            "baseline": 100 * (np.exp(np.exp(data["baseline"])) - 1),
+            "with map": 100 * (np.exp(np.exp(data["augmented"])) - 1),
+            "regime": data["regime"],
+        }
+    )
+    x = alt.X("time:T", title="Forecast made at (UTC)", scale=alt.Scale(type="utc"))
+    realised = (
+        alt.Chart(out)
+        .mark_circle(size=12)
+        .encode(
+            x=x,
+            y=alt.Y("realised:Q", title="High–low range over the next bars (%)"),
+            color=alt.Color(
+                "regime:N",
+                scale=alt.Scale(domain=list(REGIME_COLOURS), range=list(REGIME_COLOURS.values())),
+                legend=alt.Legend(title="Forecast regime", orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("time:T", format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("realised:Q", format=".2f"),
+                alt.Tooltip("with map:Q", format=".2f"),
+                alt.Tooltip("baseline:Q", format=".2f"),
+            ],
+        )
+    )
+    lines = (
+        alt.Chart(out)
+        .transform_fold(["baseline", "with map"], as_=["model", "value"])
+        .mark_line(strokeWidth=1.5)
+        .encode(
+            x=x,
+            y="value:Q",
+            strokeDash=alt.StrokeDash("model:N", legend=alt.Legend(title="Forecast", orient="top")),
+            color=alt.value("#38bdf8"),
+        )
+    )
+    return alt.layer(realised, lines).properties(height=260)

@@ -1,0 +1,87 @@
+"""Volatility page: liquidation pressure near price, a range forecast, and whether the map improved it here."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from liqcore.analysis import Analysis
+from liqcore.charts.volatility import forecast_chart, pressure_chart
+from liqcore.heatmap import Heatmap
+from liqcore.market import Market
+from liqcore.volatility import ForecastResult, VolatilityConfig, expected_move, forecast
+
+analysis: Analysis = st.session_state["analysis"]
+
+st.title("Volatility: how fast could it move?")
+st.caption(
+    "Dense liquidation clusters within reach of price can turn a move into a cascade. This page measures that "
+    "**pressure**, forecasts the price range over the next bars with and without it, and scores both on past bars."
+)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner="Fitting the forecasts…")
+def _forecast(key: str, _heatmap: Heatmap, _market: Market, config: VolatilityConfig) -> ForecastResult:
+    return forecast(_heatmap, _market, config)
+
+
+cols = st.columns(2)
+horizon = cols[0].slider("Horizon (bars ahead)", 3, 96, 12, 3, key="vol_horizon")
+reach = cols[1].slider(
+    "Reach (× ATR from price)",
+    1.0,
+    10.0,
+    3.0,
+    0.5,
+    key="vol_reach",
+    help="Clusters within this distance of price count as pressure.",
+)
+config = VolatilityConfig(horizon=horizon, reach_atr=reach, min_train=min(300, len(analysis.market) // 3))
+result = _forecast(f"{analysis.key}|{config}", analysis.heatmap, analysis.market, config)
+price = analysis.market.last_price
+move_usd, move_pct = expected_move(result, price)
+regime = result.frame["regime"].iloc[-1] or "not enough history"
+latest = result.frame.iloc[-1]
+
+a, b, c = st.columns(3)
+a.metric("Regime (estimate)", regime)
+b.metric(f"Expected move, next {horizon} bars", f"± ${move_usd:,.0f}", f"± {move_pct:.2f} %", delta_color="off")
+c.metric(
+    "Pressure now",
+    f"{latest['pressure']:.2%}" if result.relative_to == "open interest" else f"{latest['pressure']:.2f}×",
+    f"density {latest['density']:.2f}",
+    delta_color="off",
+    help=f"Estimated liquidation notional within {reach:g} × ATR of price, relative to {result.relative_to}. "
+    "Density: share held by the fullest fifth of the bins in reach.",
+)
+st.caption(f"Band if the forecast holds: {price - move_usd:,.0f} – {price + move_usd:,.0f} USD (an estimate).")
+
+st.subheader("Pressure over time")
+st.altair_chart(pressure_chart(result.frame, analysis.market.bars["close"], result.relative_to), width="stretch")
+
+st.subheader("Forecast vs what happened")
+st.altair_chart(forecast_chart(result.frame), width="stretch")
+st.dataframe(
+    result.table(),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "MAE, log range": st.column_config.NumberColumn(format="%.4f"),
+        "QLIKE": st.column_config.NumberColumn(format="%.4f"),
+    },
+)
+st.info(result.verdict(), icon=":material/fact_check:")
+st.caption(
+    "Both forecasts are refitted on past bars only (expanding window); every scored forecast was made before its "
+    "outcome was known. Overlapping windows make neighbouring errors alike, hence the count of independent windows."
+)
+
+with st.expander("What to do with it", icon=":material/school:"):
+    st.markdown(
+        "- **High regime / high pressure**: a move into nearby clusters can run further and faster than usual. "
+        "Consequences: a stop at a normal distance is more likely to be hit by a wick; the same leverage puts your own "
+        "liquidation price closer to where forced flow may carry price; waiting for the cluster to be cleared is an "
+        "option.\n"
+        "- **Calm regime / low pressure**: fewer forced orders nearby; ranges have tended to be narrower.\n"
+        "- If the table says the map did not improve the forecast on this data, lean on plain volatility instead.\n"
+        "- Nothing here is financial advice."
+    )

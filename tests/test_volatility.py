@@ -1,0 +1,84 @@
+"""Volatility: pressure formula, no look-ahead, held-out scoring, simulator behaviour, and the page."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_market, run_page
+
+from liqcore import ModelConfig, estimate, simulate
+from liqcore.heatmap import Heatmap
+from liqcore.volatility import VolatilityConfig, expected_move, forecast, pressure, realised_log_range
+
+
+def test_pressure_counts_only_notional_within_reach_relative_to_open_interest() -> None:
+    market = make_market(np.full(20, 100.0), np.full(20, 10.0), spread=0.01)  # ATR ≈ 2, OI = 1,000 USD
+    edges = np.arange(90.0, 111.0)
+    long = np.zeros((1, 20))
+    short = np.zeros((1, 20))
+    long[0, 8] = 50.0  # 98–99: within 3 × ATR below
+    long[0, 0] = 999.0  # 90–91: out of reach
+    short[0, 11] = 30.0  # 101–102: within reach above
+    times = market.bars.index
+    hm = Heatmap(
+        times[-1:], edges, long, short, pd.DataFrame(index=times), np.array([100.0]), ModelConfig(), "open interest"
+    )
+    frame = pressure(hm, market, reach_atr=3.0)
+    last = frame.iloc[-1]
+    assert last["long_near_usd"] == 50 and last["short_near_usd"] == 30
+    assert last["pressure"] == pytest.approx(80 / 1_000)
+    assert frame["near_usd"].iloc[:-1].isna().all()  # bars before the only snapshot have no reading
+
+
+def test_realised_range_looks_only_forward() -> None:
+    market = make_market([100, 101, 102, 90, 100], spread=0.0)
+    realised = realised_log_range(market, 2)
+    assert realised.iloc[0] == pytest.approx(np.log(102 / 100))
+    assert np.isnan(realised.iloc[-1])
+
+
+def test_changing_future_bars_never_changes_past_forecasts() -> None:
+    sim = simulate("range", 1, bars=900)
+    config = VolatilityConfig(horizon=6, min_train=200, refit=40)
+    base = forecast(estimate(sim.market, columns=150), sim.market, config).frame
+    bars = sim.market.bars.copy()
+    bars.iloc[700:, bars.columns.get_indexer(["high"])] *= 1.05  # a wilder future
+    bars.iloc[700:, bars.columns.get_indexer(["close"])] *= 1.02
+    bars["high"] = bars[["open", "high", "close"]].max(axis=1)
+    changed_market = type(sim.market)(bars, sim.market.symbol, sim.market.interval)
+    changed = forecast(estimate(changed_market, columns=150), changed_market, config).frame
+    cutoff = 700 - config.horizon - 1
+    pd.testing.assert_series_equal(base["baseline"].iloc[:cutoff], changed["baseline"].iloc[:cutoff])
+
+
+def test_scoring_uses_only_bars_with_an_out_of_sample_forecast() -> None:
+    sim = simulate("fakeout", 2, bars=1200)
+    result = forecast(estimate(sim.market, columns=200), sim.market, VolatilityConfig(horizon=8, min_train=300))
+    scored = result.frame.dropna(subset=["realised", "baseline", "augmented"])
+    assert result.n == len(scored) and scored.index[0] >= sim.market.bars.index[300]
+    assert result.n_independent == result.n // 8
+    assert "improve" in result.verdict()
+    usd, pct = expected_move(result, sim.market.last_price)
+    assert usd > 0 and 0 < pct < 50
+
+
+@pytest.mark.parametrize("scenario", ["short_squeeze", "long_cascade", "fakeout"])
+def test_pressure_rises_before_the_largest_liquidation_bars(scenario: str) -> None:
+    ratios = []
+    for seed in (0, 1):
+        sim = simulate(scenario, seed)
+        press = pressure(estimate(sim.market, columns=400), sim.market)["pressure"].to_numpy()
+        liq = (sim.market.bars["liq_long_usd"] + sim.market.bars["liq_short_usd"]).to_numpy()
+        biggest = [i for i in np.argsort(liq)[-20:] if i > 300]
+        before = np.nanmean([np.nanmean(press[i - 6 : i]) for i in biggest])
+        ratios.append(before / np.nanmedian(press[300:]))
+    assert np.mean(ratios) > 1
+
+
+def test_volatility_page_renders() -> None:
+    at = run_page("pages/volatility.py")
+    assert not at.exception
+    assert at.title[0].value.startswith("Volatility")
+    assert len(at.metric) == 3 and len(at.dataframe) == 1
+    assert "improve" in at.info[0].value or "Too few" in at.info[0].value
