@@ -22,6 +22,7 @@ PAGES = [
     st.Page("pages/heatmap.py", title="Heatmap", icon=":material/local_fire_department:", default=True),
     st.Page("pages/sentiment.py", title="Sentiment", icon=":material/balance:"),
     st.Page("pages/volatility.py", title="Volatility", icon=":material/speed:"),
+    st.Page("pages/validation.py", title="Validation", icon=":material/fact_check:"),
 ]
 
 navigation = st.navigation(PAGES)

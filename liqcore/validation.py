@@ -152,9 +152,7 @@ def _verdict(sides: list[SideScore]) -> str:
         # A partial correlation is meaningful against its standard error of about 1/sqrt(n).
         threshold = 2 / math.sqrt(s.n)
         if math.isfinite(s.partial_rho) and s.partial_rho > threshold:
-            parts.append(
-                f"{s.side}s: the map adds to the candle's size (partial ρ = {s.partial_rho:.2f}, n = {s.n})"
-            )
+            parts.append(f"{s.side}s: the map adds to the candle's size (partial ρ = {s.partial_rho:.2f}, n = {s.n})")
         else:
             parts.append(
                 f"{s.side}s: the map tracks realised liquidations no better than the candle's size alone "

@@ -1,0 +1,99 @@
+"""Validation scores: correlations on known relations, partial correlation, location score, CLI and page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_market, run_page
+
+from liqcore import ModelConfig, estimate, simulate
+from liqcore.heatmap import Heatmap
+from liqcore.profile import Profile
+from liqcore.validate import main as validate_main
+from liqcore.validation import location_score, partial_rank_correlation, score
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+
+
+def test_partial_correlation_removes_what_the_control_explains() -> None:
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=2000)
+    x = z + rng.normal(scale=0.1, size=2000)
+    y = z + rng.normal(scale=0.1, size=2000)
+    assert partial_rank_correlation(x, y, z) == pytest.approx(0, abs=0.1)
+    own = rng.normal(size=2000)
+    assert partial_rank_correlation(own + z, own + 0.5 * rng.normal(size=2000), z) > 0.5
+
+
+def _market_with_realised(implied_long: np.ndarray, noise: float) -> tuple[object, Heatmap]:
+    n = len(implied_long)
+    rng = np.random.default_rng(1)
+    market = make_market(100 + rng.normal(0, 0.5, n).cumsum(), spread=0.01)
+    bars = market.bars.copy()
+    bars["liq_long_usd"] = implied_long * np.exp(rng.normal(0, noise, n))
+    bars["liq_short_usd"] = rng.uniform(0, 1, n)
+    market = type(market)(bars, "X")
+    implied = pd.DataFrame({"long_usd": implied_long, "short_usd": rng.uniform(0, 1, n)}, index=bars.index)
+    hm = Heatmap(
+        bars.index[-1:],
+        np.array([0.0, 1.0]),
+        np.zeros((1, 1)),
+        np.zeros((1, 1)),
+        implied,
+        np.array([1.0]),
+        ModelConfig(),
+        "open interest",
+    )
+    return market, hm
+
+
+def test_a_map_that_knows_the_answer_scores_high_and_noise_scores_near_zero() -> None:
+    rng = np.random.default_rng(2)
+    market, hm = _market_with_realised(rng.uniform(1, 100, 600), noise=0.05)
+    report = score(market, hm, warmup=10)
+    long, short = report.sides
+    assert long.map_rho > 0.9 and long.partial_rho > 0.8 and long.n == 590
+    assert abs(short.map_rho) < 0.15
+    assert "adds to the candle" in report.verdict and "no better" in report.verdict
+
+
+def test_location_score_rewards_the_right_bins() -> None:
+    edges = np.arange(90.0, 111.0)
+    truth = Profile(pd.Timestamp("2026-01-01", tz="UTC"), 100.0, edges, np.eye(20)[3] * 10, np.eye(20)[15] * 10)
+    right = Profile(truth.time, 100.0, edges, np.eye(20)[3], np.eye(20)[15])
+    wrong = Profile(truth.time, 100.0, edges, np.eye(20)[8], np.eye(20)[11])
+    good, bad = location_score([(right, truth)]), location_score([(wrong, truth)])
+    assert good[0].truth_in_estimate_dense == 1 and bad[0].truth_in_estimate_dense == 0
+    assert good[0].truth_in_nearest == 0  # the true cluster is not next to price
+
+
+def test_simulator_map_tracks_true_liquidations_better_than_candles() -> None:
+    sim = simulate("range", 0)
+    report = score(sim.market, estimate(sim.market, columns=2))
+    assert all(s.map_rho > s.baseline_rho for s in report.sides)
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not REAL.exists(), reason="../shared/data/real is not beside the repo")
+def test_cli_prints_the_table_for_a_real_file(capsys: pytest.CaptureFixture[str]) -> None:
+    path = REAL / "cg_ismethanhtung" / "cg_btc_30m_price_liq_oi_funding_2026-05-21_2026-06-08.csv"
+    assert validate_main([str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "partial" in out and "balanced" in out and "aggressive" in out and "828" in out
+
+
+def test_cli_explains_a_file_without_liquidations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "prices.csv"
+    path.write_text("time,open,high,low,close\n1700000000,1,2,0.5,1\n1700003600,1,2,0.5,1\n")
+    assert validate_main([str(path)]) == 2
+    assert "no realised liquidation" in capsys.readouterr().err
+
+
+def test_validation_page_renders_on_the_simulator() -> None:
+    at = run_page("pages/validation.py")
+    assert not at.exception
+    assert len(at.dataframe) == 3
+    assert "candle" in at.info[0].value
