@@ -24,6 +24,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
 PAGES = {
     "heatmap": "",
+    "sentiment": "sentiment",
+    "volatility": "volatility",
+    "validation": "validation",
 }
 CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
 
