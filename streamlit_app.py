@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.components import data_sources, model_settings, view_state
+from pages.components import data_sources, live, model_settings, view_state
 from pages.components.estimate import build_analysis
 
 st.set_page_config(
@@ -33,7 +33,7 @@ with st.sidebar:
     if loaded is not None:
         lookback = data_sources.choose_lookback(loaded.market)
         config = model_settings.choose_config()
-view_state.publish(data_sources.VIEW_KEYS + model_settings.VIEW_KEYS)
+view_state.publish(data_sources.VIEW_KEYS + live.VIEW_KEYS + model_settings.VIEW_KEYS)
 
 if loaded is None:
     st.info(data_sources.NO_DATA_HINT, icon=":material/upload_file:")
