@@ -28,6 +28,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "liq_short_usd",  # realised short liquidations in the bar, USD
 )
 KNOWN_COLUMNS: tuple[str, ...] = PRICE_COLUMNS + OPTIONAL_COLUMNS
+SIGNED_COLUMNS: tuple[str, ...] = ("funding_rate",)  # the only column that may be negative
 
 
 def _row_label(index: pd.DatetimeIndex, position: int) -> str:
@@ -59,12 +60,15 @@ class Market:
     interval: pd.Timedelta | None = None
     source: str = "user data"
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Notes that describe this exact span of bars (gaps): `tail` drops them, the cut span gets its own.
+    _span_notes: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        bars, interval, extra_notes = _validate(self.bars, self.interval)
+        bars, interval, column_notes, span_notes = _validate(self.bars, self.interval)
         object.__setattr__(self, "bars", bars)
         object.__setattr__(self, "interval", interval)
-        object.__setattr__(self, "notes", tuple(self.notes) + extra_notes)
+        object.__setattr__(self, "notes", tuple(self.notes) + column_notes + span_notes)
+        object.__setattr__(self, "_span_notes", span_notes)
 
     def __len__(self) -> int:
         return len(self.bars)
@@ -95,16 +99,27 @@ class Market:
         bars = self.bars[self.bars.index >= cutoff]
         if bars.empty:
             bars = self.bars.iloc[-1:]
-        return Market(bars, self.symbol, self.interval, self.source, self.notes)
+        kept = tuple(n for n in self.notes if n not in self._span_notes)
+        return Market(bars, self.symbol, self.interval, self.source, kept)
 
 
-def _validate(bars: pd.DataFrame, interval: pd.Timedelta | None) -> tuple[pd.DataFrame, pd.Timedelta, tuple[str, ...]]:
-    """Check and normalise bars; raise DataError naming the column and row of the first problem."""
+def _validate(
+    bars: pd.DataFrame, interval: pd.Timedelta | None
+) -> tuple[pd.DataFrame, pd.Timedelta, tuple[str, ...], tuple[str, ...]]:
+    """Check and normalise bars; raise DataError naming the column and row of the first problem.
+
+    Returns the bars, the interval, notes about the columns and notes about this span of bars (gaps).
+    """
     if not isinstance(bars, pd.DataFrame):
         raise DataError("Market bars must be a pandas DataFrame indexed by time.")
     if bars.empty:
         raise DataError("The data has no bars. Provide at least two rows of open/high/low/close.")
     notes: list[str] = []
+    repeated = bars.columns[bars.columns.duplicated()].unique()
+    if len(repeated):
+        raise DataError(
+            f"Column '{repeated[0]}' appears more than once. Keep one column per name (rename or drop the others)."
+        )
     missing = [c for c in PRICE_COLUMNS if c not in bars.columns]
     if missing:
         raise DataError(f"Missing price column(s) {', '.join(missing)}. Every bar needs open, high, low and close.")
@@ -114,14 +129,16 @@ def _validate(bars: pd.DataFrame, interval: pd.Timedelta | None) -> tuple[pd.Dat
     index = bars.index
     if not isinstance(index, pd.DatetimeIndex):
         raise DataError("Market bars must be indexed by a DatetimeIndex of bar open times.")
+    no_time = np.flatnonzero(index.isna())
+    if no_time.size:
+        raise DataError(
+            f"The time index is empty at row {int(no_time[0]) + 1}. Every bar needs its open time: fix or drop the row."
+        )
     index = (index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")).as_unit("ns")
     columns = [c for c in KNOWN_COLUMNS if c in bars.columns]
     out = pd.DataFrame(index=index)
     for column in columns:
-        try:
-            out[column] = pd.to_numeric(bars[column], errors="raise").to_numpy(dtype="float64")
-        except (TypeError, ValueError) as exc:
-            raise DataError(f"Column '{column}' holds values that are not numbers ({exc}).") from None
+        out[column] = _numeric(bars[column], column, index)
     out.index.name = "time"
 
     diffs = np.diff(index.asi8)
@@ -158,6 +175,23 @@ def _validate(bars: pd.DataFrame, interval: pd.Timedelta | None) -> tuple[pd.Dat
             "Check that the columns are in the right order."
         )
 
+    for column in (c for c in OPTIONAL_COLUMNS if c in out.columns):
+        values = out[column].to_numpy()
+        infinite = np.flatnonzero(np.isinf(values))
+        if infinite.size:
+            r = int(infinite[0])
+            raise DataError(
+                f"Column '{column}' at {_row_label(index, r)} is {values[r]:g}. Leave unknown values empty instead."
+            )
+        if column not in SIGNED_COLUMNS:
+            negative = np.flatnonzero(values < 0)
+            if negative.size:
+                r = int(negative[0])
+                raise DataError(
+                    f"Column '{column}' at {_row_label(index, r)} is {values[r]:g}; it cannot be negative. "
+                    "Check the column mapping and units."
+                )
+
     if interval is None:
         if len(index) < 2:
             raise DataError("Cannot tell the bar interval from a single bar; give at least two bars.")
@@ -176,14 +210,34 @@ def _validate(bars: pd.DataFrame, interval: pd.Timedelta | None) -> tuple[pd.Dat
             "Resample the data to one interval before loading."
         )
     gaps = np.flatnonzero(diffs > step)
+    span_notes: tuple[str, ...] = ()
     if gaps.size:
         missing_bars = int((diffs[gaps] // step - 1).sum())
         first = _row_label(index, int(gaps[0]) + 1)
-        notes.append(
+        span_notes = (
             f"{gaps.size} gap(s) in the bars, {missing_bars} missing bar(s) in all (first before {first}); "
-            "the model treats the time across a gap as one step."
+            "the model treats the time across a gap as one step.",
         )
-    return out, interval, tuple(notes)
+    return out, interval, tuple(notes), span_notes
+
+
+def _numeric(values: pd.Series, column: str, index: pd.DatetimeIndex) -> np.ndarray:
+    """The column as float64 (empty cells become NaN); DataError naming the first cell that is not a number."""
+    try:
+        return pd.to_numeric(values, errors="raise").to_numpy(dtype="float64", na_value=np.nan)
+    except (TypeError, ValueError):
+        pass
+    for r, value in enumerate(values):
+        if pd.isna(value):
+            continue
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            raise DataError(
+                f"Column '{column}' at {_row_label(index, r)} holds {value!r}, which is not a number. "
+                "Fix or clear that cell."
+            ) from None
+    raise DataError(f"Column '{column}' holds values that are not numbers. Check its format.")
 
 
 def format_interval(interval: pd.Timedelta) -> str:
