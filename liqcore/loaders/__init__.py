@@ -1,10 +1,18 @@
 """Load users' CSV files into a `Market`, saying what was detected, dropped or assumed.
 
-`load_csv(*sources)` reads each file (path, bytes or file object; .csv, .csv.gz or .zip; `,` `;` or tab; UTF-8 with or
-without BOM), recognises its columns (`liqcore.loaders.columns`), parses times (epoch s/ms/µs/ns by magnitude, or
-ISO text; naive times are taken as UTC), drops rows it cannot use and says so, and merges several files on time: a
-file with prices gives the bars, files with open interest, liquidations or funding are aligned onto them.
-Every dropped row is counted, so loaded + dropped = rows in the file.
+::
+
+    m = load_csv("BTCUSDT-5m-2026-01.zip", "BTCUSDT-metrics-2026-01.csv")      # detected formats, merged on time
+    d = sniff("odd.csv")                                                        # preview + guessed mapping + doubts
+    m = load_csv("odd.csv", mapping=ColumnMapping({"time": "when", "open": "a", "high": "b", "low": "c",
+                                                    "close": "d", "open_interest": "oi"}, oi_unit="usd"))
+
+Each file is read (`readers`: path, bytes or file object; .csv, .csv.gz or .zip; `,` `;` or tab; UTF-8 with or without
+BOM), its format recognised (`formats`), its times parsed (`timeparse`: epoch s/ms/µs/ns by magnitude, ISO text;
+naive times are UTC) and its rows checked. Rows that cannot be used are dropped and reported with counts and 1-based
+file line numbers, so loaded + dropped = rows in the file, for every file. The first file with prices gives the bars;
+files with only open interest, liquidations or funding are merged onto them (`merge`). Bad input raises
+`DataError` naming the file, the column and the row, and what to do.
 """
 
 from __future__ import annotations
@@ -15,165 +23,156 @@ import numpy as np
 import pandas as pd
 
 from liqcore.errors import DataError
-from liqcore.loaders.columns import INSTRUMENT_COLUMNS, ColumnMapping, Detection, detect, normalise
+from liqcore.loaders.formats import INSTRUMENT_COLUMNS, ColumnMapping, Detection, detect, normalise
+from liqcore.loaders.merge import SUM_COLUMNS, merge_extra
 from liqcore.loaders.readers import LoadLimits, RawTable, Source, read_table
-from liqcore.market import KNOWN_COLUMNS, Market
+from liqcore.loaders.timeparse import parse_times
+from liqcore.market import KNOWN_COLUMNS, PRICE_COLUMNS, Market, format_interval
 
 __all__ = ["ColumnMapping", "Detection", "LoadLimits", "load_csv", "sniff", "template_csv"]
 
-SUM_COLUMNS = ("liq_long_usd", "liq_short_usd")
-STATE_COLUMNS = ("open_interest", "open_interest_usd", "funding_rate", "long_short_ratio")
-USD_RATIO = 1e4  # open interest this many times the price is taken to be in USD, not coins
+EXTRA_COLUMNS = (*SUM_COLUMNS, "open_interest", "open_interest_usd", "funding_rate", "long_short_ratio")
+USD_NOTIONAL = 1e11  # open interest whose value in coins × price would exceed this many USD is taken to be USD
+PERCENT_FUNDING = 0.002  # a median |funding| above this (0.2 % per period as a fraction) means the file is in percent
+_USD_WORDS = ("usd", "value", "notional")
 
 
 @dataclass(frozen=True)
 class _Parsed:
-    """One file as numbers on a time index, with its notes and row accounting."""
+    """One file as numbers on a time index, with the file line of each kept row, its notes and its row count."""
 
     name: str
     frame: pd.DataFrame
+    lines: np.ndarray
     notes: tuple[str, ...]
     rows: int
-    dropped: int
+
+    @property
+    def has_prices(self) -> bool:
+        return all(c in self.frame.columns for c in PRICE_COLUMNS)
 
 
-def _rows_text(lines: np.ndarray) -> str:
+def _lines_text(lines: np.ndarray) -> str:
+    """'line 7' or 'lines 7, 9, 12 …': the first few file lines, for a note."""
     shown = ", ".join(str(int(n)) for n in lines[:5])
     return f"line {shown}" if len(lines) == 1 else f"lines {shown}" + (" …" if len(lines) > 5 else "")
 
 
-def parse_times(values: pd.Series, name: str, column: str) -> tuple[pd.Series, list[str]]:
-    """Times as UTC timestamps (NaT where unparseable), with notes on what was assumed."""
-    notes: list[str] = []
-    text = values.astype(str).str.strip()
-    numeric = pd.to_numeric(text, errors="coerce")
-    if numeric.notna().mean() > 0.9:
-        magnitude = float(numeric.abs().median())
-        unit, label = next(
-            (u, lbl)
-            for limit, u, lbl in (
-                (1e11, "s", "seconds"),
-                (1e14, "ms", "milliseconds"),
-                (1e17, "us", "microseconds"),
-                (np.inf, "ns", "nanoseconds"),
-            )
-            if magnitude < limit
-        )
-        notes.append(f"{name}: column '{column}' read as Unix epoch {label}.")
-        finite = numeric.where(np.isfinite(numeric))
-        times = pd.to_datetime(finite.round(), unit=unit, utc=True, errors="coerce")
-        return times, notes
-    parsed = pd.to_datetime(text, errors="coerce", utc=False, format="mixed")
-    if parsed.notna().sum() == 0:
-        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]"), notes
-    has_zone = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
-    if not has_zone.any():
-        notes.append(f"{name}: times in '{column}' have no time zone; taken as UTC.")
-    times = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
-    return times, notes
-
-
-def _numbers(raw: RawTable, mapping: ColumnMapping) -> tuple[pd.DataFrame, pd.Series, list[str]]:
-    """Model columns as floats; a series of booleans marking rows whose cells could not be read."""
+def _numbers(raw: RawTable, mapping: ColumnMapping) -> tuple[pd.DataFrame, list[str]]:
+    """Model columns as floats (NaN where a cell is empty or unreadable), with notes on unreadable non-price cells."""
     frame = raw.frame
     out = pd.DataFrame(index=frame.index)
-    bad = pd.Series(False, index=frame.index)
     notes: list[str] = []
     for model, column in mapping.columns:
-        if model == "time" or model not in KNOWN_COLUMNS or column not in frame.columns:
+        if model == "time" or model not in KNOWN_COLUMNS:
             continue
-        cells = frame[column].astype(str).str.strip().str.replace(",", "", regex=False)
-        values = pd.to_numeric(cells, errors="coerce")
-        unreadable = values.isna() & cells.ne("")
-        if model in ("open", "high", "low", "close"):
-            bad |= values.isna()
-        elif unreadable.any():
+        cells = frame[column].astype(str).str.strip()
+        decimal_comma = raw.delimiter != "," and cells.str.contains(",").any() and not cells.str.contains(r"\.").any()
+        cells = cells.str.replace(",", "." if decimal_comma else "", regex=False)
+        values = pd.to_numeric(cells, errors="coerce").astype(float)
+        values = values.where(np.isfinite(values))
+        unreadable = values.isna() & cells.ne("") & ~cells.str.lower().isin(("nan", "null", "none", "-", "n/a"))
+        if model not in PRICE_COLUMNS and unreadable.any():
             lines = np.flatnonzero(unreadable.to_numpy()) + raw.first_line
             notes.append(
-                f"{raw.name}: {int(unreadable.sum())} cell(s) in '{column}' are not numbers ({_rows_text(lines)}); "
+                f"{raw.name}: {int(unreadable.sum())} cell(s) in '{column}' are not numbers ({_lines_text(lines)}); "
                 "left empty."
             )
-        out[model] = values.astype(float)
-    return out, bad, notes
+        if model not in out.columns:
+            out[model] = values
+    return out, notes
 
 
-def _parse(raw: RawTable, mapping: ColumnMapping | None) -> _Parsed:
-    detection = detect(raw.name, list(raw.frame.columns), raw.has_header)
-    mapping = mapping or detection.mapping
-    notes = [f"{raw.name}: read as {detection.format}."]
+def _check_one_instrument(raw: RawTable) -> None:
     for column in raw.frame.columns:
         if normalise(column) in INSTRUMENT_COLUMNS:
-            kinds = raw.frame[column].astype(str).str.strip().unique()
+            kinds = raw.frame[column].astype(str).str.strip()
+            kinds = kinds[kinds.ne("")].unique()
             if len(kinds) > 1:
                 raise DataError(
                     f"{raw.name}: column '{column}' holds {len(kinds)} instruments ({', '.join(kinds[:6])}). "
                     "Keep the rows of one instrument per file and upload again."
                 )
+
+
+def _mapping_for(raw: RawTable, detection: Detection, mapping: ColumnMapping | None) -> ColumnMapping:
+    """The user's mapping when this file has all its columns, else the detected one."""
+    if mapping is None:
+        return detection.mapping
+    missing = [column for _, column in mapping.columns if column not in raw.frame.columns]
+    if not missing:
+        return mapping
+    if detection.is_sure:
+        return detection.mapping
+    raise DataError(
+        f"{raw.name}: the column mapping names column(s) {', '.join(map(repr, missing))} that this file does not have "
+        f"(its columns: {', '.join(map(str, raw.frame.columns[:15]))}). Check the mapping."
+    )
+
+
+def _parse(raw: RawTable, mapping: ColumnMapping | None) -> _Parsed:
+    """Read one table into numbers on a time index, dropping (and reporting) every row that cannot be used."""
+    detection = detect(raw.name, list(raw.frame.columns), raw.has_header)
+    mapping = _mapping_for(raw, detection, mapping)
+    explicit = mapping is not detection.mapping
+    notes = [f"{raw.name}: read with your column mapping." if explicit else f"{raw.name}: read as {detection.format}."]
+    notes += [] if explicit else list(detection.notes)
+    _check_one_instrument(raw)
     time_column = mapping.get("time")
-    if time_column is None or time_column not in raw.frame.columns:
+    if time_column is None:
         raise DataError(
-            f"{raw.name}: no time column recognised (looked for timestamp, time, date, open_time, …). "
-            "Rename the time column or map it in the column mapping."
+            f"{raw.name}: no time column recognised (looked for timestamp, time, date, datetime, open_time, …; "
+            f"columns: {', '.join(map(str, raw.frame.columns[:12]))}). Rename the time column or map it in the "
+            "column mapping."
         )
-    rows = len(raw.frame)
-    blank = raw.frame.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1)
-    times, time_notes = parse_times(raw.frame[time_column], raw.name, time_column)
-    notes += time_notes
-    values, bad, cell_notes = _numbers(raw, mapping)
-    notes += cell_notes
-    has_prices = all(c in values.columns for c in ("open", "high", "low", "close"))
-    if not has_prices and not any(c in values.columns for c in SUM_COLUMNS + STATE_COLUMNS):
+    values, cell_notes = _numbers(raw, mapping)
+    has_prices = all(c in values.columns for c in PRICE_COLUMNS)
+    if not has_prices and not any(c in values.columns for c in EXTRA_COLUMNS):
         raise DataError(
             f"{raw.name}: no open/high/low/close columns and nothing else the model uses were recognised "
             f"(columns: {', '.join(map(str, raw.frame.columns[:12]))}). Rename them or use the column mapping."
         )
+    partial = [c for c in PRICE_COLUMNS if c in values.columns]
+    if partial and not has_prices:
+        missing = [c for c in PRICE_COLUMNS if c not in values.columns]
+        raise DataError(
+            f"{raw.name}: found {', '.join(partial)} but no {', '.join(missing)} column. Every bar needs open, high, "
+            "low and close; rename the columns or map them in the column mapping."
+        )
+    times, time_notes = parse_times(raw.frame[time_column], raw.name, time_column)
+    notes += time_notes + cell_notes
+    rows = len(raw.frame)
+    line_of = np.arange(rows) + raw.first_line
+    blank = raw.frame.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1).to_numpy()
     drop = blank.copy()
-    reasons: list[tuple[str, pd.Series]] = [("blank", blank)]
-    no_time = times.isna() & ~blank
+    reasons = [("blank", blank)]
+    no_time = times.isna().to_numpy() & ~drop
     drop |= no_time
-    reasons.append((f"time in '{time_column}' unreadable", no_time))
+    reasons.append((f"time in '{time_column}' missing or unreadable", no_time))
     if has_prices:
-        prices = values[["open", "high", "low", "close"]]
-        no_price = (bad | (prices <= 0).any(axis=1) | ~np.isfinite(prices).all(axis=1)) & ~drop
+        prices = values[list(PRICE_COLUMNS)].to_numpy()
+        no_price = ~(np.isfinite(prices) & (prices > 0)).all(axis=1) & ~drop
         drop |= no_price
         reasons.append(("a price missing, not a number or not above zero", no_price))
-        o, h, lo, c = (prices[k] for k in ("open", "high", "low", "close"))
-        tol = 1e-9 * h.abs()
-        inconsistent = ((lo > np.minimum(o, c) + tol) | (h < np.maximum(o, c) - tol)) & ~drop
+        o, h, lo, c = prices.T
+        tol = 1e-9 * np.abs(np.nan_to_num(h))
+        with np.errstate(invalid="ignore"):
+            inconsistent = ((lo > np.minimum(o, c) + tol) | (h < np.maximum(o, c) - tol)) & ~drop
         drop |= inconsistent
         reasons.append(("high below open/close or low above them", inconsistent))
     for reason, mask in reasons:
         if mask.any():
-            lines = np.flatnonzero(mask.to_numpy()) + raw.first_line
-            notes.append(f"{raw.name}: dropped {int(mask.sum())} row(s), {reason} ({_rows_text(lines)}).")
-    kept = values[~drop].copy()
+            notes.append(f"{raw.name}: dropped {int(mask.sum())} row(s), {reason} ({_lines_text(line_of[mask])}).")
+    kept = values[~drop]
     kept.index = pd.DatetimeIndex(times[~drop]).as_unit("ns")
-    line_numbers = np.flatnonzero(~drop.to_numpy()) + raw.first_line
-    kept["_line"] = line_numbers
-    if not kept.index.is_monotonic_increasing:
-        notes.append(f"{raw.name}: rows were not in time order (newest first?); sorted by time.")
-        kept = kept.sort_index(kind="stable")
-    dup_time = kept.index.duplicated(keep="first")
-    if dup_time.any():
-        body = kept.drop(columns="_line")
-        exact = body.duplicated(keep="first") & dup_time
-        conflicting = dup_time & ~exact
-        if exact.any():
-            notes.append(
-                f"{raw.name}: dropped {int(exact.sum())} exact duplicate row(s) "
-                f"({_rows_text(kept['_line'].to_numpy()[exact])})."
-            )
-        if conflicting.any():
-            notes.append(
-                f"{raw.name}: dropped {int(conflicting.sum())} row(s) repeating an earlier time with other values "
-                f"({_rows_text(kept['_line'].to_numpy()[conflicting])}); the first row of each time was kept."
-            )
-        kept = kept[~dup_time]
+    lines = line_of[~drop]
+    kept, lines = _order(kept, lines, raw.name, notes)
+    kept, lines = _dedupe(kept, lines, raw.name, notes)
     if kept.empty:
         raise DataError(
             f"{raw.name}: no usable rows were left after dropping unreadable ones. Check the file's format."
         )
-    kept = _units(kept.drop(columns="_line"), mapping, raw.name, notes)
+    kept = _units(kept, mapping, raw.name, notes)
     placeholders = [c for c in SUM_COLUMNS if c in kept.columns and not kept[c].fillna(0).ne(0).any()]
     if placeholders:
         kept = kept.drop(columns=placeholders)
@@ -181,145 +180,201 @@ def _parse(raw: RawTable, mapping: ColumnMapping | None) -> _Parsed:
             f"{raw.name}: liquidation column(s) {', '.join(placeholders)} are zero in every row — a placeholder, "
             "not a record of no liquidations — so they were left out."
         )
-    return _Parsed(raw.name, kept, tuple(notes), rows, rows - len(kept))
+    return _Parsed(raw.name, kept, lines, tuple(notes), rows)
+
+
+def _order(frame: pd.DataFrame, lines: np.ndarray, name: str, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Sort by time, saying whether the file was newest first or how many rows were out of order."""
+    stamps = frame.index.asi8
+    if len(stamps) < 2 or (np.diff(stamps) >= 0).all():
+        return frame, lines
+    if (np.diff(stamps) <= 0).all():
+        notes.append(f"{name}: rows were newest first; reversed to oldest first.")
+    else:
+        late = stamps < np.maximum.accumulate(stamps)
+        notes.append(
+            f"{name}: {int(late.sum())} row(s) were out of time order ({_lines_text(lines[late])}); sorted by time."
+        )
+    order = np.argsort(stamps, kind="stable")
+    return frame.iloc[order], lines[order]
+
+
+def _dedupe(frame: pd.DataFrame, lines: np.ndarray, name: str, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Drop repeated times: exact copies silently counted, conflicting ones keep the first row and say so."""
+    repeated = frame.index.duplicated(keep="first")
+    if not repeated.any():
+        return frame, lines
+    keyed = frame.reset_index()
+    exact = keyed.duplicated(keep="first").to_numpy() & repeated
+    conflicting = repeated & ~exact
+    if exact.any():
+        notes.append(f"{name}: dropped {int(exact.sum())} exact duplicate row(s) ({_lines_text(lines[exact])}).")
+    if conflicting.any():
+        notes.append(
+            f"{name}: dropped {int(conflicting.sum())} row(s) repeating an earlier time with other values "
+            f"({_lines_text(lines[conflicting])}); the first row of each time was kept."
+        )
+    return frame[~repeated], lines[~repeated]
+
+
+def _oi_is_usd(oi: pd.Series, close: pd.Series | None, column: str, unit: str) -> tuple[bool, str]:
+    """Decide the open-interest unit: the user's word, else the column name, else its size against the price."""
+    if unit != "auto":
+        return unit == "usd", "as you mapped it"
+    if any(word in normalise(column) for word in _USD_WORDS):
+        return True, f"from the column name '{column}'"
+    if normalise(column) == "sum_open_interest":
+        return False, "as Binance reports 'sum_open_interest'"
+    if close is not None:
+        notional = float((oi * close).median())
+        if notional > USD_NOTIONAL:
+            return True, (f"because in coins it would be worth about ${notional:,.0f} — far more than any market holds")
+    return False, "(assumed; if it is in USD, set the unit in the column mapping)"
 
 
 def _units(frame: pd.DataFrame, mapping: ColumnMapping, name: str, notes: list[str]) -> pd.DataFrame:
-    """Open interest to one side, in coins or USD as the data says."""
+    """Open interest to one side in coins or USD, funding to a fraction."""
+    frame = frame.copy()
     if "open_interest" in frame.columns:
-        oi = frame["open_interest"]
-        explicit_usd = mapping.oi_unit == "usd"
-        looks_usd = "close" in frame.columns and (oi / frame["close"]).median() > USD_RATIO
-        if explicit_usd or (looks_usd and "open_interest_usd" not in frame.columns):
-            frame["open_interest_usd"] = oi
+        close = frame["close"] if "close" in frame.columns else None
+        is_usd, why = _oi_is_usd(frame["open_interest"], close, mapping.get("open_interest") or "", mapping.oi_unit)
+        if is_usd and "open_interest_usd" not in frame.columns:
+            frame = frame.rename(columns={"open_interest": "open_interest_usd"})
+            notes.append(f"{name}: open interest read as USD {why}.")
+        elif is_usd:
             frame = frame.drop(columns="open_interest")
-            if not explicit_usd:
-                notes.append(
-                    f"{name}: open interest is about {USD_RATIO:,.0f}× the price or more, so it was read as USD. "
-                    "If it is in coins, set the unit in the column mapping."
-                )
+            notes.append(f"{name}: '{mapping.get('open_interest')}' looks like USD too; the USD column was kept.")
+        else:
+            notes.append(f"{name}: open interest read as coins (base units) {why}.")
     if mapping.oi_sides == 2:
         for column in ("open_interest", "open_interest_usd"):
             if column in frame.columns:
                 frame[column] = frame[column] / 2
         notes.append(f"{name}: open interest counted both sides; halved to one side.")
+    if "funding_rate" in frame.columns:
+        typical = float(frame["funding_rate"].abs().median())
+        if typical > PERCENT_FUNDING:
+            frame["funding_rate"] = frame["funding_rate"] / 100
+            notes.append(f"{name}: funding looks like percent (typical {typical:.4g}); divided by 100 to a fraction.")
     return frame
 
 
-def _align(base: pd.DataFrame, interval: pd.Timedelta, extra: _Parsed, notes: list[str]) -> pd.DataFrame:
-    """Put an extra file's columns onto the price bars: sums per bar for liquidations, last value for state."""
-    frame = extra.frame
-    new = [c for c in frame.columns if c not in base.columns or base[c].isna().all()]
-    if not new:
-        notes.append(f"{extra.name}: adds no new columns; ignored.")
+def _interval(text: str | pd.Timedelta | None, base: _Parsed) -> pd.Timedelta:
+    """The forced interval, or the most common spacing of the price file."""
+    if text is not None:
+        return _parse_interval(text)
+    if len(base.frame) < 2:
+        raise DataError(f"{base.name}: only one usable row; at least two bars are needed.")
+    values, counts = np.unique(np.diff(base.frame.index.asi8), return_counts=True)
+    return pd.Timedelta(int(values[np.argmax(counts)]), unit="ns")
+
+
+def _on_grid(base: _Parsed, interval: pd.Timedelta, notes: list[str]) -> _Parsed:
+    """Drop price rows whose time is off the bar grid of the others (e.g. a stray partial candle), and say so."""
+    stamps = base.frame.index.asi8
+    off = (stamps - stamps[0]) % interval.value != 0
+    if not off.any():
         return base
-    out = base.copy()
-    bar_of = base.index.searchsorted(frame.index, side="right") - 1
-    inside = (bar_of >= 0) & (frame.index < base.index[-1] + interval)
-    for column in new:
-        if column in SUM_COLUMNS:
-            sums = pd.Series(frame[column].to_numpy()[inside]).groupby(bar_of[inside]).sum(min_count=1)
-            series = pd.Series(np.nan, index=base.index)
-            series.iloc[sums.index.to_numpy()] = sums.to_numpy()
-            out[column] = series.to_numpy()
-        elif column in STATE_COLUMNS or column in KNOWN_COLUMNS:
-            # The value in force at each bar's close: the last observation before the next bar opens.
-            closes = base.index + interval
-            source = frame[column].dropna()
-            position = source.index.searchsorted(closes, side="left") - 1
-            tolerance = max(interval, _spacing(source.index)) * 2
-            ok = position >= 0
-            values = np.full(len(base), np.nan)
-            found = source.to_numpy()[position[ok]]
-            age = closes[ok] - source.index[position[ok]]
-            values[np.flatnonzero(ok)] = np.where(age <= tolerance, found, np.nan)
-            out[column] = values
-    coverage = ", ".join(f"{c} {np.isfinite(out[c]).mean():.0%}" for c in new)
-    notes.append(f"{extra.name}: merged onto the price bars; coverage {coverage}.")
-    return out
+    notes.append(
+        f"{base.name}: dropped {int(off.sum())} row(s) whose time is off the {format_interval(interval)} grid of the "
+        f"other rows ({_lines_text(base.lines[off])})."
+    )
+    return _Parsed(base.name, base.frame[~off], base.lines[~off], base.notes, base.rows)
 
 
-def _spacing(index: pd.DatetimeIndex) -> pd.Timedelta:
-    if len(index) < 2:
-        return pd.Timedelta(0)
-    return pd.Timedelta(int(np.median(np.diff(index.asi8))), unit="ns")
-
-
-def sniff(source: Source, limits: LoadLimits | None = None) -> tuple[Detection, pd.DataFrame]:
-    """What the loader would make of a file, and its first rows, for a preview and a column-mapping form."""
+def sniff(source: Source, limits: LoadLimits | None = None) -> Detection:
+    """What the loader would make of a file: format, guessed mapping, doubts, and a preview of its first rows."""
     raw = read_table(source, 0, limits)
-    return detect(raw.name, list(raw.frame.columns), raw.has_header), raw.frame.head(8)
+    detection = detect(raw.name, list(raw.frame.columns), raw.has_header)
+    return Detection(
+        detection.name, detection.format, detection.mapping, detection.unsure, detection.notes, raw.frame.head(8)
+    )
 
 
 def load_csv(
     *sources: Source,
     mapping: ColumnMapping | None = None,
-    symbol: str | None = None,
+    interval: str | pd.Timedelta | None = None,
     limits: LoadLimits | None = None,
+    symbol: str | None = None,
 ) -> Market:
     """Load one or more CSV files into a Market (see the module docstring).
 
-    `mapping` overrides detection for every file (use it with a single file); `symbol` names the instrument (default:
-    guessed from the first file name).
+    Parameters
+    ----------
+    sources
+        Paths, bytes, or file objects (with a `.name` for messages).
+    mapping
+        Explicit columns and units; applied to each file that has all the mapped columns (others are detected).
+    interval
+        Force the bar length ("5m", "1h", a Timedelta); default: the most common spacing of the price file, or the
+        mapping's interval.
+    limits
+        Size and row limits per file (`LoadLimits()` by default).
+    symbol
+        Instrument name; default guessed from the first price file's name.
     """
     if not sources:
         raise DataError("No file given. Upload at least one CSV with time, open, high, low and close.")
     parsed = [_parse(read_table(source, i, limits), mapping) for i, source in enumerate(sources)]
-    with_prices = [p for p in parsed if all(c in p.frame.columns for c in ("open", "high", "low", "close"))]
-    if not with_prices:
+    if not any(p.has_prices for p in parsed):
         names = ", ".join(p.name for p in parsed)
         raise DataError(
-            f"{names}: no file has prices. Add a file with time, open, high, low and close (klines); "
-            "open interest or liquidation files are merged onto it."
+            f"{names}: no file has prices, so a price file is needed. Add a file with time, open, high, low and close "
+            "(klines); open interest, funding or liquidation files are merged onto it."
         )
-    base_file = with_prices[0]
     notes = [n for p in parsed for n in p.notes]
-    notes += [f"{p.name}: {p.rows - p.dropped:,} of {p.rows:,} rows loaded, {p.dropped:,} dropped." for p in parsed]
-    base = base_file.frame
-    interval = _parse_interval(mapping.interval) if mapping and mapping.interval else None
-    if interval is None:
-        if len(base) < 2:
-            raise DataError(f"{base_file.name}: only one usable row; at least two bars are needed.")
-        values, counts = np.unique(np.diff(base.index.asi8), return_counts=True)
-        interval = pd.Timedelta(int(values[np.argmax(counts)]), unit="ns")
-    off_grid = (base.index.asi8 - base.index.asi8[0]) % interval.value != 0
-    if off_grid.any():
-        notes.append(
-            f"{base_file.name}: dropped {int(off_grid.sum())} row(s) whose time is off the {interval} grid of the "
-            "other rows."
-        )
-        base = base[~off_grid]
+    first = next(i for i, p in enumerate(parsed) if p.has_prices)
+    step = _interval(interval if interval is not None else (mapping.interval if mapping else None), parsed[first])
+    parsed[first] = base_file = _on_grid(parsed[first], step, notes)
+    bars = base_file.frame
     for extra in parsed:
         if extra is not base_file:
-            base = _align(base, interval, extra, notes)
+            if extra.has_prices:
+                notes.append(f"{extra.name}: a second price file; its prices were ignored, other columns merged.")
+            bars = merge_extra(
+                bars, step, extra.name, extra.frame.drop(columns=list(PRICE_COLUMNS), errors="ignore"), notes
+            )
+    notes += [
+        f"{p.name}: {len(p.frame):,} of {p.rows:,} rows loaded, {p.rows - len(p.frame):,} dropped." for p in parsed
+    ]
     name = symbol or _symbol_from(base_file.name)
+    source = f"Uploaded: {', '.join(p.name for p in parsed)}"
     try:
-        return Market(base, name, interval, source=f"Uploaded: {', '.join(p.name for p in parsed)}", notes=tuple(notes))
+        return Market(bars, name, step, source=source, notes=tuple(notes))
     except DataError as exc:
         raise DataError(f"{base_file.name}: {exc}") from None
 
 
-def _parse_interval(text: str) -> pd.Timedelta:
-    """'5m', '1h', '1d' or any pandas duration as a Timedelta."""
-    text = text.strip()
-    if text.endswith("m") and text[:-1].isdigit():
-        text = text[:-1] + "min"
-    try:
-        return pd.Timedelta(text.replace("d", "D") if text.endswith("d") else text)
-    except ValueError:
-        raise DataError(f"Interval {text!r} is not a duration; write it like 5m, 1h or 1d.") from None
+def _parse_interval(value: str | pd.Timedelta) -> pd.Timedelta:
+    """'5m', '1h', '1d' or any pandas duration as a positive Timedelta."""
+    if isinstance(value, pd.Timedelta):
+        result = value
+    else:
+        text = str(value).strip()
+        if text.endswith("m") and text[:-1].isdigit():
+            text = text[:-1] + "min"
+        try:
+            result = pd.Timedelta(text)
+        except ValueError:
+            raise DataError(f"Interval {value!r} is not a duration; write it like 5m, 1h or 1d.") from None
+    if pd.isna(result) or result <= pd.Timedelta(0):
+        raise DataError(f"Interval {value!r} must be a positive duration such as 5m, 1h or 1d.")
+    return result
 
 
 def _symbol_from(name: str) -> str:
+    """'BTCUSDT-5m-2026-01.csv' -> 'BTCUSDT'; 'UPLOADED' when the name does not start with a symbol."""
     stem = name.split("/")[-1].split(".")[0]
-    return stem.split("-")[0].split("_")[0].upper() or "UPLOADED"
+    guess = stem.split("-")[0].split("_")[0].upper()
+    return guess if guess.isalnum() and guess.isascii() else "UPLOADED"
 
 
 def template_csv() -> str:
-    """A small CSV showing the columns the loader understands best."""
+    """A small CSV showing the columns the loader understands best (times in UTC, open interest in coins, one side)."""
     return (
-        "timestamp,open,high,low,close,volume,open_interest,liq_long_usd,liq_short_usd\n"
-        "2026-01-01T00:00:00Z,94000,94250,93800,94100,1520.5,81250.2,125000,48000\n"
-        "2026-01-01T01:00:00Z,94100,94600,94050,94550,1780.1,81610.7,20000,310000\n"
-        "2026-01-01T02:00:00Z,94550,94700,93900,94020,2105.9,81380.4,640000,15000\n"
+        "timestamp,open,high,low,close,volume,open_interest,liq_long_usd,liq_short_usd,funding_rate\n"
+        "2026-01-01T00:00:00Z,94000,94250,93800,94100,1520.5,81250.2,125000,48000,0.0001\n"
+        "2026-01-01T01:00:00Z,94100,94600,94050,94550,1780.1,81610.7,20000,310000,0.0001\n"
+        "2026-01-01T02:00:00Z,94550,94700,93900,94020,2105.9,81380.4,640000,15000,0.00008\n"
     )

@@ -19,10 +19,14 @@ Source = str | Path | bytes | IO[bytes] | IO[str]
 
 @dataclass(frozen=True)
 class LoadLimits:
-    """Guards against files too large for an interactive app."""
+    """Guards against files too large for an interactive app: bytes per file (after unpacking), data rows per file."""
 
     max_bytes: int = 200_000_000
     max_rows: int = 2_000_000
+
+    def __post_init__(self) -> None:
+        if self.max_bytes <= 0 or self.max_rows <= 0:
+            raise ValueError("LoadLimits must be positive.")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class RawTable:
     frame: pd.DataFrame
     has_header: bool
     first_line: int  # 1-based file line of the first data row
+    delimiter: str = ","
 
 
 def _raw_bytes(source: Source, index: int, limits: LoadLimits) -> tuple[str, bytes]:
@@ -63,9 +68,12 @@ def _unpack(name: str, data: bytes, limits: LoadLimits) -> tuple[str, bytes]:
     """Undo gzip or zip (the first CSV inside) so the caller sees plain text bytes."""
     if data[:2] == b"\x1f\x8b":
         try:
-            data = gzip.decompress(data)
-        except OSError as exc:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+                data = stream.read(limits.max_bytes + 1)
+        except (OSError, EOFError) as exc:
             raise DataError(f"{name}: the gzip data is damaged ({exc}).") from None
+        if len(data) > limits.max_bytes:
+            raise DataError(f"{name}: unpacked, it is over the {limits.max_bytes / 1e6:,.0f} MB limit.")
         name = name.removesuffix(".gz")
     elif data[:4] == b"PK\x03\x04":
         try:
@@ -78,8 +86,10 @@ def _unpack(name: str, data: bytes, limits: LoadLimits) -> tuple[str, bytes]:
                 if members[0].file_size > limits.max_bytes:
                     raise DataError(f"{name}: the CSV inside is over the {limits.max_bytes / 1e6:,.0f} MB limit.")
                 data = archive.read(members[0])
+                if len(data) > limits.max_bytes:
+                    raise DataError(f"{name}: the CSV inside is over the {limits.max_bytes / 1e6:,.0f} MB limit.")
                 name = f"{name}/{Path(members[0].filename).name}"
-        except zipfile.BadZipFile as exc:
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as exc:
             raise DataError(f"{name}: the zip file is damaged ({exc}).") from None
     return name, data
 
@@ -118,8 +128,14 @@ def read_table(source: Source, index: int = 0, limits: LoadLimits | None = None)
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:
         raise DataError(f"{name}: cannot read as CSV ({exc}).") from None
+    skipped = 0
     while rows and not any(cell.strip() for cell in rows[0]):
         rows.pop(0)
+        skipped += 1
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise DataError(f"{name}: the file is empty.")
     if len(rows) - 1 > limits.max_rows:
         raise DataError(
             f"{name}: {len(rows):,} rows is over the {limits.max_rows:,}-row limit. "
@@ -137,7 +153,7 @@ def read_table(source: Source, index: int = 0, limits: LoadLimits | None = None)
     body = [(row + [""] * width)[:width] for row in body]
     frame = pd.DataFrame(body, columns=pd.Index(header).astype(str), dtype=object)
     frame.columns = _dedupe(list(frame.columns))
-    return RawTable(name, frame, has_header, 2 if has_header else 1)
+    return RawTable(name, frame, has_header, skipped + (2 if has_header else 1), delimiter)
 
 
 def _dedupe(columns: list[str]) -> list[str]:

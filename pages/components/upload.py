@@ -7,6 +7,7 @@ it is, a preview and a mapping form appear in the main area; the mapping is kept
 from __future__ import annotations
 
 import hashlib
+import io
 from typing import Any
 
 import streamlit as st
@@ -29,25 +30,26 @@ FORMATS_NOTE = """
 """
 
 
+def _named(name: str, data: bytes) -> io.BytesIO:
+    """The bytes as a file object carrying the upload's name, so messages name the file."""
+    handle = io.BytesIO(data)
+    handle.name = name
+    return handle
+
+
 @st.cache_data(max_entries=8, ttl=3600, show_spinner="Reading your files…")
 def _load(digest: str, _files: tuple[tuple[str, bytes], ...], mapping: ColumnMapping | None) -> Market:
-    from io import BytesIO
-
-    sources = []
-    for name, data in _files:
-        handle = BytesIO(data)
-        handle.name = name
-        sources.append(handle)
-    return load_csv(*sources, mapping=mapping)
+    return load_csv(*(_named(name, data) for name, data in _files), mapping=mapping)
 
 
 def _mapping_form(main: Any, name: str, data: bytes) -> None:
     """Preview the file and let the user say which column is which; stores the mapping in session state."""
     try:
-        detection, preview = sniff(data)
+        detection = sniff(_named(name, data))
     except DataError as exc:
         main.error(str(exc), icon=":material/error:")
         return
+    preview = detection.preview
     columns = ["—", *map(str, preview.columns)]
     guessed = dict(detection.mapping.columns)
     with main.form("column_mapping"):

@@ -1,14 +1,17 @@
-"""Recognise columns: which user column is the time, the prices, volume, open interest, liquidations, funding.
+"""Recognise a file's format: which user column is the time, the prices, volume, open interest, liquidations, funding.
 
 Names are compared after lower-casing and turning anything but letters and digits into underscores, so
 "Open Interest", "open_interest" and "openInterest" all match. Header-less files are recognised by shape: Binance
-archive klines have 12 numeric columns, CCXT-style OHLCV has 6.
+archive klines have 12 numeric columns, CCXT-style OHLCV has 6. OKX candles count `vol` in contracts, so their
+`volCcy` (base coin) column is preferred for volume.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+import pandas as pd
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "time": (
@@ -36,7 +39,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "high": ("high", "h", "price_high", "high_price", "highprice"),
     "low": ("low", "l", "price_low", "low_price", "lowprice"),
     "close": ("close", "c", "price_close", "close_price", "closeprice", "last"),
-    "volume": ("volume", "vol", "v", "base_volume", "volume_base", "volccy", "vol_ccy"),
+    "volume": ("volume", "vol", "v", "base_volume", "volume_base"),
     "quote_volume": (
         "quote_volume",
         "quote_asset_volume",
@@ -64,6 +67,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "openinterest",
         "oi_close",
         "open_interest_close",
+        "oi_coins_close",
     ),
     "open_interest_usd": (
         "open_interest_usd",
@@ -74,6 +78,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "oi_value",
         "openinterestvalue",
         "oi_usd_close",
+        "open_interest_usd_close",
+        "oi_notional",
     ),
     "funding_rate": ("funding_rate", "funding", "fundingrate", "funding_close", "last_funding_rate"),
     "long_short_ratio": (
@@ -92,6 +98,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "liq_long",
         "long_liquidations",
         "liquidations_long_usd",
+        "long_liquidation_usd",
+        "long_liquidations_usd",
     ),
     "liq_short_usd": (
         "liq_short_usd",
@@ -102,6 +110,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "liq_short",
         "short_liquidations",
         "liquidations_short_usd",
+        "short_liquidation_usd",
+        "short_liquidations_usd",
     ),
 }
 BINANCE_KLINE_COLUMNS = (
@@ -131,32 +141,61 @@ def normalise(name: str) -> str:
 _LOOKUP = {normalise(alias): field for field, aliases in ALIASES.items() for alias in aliases}
 
 
+MODEL_FIELDS = tuple(ALIASES)
+OI_UNITS = ("auto", "coins", "usd")
+
+
 @dataclass(frozen=True)
 class ColumnMapping:
     """Which user column feeds each model column, and the units of open interest.
 
-    `columns` maps a model column name (time, open, high, low, close, volume, open_interest, ...) to a user column.
-    `oi_unit` is "coins" or "usd"; `oi_sides` is 1 when the figure counts one side (exchanges' usual open interest) or
-    2 when it adds longs and shorts. `interval` optionally forces the bar length (e.g. "1h").
+    `columns` maps a model column name (time, open, high, low, close, volume, open_interest, ...) to a user column; a
+    dict is accepted and stored as sorted pairs so the mapping stays hashable. `oi_unit` is "auto" (decide from the
+    column name and size), "coins" or "usd"; `oi_sides` is 1 when the figure counts one side (exchanges' usual open
+    interest) or 2 when it adds longs and shorts. `interval` optionally forces the bar length (e.g. "1h").
     """
 
-    columns: tuple[tuple[str, str], ...]
-    oi_unit: str = "coins"
+    columns: tuple[tuple[str, str], ...] | dict[str, str]
+    oi_unit: str = "auto"
     oi_sides: int = 1
     interval: str | None = None
 
+    def __post_init__(self) -> None:
+        pairs = self.columns.items() if isinstance(self.columns, dict) else self.columns
+        pairs = tuple((str(model), str(column)) for model, column in pairs)
+        unknown = [model for model, _ in pairs if model not in MODEL_FIELDS]
+        if unknown:
+            raise ValueError(f"Unknown model column(s) {unknown}; use {', '.join(MODEL_FIELDS)}.")
+        if self.oi_unit not in OI_UNITS:
+            raise ValueError(f"oi_unit must be one of {OI_UNITS}, got {self.oi_unit!r}.")
+        if self.oi_sides not in (1, 2):
+            raise ValueError(f"oi_sides must be 1 or 2, got {self.oi_sides!r}.")
+        object.__setattr__(self, "columns", tuple(sorted(pairs)))
+
     def get(self, model_column: str) -> str | None:
+        """The user column mapped to a model column, if any."""
         return dict(self.columns).get(model_column)
 
 
 @dataclass(frozen=True)
 class Detection:
-    """What the loader made of one file: a format name, the mapping it would use, and what it is unsure about."""
+    """What the loader made of one file: a format name, the mapping it would use, what it is unsure about, a preview.
+
+    `preview` holds the first rows as text cells (filled by `liqcore.loaders.sniff`); `notes` say what the format
+    implies (e.g. which volume unit was assumed).
+    """
 
     name: str
     format: str
     mapping: ColumnMapping
     unsure: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    preview: pd.DataFrame | None = field(default=None, compare=False)
+
+    @property
+    def is_sure(self) -> bool:
+        """True when a time column and prices (or extras to merge) were recognised."""
+        return not self.unsure
 
 
 def detect(name: str, columns: list[str], has_header: bool) -> Detection:
@@ -184,6 +223,21 @@ def detect(name: str, columns: list[str], has_header: bool) -> Detection:
         model = _LOOKUP.get(normalise(column))
         if model and model not in found:
             found[model] = column
+    notes: list[str] = []
+    normalised = {normalise(c): c for c in columns}
+    if "vol_ccy" in normalised and {"o", "h", "l", "c"} <= set(normalised):
+        found["volume"] = normalised["vol_ccy"]
+        if "vol_ccy_quote" in normalised:
+            found["quote_volume"] = normalised["vol_ccy_quote"]
+        notes.append(
+            f"{name}: OKX candles — volume taken from '{found['volume']}' (base coin); 'vol' counts contracts."
+        )
+    elif {"o", "h", "l", "c", "vol"} <= set(normalised) and "volume" not in normalised:
+        found.pop("volume", None)
+        notes.append(
+            f"{name}: OKX-style 'vol' counts contracts of unknown size, so volume was left out; "
+            "map it as volume only if it is in coins."
+        )
     unsure = []
     if "time" not in found:
         unsure.append("no time column recognised")
@@ -202,10 +256,9 @@ def detect(name: str, columns: list[str], has_header: bool) -> Detection:
     ]
     if not has_prices and not extras:
         unsure.append("no open/high/low/close columns recognised")
-    normalised = {normalise(c) for c in columns}
-    if {"sum_open_interest", "create_time"} <= normalised:
+    if {"sum_open_interest", "create_time"} <= set(normalised):
         kind = "Binance metrics (open interest, long/short ratios)"
-    elif {"sumopeninterest", "timestamp"} <= normalised or {"sum_open_interest_value"} <= normalised:
+    elif "sum_open_interest_value" in normalised:
         kind = "Binance open-interest history"
     elif (
         "taker_buy_base" in normalised
@@ -213,10 +266,14 @@ def detect(name: str, columns: list[str], has_header: bool) -> Detection:
         or "taker_buy_volume" in normalised
     ):
         kind = "Binance klines (with header)"
+    elif "vol_ccy" in normalised or ("confirm" in normalised and "o" in normalised):
+        kind = "OKX candles"
+    elif "turnover" in normalised and "start_time" in normalised:
+        kind = "Bybit candles"
     elif has_prices:
-        kind = "OHLCV" + (" + open interest" if extras else "")
+        kind = "OHLCV" + (" + " + ", ".join(extras) if extras else "")
     elif extras:
         kind = "extra columns (" + ", ".join(extras) + ")"
     else:
         kind = "unknown"
-    return Detection(name, kind, ColumnMapping(tuple(found.items())), tuple(unsure))
+    return Detection(name, kind, ColumnMapping(found), tuple(unsure), tuple(notes))
