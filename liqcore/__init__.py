@@ -20,16 +20,18 @@ from liqcore.engine import estimate
 from liqcore.errors import DataError, FetchError
 from liqcore.exchanges import fetch_market
 from liqcore.heatmap import Heatmap
-from liqcore.loaders import load_csv
+from liqcore.loaders import ColumnMapping, LoadLimits, load_csv, sniff, template_csv
 from liqcore.market import Market
 from liqcore.profile import Profile
 from liqcore.simulator import SCENARIOS, Simulation, simulate
 
 __all__ = [
     "SCENARIOS",
+    "ColumnMapping",
     "DataError",
     "FetchError",
     "Heatmap",
+    "LoadLimits",
     "Market",
     "ModelConfig",
     "Profile",
@@ -38,4 +40,6 @@ __all__ = [
     "fetch_market",
     "load_csv",
     "simulate",
+    "sniff",
+    "template_csv",
 ]
