@@ -1,0 +1,129 @@
+"""Fakeout scanner on hand-built price paths and books: detection, fuel, outcomes, no look-ahead, verdict."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_market
+
+from liqcore import ModelConfig, estimate, simulate
+from liqcore.breakouts import BreakoutConfig, find_breakouts, hit_rates, scan, verdict
+from liqcore.heatmap import Heatmap
+from liqcore.market import Market
+
+EDGES = np.arange(90.0, 110.01, 0.5)
+CONFIG = BreakoutConfig(lookback=5, fuel_pct=1.0, horizon=4, follow_atr=1.0)
+
+
+def book(market: Market, short_above: float = 0.0, long_below: float = 0.0) -> Heatmap:
+    """One snapshot at the first bar: `short_above` USD in 100.5–101, `long_below` USD in 99–99.5."""
+    short = np.zeros(len(EDGES) - 1)
+    long = np.zeros(len(EDGES) - 1)
+    short[np.searchsorted(EDGES, 100.5)] = short_above
+    long[np.searchsorted(EDGES, 99.0)] = long_below
+    times = market.bars.index
+    return Heatmap(
+        times=times[:1],
+        price_edges=EDGES,
+        long=long[None, :],
+        short=short[None, :],
+        implied=pd.DataFrame({"long_usd": 0.0, "short_usd": 0.0}, index=times),
+        close=np.array([100.0]),
+        config=ModelConfig(),
+        driver="open interest",
+    )
+
+
+def path(after: list[float]) -> Market:
+    return make_market([100.0] * 6 + after, spread=0.001)
+
+
+def test_clean_breakout_follows_through() -> None:
+    market = path([100.6, 101.5, 102.5, 103.0, 103.0])
+    events = find_breakouts(market, book(market, short_above=5e6), CONFIG)
+    first = events.iloc[0]
+    assert (first["direction"], first["bar"], first["outcome"]) == ("up", 6, "follow-through")
+    assert first["level"] == pytest.approx(100.1)
+    assert first["fuel_usd"] == pytest.approx(5e6)
+    assert len(events) == 1  # the run of closes above the range counts once
+
+
+def test_breakout_that_snaps_back_is_a_fakeout() -> None:
+    market = path([100.6, 100.05, 100.0, 100.0, 100.0])
+    first = find_breakouts(market, book(market), CONFIG).iloc[0]
+    assert first["outcome"] == "fakeout"
+    assert first["bars_to_outcome"] == 1
+    assert first["fuel_usd"] == 0
+
+
+def test_downside_breakout_reads_longs_below() -> None:
+    market = path([99.4, 97.5, 96.0, 96.0, 96.0])
+    first = find_breakouts(market, book(market, short_above=9e6, long_below=2e6), CONFIG).iloc[0]
+    assert first["direction"] == "down"
+    assert first["fuel_usd"] == pytest.approx(2e6)
+    assert first["outcome"] == "follow-through"
+
+
+def test_breakout_near_the_end_is_open_and_not_counted() -> None:
+    market = path([100.6, 100.7])
+    events = find_breakouts(market, book(market), CONFIG)
+    assert events.iloc[0]["outcome"] == "open"
+    assert hit_rates(events)["n"].sum() == 0
+
+
+def test_no_look_ahead_future_bars_and_maps_do_not_change_detection_or_fuel() -> None:
+    base = [100.6, 101.5, 102.5, 103.0, 103.0]
+    market = path(base)
+    hm = book(market, short_above=5e6)
+    original = find_breakouts(market, hm, CONFIG).iloc[0]
+    changed = path([100.6, 90.0, 120.0, 80.0, 100.0])
+    later = pd.DatetimeIndex([market.bars.index[0], market.bars.index[8]])
+    hm_future = Heatmap(
+        times=later,
+        price_edges=EDGES,
+        long=np.vstack([hm.long, np.full_like(hm.long, 1e9)]),
+        short=np.vstack([hm.short, np.full_like(hm.short, 1e9)]),
+        implied=hm.implied,
+        close=np.array([100.0, 100.0]),
+        config=hm.config,
+        driver=hm.driver,
+    )
+    again = find_breakouts(changed, hm_future, CONFIG).iloc[0]
+    for column in ("time", "bar", "direction", "level", "close", "fuel_usd"):
+        assert again[column] == original[column]
+    # the level uses only earlier bars: a breakout bar's own high never raises its level
+    assert original["level"] < original["close"]
+
+
+def test_zones_split_at_the_percentile_and_verdict_reports_rates() -> None:
+    events = pd.DataFrame(
+        {
+            "zone": ["thin"] * 25 + ["dense"] * 21,
+            "outcome": ["fakeout"] * 16 + ["follow-through"] * 9 + ["fakeout"] * 8 + ["follow-through"] * 13,
+        }
+    )
+    table = hit_rates(events)
+    thin = table.set_index("zone").loc["thin"]
+    assert thin["n"] == 25 and thin["fakeout_rate"] == pytest.approx(0.64)
+    assert thin["fakeout_low"] < 0.64 < thin["fakeout_high"]
+    text = verdict(table)
+    assert "thin-zone breakouts failed 64 % (n = 25) vs dense 38 % (n = 21)" in text
+    assert text.startswith("No difference")  # these intervals overlap
+    far = pd.DataFrame({"zone": ["thin"] * 60 + ["dense"] * 60, "outcome": ["fakeout"] * 100 + ["follow-through"] * 20})
+    assert not verdict(hit_rates(far)).startswith("No difference")
+    assert verdict(hit_rates(events.head(3))).startswith("Too few")
+
+
+def test_scan_on_the_simulator_is_consistent() -> None:
+    sim = simulate("fakeout", seed=3)
+    hm = estimate(sim.market, ModelConfig(), columns=200)
+    result = scan(sim.market, hm, BreakoutConfig())
+    events = result.events
+    assert len(events) > 10
+    dense = events["zone"] == "dense"
+    assert (events.loc[dense, "fuel_usd"] >= result.dense_threshold_usd).all()
+    assert (events.loc[~dense, "fuel_usd"] < result.dense_threshold_usd).all()
+    assert set(events["outcome"]) <= {"follow-through", "fakeout", "unresolved", "open"}
+    assert result.table["n"].sum() == (events["outcome"] != "open").sum()
+    assert "n =" in result.verdict
