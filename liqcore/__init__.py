@@ -20,10 +20,12 @@ from liqcore.engine import estimate
 from liqcore.errors import DataError, FetchError
 from liqcore.exchanges import fetch_market
 from liqcore.heatmap import Heatmap
+from liqcore.indicators import atr
 from liqcore.loaders import ColumnMapping, LoadLimits, load_csv, sniff, template_csv
 from liqcore.market import Market
 from liqcore.profile import Profile
 from liqcore.simulator import SCENARIOS, Simulation, simulate
+from liqcore.stats import wilson_interval
 
 __all__ = [
     "SCENARIOS",
@@ -36,10 +38,12 @@ __all__ = [
     "ModelConfig",
     "Profile",
     "Simulation",
+    "atr",
     "estimate",
     "fetch_market",
     "load_csv",
     "simulate",
     "sniff",
     "template_csv",
+    "wilson_interval",
 ]
