@@ -127,17 +127,17 @@ def _parse(raw: RawTable, mapping: ColumnMapping | None) -> _Parsed:
         )
     values, cell_notes = _numbers(raw, mapping)
     has_prices = all(c in values.columns for c in PRICE_COLUMNS)
-    if not has_prices and not any(c in values.columns for c in EXTRA_COLUMNS):
-        raise DataError(
-            f"{raw.name}: no open/high/low/close columns and nothing else the model uses were recognised "
-            f"(columns: {', '.join(map(str, raw.frame.columns[:12]))}). Rename them or use the column mapping."
-        )
     partial = [c for c in PRICE_COLUMNS if c in values.columns]
     if partial and not has_prices:
         missing = [c for c in PRICE_COLUMNS if c not in values.columns]
         raise DataError(
             f"{raw.name}: found {', '.join(partial)} but no {', '.join(missing)} column. Every bar needs open, high, "
             "low and close; rename the columns or map them in the column mapping."
+        )
+    if not has_prices and not any(c in values.columns for c in EXTRA_COLUMNS):
+        raise DataError(
+            f"{raw.name}: no open/high/low/close columns and nothing else the model uses were recognised "
+            f"(columns: {', '.join(map(str, raw.frame.columns[:12]))}). Rename them or use the column mapping."
         )
     times, time_notes = parse_times(raw.frame[time_column], raw.name, time_column)
     notes += time_notes + cell_notes

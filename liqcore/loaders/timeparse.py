@@ -40,7 +40,10 @@ def parse_times(values: pd.Series, name: str, column: str) -> tuple[pd.Series, l
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         times = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
-    times = pd.Series(pd.DatetimeIndex(times).as_unit("ns"), index=values.index)
+    times = pd.DatetimeIndex(times)
+    bounds = [pd.Timestamp(limit, unit="s", tz="UTC") for limit in SECONDS_RANGE]
+    times = times.where((times >= bounds[0]) & (times <= bounds[1]))
+    times = pd.Series(times.as_unit("ns"), index=values.index)
     notes: list[str] = []
     read = times.notna()
     if read.any() and not text[read].str.contains(_ZONE, regex=True, case=False).any():
