@@ -65,7 +65,11 @@ st.caption(
     f"Partial ρ removes what the candle's own size explains. The hybrid blends map and candle, fitted on the first "
     f"{report.train_share:.0%} of the scored bars and scored on the rest."
 )
-st.altair_chart(implied_vs_realised(analysis.heatmap.implied, market.bars), width="stretch")
+for side in ("long", "short"):
+    chart = implied_vs_realised(
+        analysis.heatmap.implied, market.bars, side, "true" if analysis.is_simulated else "realised"
+    )
+    st.altair_chart(chart, width="stretch")
 
 if analysis.is_simulated:
     st.subheader("Where does the estimate put the book? (simulator only)")

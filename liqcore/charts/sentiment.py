@@ -19,7 +19,7 @@ def balance_gauge(balance: float, threshold: float) -> alt.LayerChart:
     )
     band = (
         alt.Chart(zones)
-        .mark_rect(opacity=0.35)
+        .mark_bar(opacity=0.45, height=26)
         .encode(
             x=alt.X(
                 "from:Q", scale=alt.Scale(domain=[-1, 1]), title="Balance: −1 all longs below … +1 all shorts above"
@@ -37,7 +37,7 @@ def balance_gauge(balance: float, threshold: float) -> alt.LayerChart:
     )
     marker = (
         alt.Chart(pd.DataFrame({"balance": [balance]}))
-        .mark_tick(thickness=5, size=46, color="#38bdf8")
+        .mark_tick(thickness=5, size=40, color="#38bdf8")
         .encode(x="balance:Q", tooltip=[alt.Tooltip("balance:Q", format="+.2f")])
     )
     return alt.layer(band, marker).properties(height=60)
