@@ -1,9 +1,9 @@
 """Volatility: does liquidation pressure near price help forecast how far price will travel?
 
 Pressure at a bar = estimated liquidation notional within reach (±k × ATR(14) of the close), relative to open
-interest (USD) — or, without open interest, to the median of its own past. Density = share of that notional held by
-the fullest fifth of the bins in reach (1 = stacked in a few bins, 0.2 = spread evenly): stacked clusters can fire
-together.
+interest (USD) — or, for a volume-proxy heatmap, to the median of its own recent past. Density ("hidden pressure") =
+share of that notional held by the fullest fifth of the bins in reach (1 = stacked in a few bins, 0.2 = spread
+evenly): stacked clusters close together can fire together.
 
 Forecast target: the realised log range over the next H bars, log(max high / min low). Two models, fitted by least
 squares on an expanding window (refit every `refit` bars) using only samples whose whole target window is already
@@ -12,7 +12,13 @@ past — so no forecast sees the future:
 - **baseline** (HAR on log range): log y ~ 1 + log mean range over the last 1, H and 4H bars;
 - **augmented**: the baseline plus log(1 + pressure scaled) and density.
 
-Both are scored on the same held-out bars (every forecast is out of sample) by MAE of log range and QLIKE.
+Both are scored on the same held-out bars (every forecast is out of sample) by MAE of log range and QLIKE, and
+the augmented/baseline ratio says whether the map helped on this data.
+
+Usage::
+
+    result = VolatilityModel(VolatilityConfig(horizon=12, reach_atr=3)).fit(heatmap, market)
+    result.verdict(); result.table(); result.expected_move(market.last_price)
 """
 
 from __future__ import annotations
@@ -39,44 +45,73 @@ class VolatilityConfig:
     refit: int = 50
 
 
-def pressure(heatmap: Heatmap, market: Market, reach_atr: float = 3.0) -> pd.DataFrame:
-    """Per bar (from the latest snapshot at or before it): notional within reach by side, pressure and density."""
+def pressure(heatmap: Heatmap, market: Market, reach_atr: float = 3.0, history: int = 500) -> pd.DataFrame:
+    """Per bar: estimated liquidation notional within reach of the close, by side, its pressure and density.
+
+    Each bar reads the latest heatmap snapshot at or before it (never a later one) and counts the longs resting in
+    [close − k·ATR, close) and the shorts in (close, close + k·ATR], with the bar's own close and ATR(14).
+
+    Pressure = notional within reach / open interest (USD) when the heatmap was driven by open interest; otherwise
+    (``driver == "volume proxy"``) / the median of the same notional over the previous `history` bars, so 1 means
+    "as usual". ``pressure_long`` and ``pressure_short`` share the denominator and add up to ``pressure``.
+
+    Density ("hidden pressure") = share of the notional in reach held by the fullest fifth of the bins in reach
+    (at least one bin): 1 when it is stacked in a few adjacent price levels that can fire together, 0.2 when it is
+    spread evenly. 0 when nothing is in reach.
+    """
+    bars = market.bars
+    column = np.searchsorted(heatmap.times.to_numpy(), bars.index.to_numpy(), side="right") - 1
+    has_snapshot = column >= 0
+    close = bars["close"].to_numpy()[:, None]
+    reach = (atr(market).to_numpy() * reach_atr)[:, None]
     centers = heatmap.centers[None, :]
-    price = heatmap.close[:, None]
-    reach = (atr(market).reindex(heatmap.times, method="ffill").to_numpy() * reach_atr)[:, None]
-    below = (centers < price) & (centers >= price - reach)
-    above = (centers > price) & (centers <= price + reach)
-    long_near = heatmap.long * below
-    short_near = heatmap.short * above
-    near = long_near + short_near
-    total = near.sum(axis=1)
-    top = np.sort(near, axis=1)[:, ::-1]
-    bins_in_reach = np.maximum((below | above).sum(axis=1), 1)
-    top_count = np.maximum(bins_in_reach // 5, 1)
-    cumulative = np.cumsum(top, axis=1)
-    top_sum = cumulative[np.arange(len(top)), top_count - 1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        density = np.where(total > 0, top_sum / total, 0.0)
-    snapshots = pd.DataFrame(
+    rows = np.clip(column, 0, None)
+    long_near = np.zeros(len(bars))
+    short_near = np.zeros(len(bars))
+    density = np.zeros(len(bars))
+    for chunk in np.array_split(np.arange(len(bars)), max(1, len(bars) // 2000)):
+        below = (centers < close[chunk]) & (centers >= close[chunk] - reach[chunk])
+        above = (centers > close[chunk]) & (centers <= close[chunk] + reach[chunk])
+        longs = heatmap.long[rows[chunk]] * below
+        shorts = heatmap.short[rows[chunk]] * above
+        near = longs + shorts
+        total = near.sum(axis=1)
+        top_count = np.maximum((below | above).sum(axis=1) // 5, 1)
+        top_sum = np.cumsum(np.sort(near, axis=1)[:, ::-1], axis=1)[np.arange(len(chunk)), top_count - 1]
+        long_near[chunk] = longs.sum(axis=1)
+        short_near[chunk] = shorts.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            density[chunk] = np.where(total > 0, top_sum / total, 0.0)
+    frame = pd.DataFrame(
         {
-            "long_near_usd": long_near.sum(axis=1),
-            "short_near_usd": short_near.sum(axis=1),
-            "near_usd": total,
+            "long_near_usd": long_near,
+            "short_near_usd": short_near,
+            "near_usd": long_near + short_near,
             "density": density,
         },
-        index=heatmap.times,
+        index=bars.index,
     )
-    per_bar = snapshots.reindex(market.bars.index, method="ffill")
-    bars = market.bars
-    if market.has("open_interest_usd") or market.has("open_interest"):
-        oi_usd = bars["open_interest_usd"] if market.has("open_interest_usd") else bars["open_interest"] * bars["close"]
-        per_bar["pressure"] = per_bar["near_usd"] / oi_usd.ffill()
-        per_bar.attrs["relative_to"] = "open interest"
+    frame[~has_snapshot] = np.nan
+    oi_usd = _open_interest_usd(market)
+    if heatmap.driver == "open interest" and oi_usd is not None:
+        denominator = oi_usd.ffill()
+        frame.attrs["relative_to"] = "open interest"
     else:
-        past = per_bar["near_usd"].expanding(min_periods=1).median().shift(1)
-        per_bar["pressure"] = per_bar["near_usd"] / past
-        per_bar.attrs["relative_to"] = "its own past median"
-    return per_bar
+        denominator = frame["near_usd"].rolling(history, min_periods=1).median().shift(1)
+        frame.attrs["relative_to"] = "its own past median"
+    denominator = denominator.where(denominator > 0)
+    frame["pressure_long"] = frame["long_near_usd"] / denominator
+    frame["pressure_short"] = frame["short_near_usd"] / denominator
+    frame["pressure"] = frame["near_usd"] / denominator
+    return frame
+
+
+def _open_interest_usd(market: Market) -> pd.Series | None:
+    if market.has("open_interest_usd"):
+        return market.bars["open_interest_usd"]
+    if market.has("open_interest"):
+        return market.bars["open_interest"] * market.bars["close"]
+    return None
 
 
 def realised_log_range(market: Market, horizon: int) -> pd.Series:
@@ -123,11 +158,15 @@ def _expanding_forecast(features: pd.DataFrame, target: pd.Series, horizon: int,
 
 @dataclass(frozen=True)
 class ForecastResult:
-    """Forecasts, realised values, scores and the current reading."""
+    """What a fitted `VolatilityModel` returns: per-bar forecasts, realised values, out-of-sample scores.
 
-    frame: pd.DataFrame  # per bar: realised, baseline, augmented (log range), regime, pressure, density
+    ``frame`` holds per bar: ``realised``, ``baseline``, ``augmented`` (all log of the H-bar log range), ``regime``,
+    and the pressure columns. Scores use only bars where both forecasts and the outcome exist.
+    """
+
+    frame: pd.DataFrame
     n: int  # scored bars (both forecasts and the realised value known)
-    n_independent: int  # non-overlapping windows among them
+    n_independent: int  # non-overlapping H-bar windows among them (neighbouring windows overlap and share errors)
     mae_baseline: float
     mae_augmented: float
     qlike_baseline: float
@@ -137,32 +176,50 @@ class ForecastResult:
 
     @property
     def mae_ratio(self) -> float:
+        """Augmented / baseline MAE (below 1: the map helped)."""
         return self.mae_augmented / self.mae_baseline if self.mae_baseline else float("nan")
 
     @property
     def qlike_ratio(self) -> float:
+        """Augmented / baseline QLIKE (below 1: the map helped)."""
         return self.qlike_augmented / self.qlike_baseline if self.qlike_baseline else float("nan")
 
+    @property
+    def improvement_pct(self) -> float:
+        """Percent reduction of the MAE by adding the map (negative: the map made it worse)."""
+        return 100 * (1 - self.mae_ratio)
+
     def verdict(self) -> str:
+        """One plain sentence: did the map improve the forecast here, by how much, on how many bars."""
         if self.n < 50:
             return f"Too few scored bars to judge (n = {self.n})."
-        change = 100 * (1 - self.mae_ratio)
-        word = "improved" if change > 0 else "did not improve"
+        word = "improved" if self.improvement_pct > 0 else "did not improve"
         return (
-            f"The map {word} the volatility forecast on this data: error {abs(change):.1f} % "
-            f"{'lower' if change > 0 else 'higher'} than plain volatility (MAE of log range; "
-            f"QLIKE ratio {self.qlike_ratio:.2f}; n = {self.n} bars, ≈ {self.n_independent} independent windows)."
+            f"The map {word} the forecast on this data by {self.improvement_pct:+.1f} % (MAE of log range; "
+            f"QLIKE ratio with/without the map {self.qlike_ratio:.2f}; n = {self.n} scored bars, "
+            f"{self.n_independent} non-overlapping {self.horizon}-bar windows)."
         )
 
     def table(self) -> pd.DataFrame:
+        """The scoring table the page shows."""
         return pd.DataFrame(
             {
                 "model": ["baseline (HAR on range)", "baseline + map pressure"],
                 "MAE, log range": [self.mae_baseline, self.mae_augmented],
                 "QLIKE": [self.qlike_baseline, self.qlike_augmented],
                 "scored bars (n)": [self.n, self.n],
+                "non-overlapping windows": [self.n_independent, self.n_independent],
             }
         )
+
+    def expected_move(self, price: float, model: str = "augmented") -> tuple[float, float]:
+        """The latest forecast of the next H bars' high–low range as ± half of it around `price`: (USD, %)."""
+        latest = self.frame[model].dropna()
+        if latest.empty:
+            return float("nan"), float("nan")
+        expected_range = np.exp(float(latest.iloc[-1]))  # the forecast is of log(log range)
+        half = (np.exp(expected_range) - 1) / 2
+        return price * half, 100 * half
 
 
 def _qlike(realised: np.ndarray, forecast: np.ndarray) -> float:
@@ -170,49 +227,48 @@ def _qlike(realised: np.ndarray, forecast: np.ndarray) -> float:
     return float(np.mean(ratio - np.log(ratio) - 1))
 
 
-def forecast(heatmap: Heatmap, market: Market, config: VolatilityConfig | None = None) -> ForecastResult:
-    """Fit baseline and augmented forecasts on an expanding window and score them out of sample."""
-    config = config or VolatilityConfig()
-    press = pressure(heatmap, market, config.reach_atr)
-    target = realised_log_range(market, config.horizon)
-    baseline = _expanding_forecast(_features(market, config.horizon, None), target, config.horizon, config)
-    augmented = _expanding_forecast(_features(market, config.horizon, press), target, config.horizon, config)
-    frame = pd.DataFrame(
-        {
-            "realised": np.log(target),
-            "baseline": baseline,
-            "augmented": augmented,
-            "pressure": press["pressure"],
-            "density": press["density"],
-        }
-    )
-    # Regimes from the forecast's own past quantiles (expanding, so no look-ahead).
-    past = frame["augmented"].expanding(min_periods=20)
+@dataclass(frozen=True)
+class VolatilityModel:
+    """Configured once, fitted on a heatmap and its market, returns a `ForecastResult` (the `arch` pattern)."""
+
+    config: VolatilityConfig = VolatilityConfig()
+
+    def fit(self, heatmap: Heatmap, market: Market) -> ForecastResult:
+        """Fit baseline and augmented forecasts on an expanding window and score them out of sample."""
+        config = self.config
+        press = pressure(heatmap, market, config.reach_atr)
+        target = realised_log_range(market, config.horizon)
+        baseline = _expanding_forecast(_features(market, config.horizon, None), target, config.horizon, config)
+        augmented = _expanding_forecast(_features(market, config.horizon, press), target, config.horizon, config)
+        frame = pd.DataFrame({"realised": np.log(target), "baseline": baseline, "augmented": augmented})
+        frame = frame.join(press[["pressure", "pressure_long", "pressure_short", "density"]])
+        frame["regime"] = regimes(frame["augmented"])
+        scored = frame[["realised", "baseline", "augmented"]].dropna()
+        r, b, a = (scored[c].to_numpy() for c in ("realised", "baseline", "augmented"))
+        n = len(scored)
+        return ForecastResult(
+            frame=frame,
+            n=n,
+            n_independent=n // config.horizon,
+            mae_baseline=float(np.mean(np.abs(r - b))) if n else float("nan"),
+            mae_augmented=float(np.mean(np.abs(r - a))) if n else float("nan"),
+            qlike_baseline=_qlike(r, b) if n else float("nan"),
+            qlike_augmented=_qlike(r, a) if n else float("nan"),
+            horizon=config.horizon,
+            relative_to=press.attrs["relative_to"],
+        )
+
+
+def regimes(forecast_series: pd.Series, min_history: int = 20) -> pd.Series:
+    """calm / elevated / high: the forecast against the terciles of its own earlier values ("" until known)."""
+    past = forecast_series.expanding(min_periods=min_history)
     low, high = past.quantile(1 / 3).shift(1), past.quantile(2 / 3).shift(1)
-    frame["regime"] = np.select(
-        [frame["augmented"] <= low, frame["augmented"] <= high, frame["augmented"] > high], list(REGIMES), default=""
+    labels = np.select(
+        [forecast_series <= low, forecast_series <= high, forecast_series > high], list(REGIMES), default=""
     )
-    scored = frame[["realised", "baseline", "augmented"]].dropna()
-    r, b, a = (scored[c].to_numpy() for c in ("realised", "baseline", "augmented"))
-    n = len(scored)
-    return ForecastResult(
-        frame=frame,
-        n=n,
-        n_independent=n // config.horizon,
-        mae_baseline=float(np.mean(np.abs(r - b))) if n else float("nan"),
-        mae_augmented=float(np.mean(np.abs(r - a))) if n else float("nan"),
-        qlike_baseline=_qlike(r, b) if n else float("nan"),
-        qlike_augmented=_qlike(r, a) if n else float("nan"),
-        horizon=config.horizon,
-        relative_to=press.attrs["relative_to"],
-    )
+    return pd.Series(labels, index=forecast_series.index, name="regime")
 
 
-def expected_move(result: ForecastResult, price: float) -> tuple[float, float]:
-    """Latest forecast as ± half the expected high–low range: (USD, %)."""
-    latest = result.frame["augmented"].dropna()
-    if latest.empty:
-        return float("nan"), float("nan")
-    expected_range = np.exp(float(latest.iloc[-1]))  # the forecast is of log(log range)
-    half = (np.exp(expected_range) - 1) / 2
-    return price * half, 100 * half
+def forecast(heatmap: Heatmap, market: Market, config: VolatilityConfig | None = None) -> ForecastResult:
+    """Shortcut for ``VolatilityModel(config).fit(heatmap, market)``."""
+    return VolatilityModel(config or VolatilityConfig()).fit(heatmap, market)

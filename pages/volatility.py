@@ -8,7 +8,7 @@ from liqcore.analysis import Analysis
 from liqcore.charts.volatility import forecast_chart, pressure_chart
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
-from liqcore.volatility import ForecastResult, VolatilityConfig, expected_move, forecast
+from liqcore.volatility import ForecastResult, VolatilityConfig, forecast
 
 analysis: Analysis = st.session_state["analysis"]
 
@@ -38,20 +38,29 @@ reach = cols[1].slider(
 config = VolatilityConfig(horizon=horizon, reach_atr=reach, min_train=min(300, len(analysis.market) // 3))
 result = _forecast(f"{analysis.key}|{config}", analysis.heatmap, analysis.market, config)
 price = analysis.market.last_price
-move_usd, move_pct = expected_move(result, price)
+move_usd, move_pct = result.expected_move(price)
+plain_usd, plain_pct = result.expected_move(price, "baseline")
 regime = result.frame["regime"].iloc[-1] or "not enough history"
 latest = result.frame.iloc[-1]
+share = "{:.2%}" if result.relative_to == "open interest" else "{:.2f}×"
 
 a, b, c = st.columns(3)
 a.metric("Regime (estimate)", regime)
-b.metric(f"Expected move, next {horizon} bars", f"± ${move_usd:,.0f}", f"± {move_pct:.2f} %", delta_color="off")
+b.metric(
+    f"Expected move, next {horizon} bars (estimate)",
+    f"± ${move_usd:,.0f}",
+    f"± {move_pct:.2f} %",
+    delta_color="off",
+    help=f"Half the forecast high–low range, with the map. Without it: ± ${plain_usd:,.0f} (± {plain_pct:.2f} %).",
+)
 c.metric(
-    "Pressure now",
-    f"{latest['pressure']:.2%}" if result.relative_to == "open interest" else f"{latest['pressure']:.2f}×",
+    "Pressure now (estimate)",
+    share.format(latest["pressure"]),
     f"density {latest['density']:.2f}",
     delta_color="off",
-    help=f"Estimated liquidation notional within {reach:g} × ATR of price, relative to {result.relative_to}. "
-    "Density: share held by the fullest fifth of the bins in reach.",
+    help=f"Estimated liquidation notional within {reach:g} × ATR of price, relative to {result.relative_to} "
+    f"(longs below: {share.format(latest['pressure_long'])}, shorts above: {share.format(latest['pressure_short'])}). "
+    "Density: share held by the fullest fifth of the bins in reach (1 = stacked, 0.2 = spread evenly).",
 )
 st.caption(f"Band if the forecast holds: {price - move_usd:,.0f} – {price + move_usd:,.0f} USD (an estimate).")
 
@@ -85,3 +94,4 @@ with st.expander("What to do with it", icon=":material/school:"):
         "- If the table says the map did not improve the forecast on this data, lean on plain volatility instead.\n"
         "- Nothing here is financial advice."
     )
+st.caption("Estimates from a model of positions nobody can see directly. Not financial advice.")

@@ -1,15 +1,15 @@
-"""Volatility: pressure formula, no look-ahead, held-out scoring, simulator behaviour, and the page."""
+"""Volatility: pressure formula, no look-ahead, held-out scoring, simulator behaviour."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_market, run_page
+from conftest import make_market
 
 from liqcore import ModelConfig, estimate, simulate
 from liqcore.heatmap import Heatmap
-from liqcore.volatility import VolatilityConfig, expected_move, forecast, pressure, realised_log_range
+from liqcore.volatility import VolatilityConfig, forecast, pressure, realised_log_range
 
 
 def test_pressure_counts_only_notional_within_reach_relative_to_open_interest() -> None:
@@ -31,6 +31,57 @@ def test_pressure_counts_only_notional_within_reach_relative_to_open_interest() 
     assert frame["near_usd"].iloc[:-1].isna().all()  # bars before the only snapshot have no reading
 
 
+def _heatmap(market, times, long, short, close, driver="open interest") -> Heatmap:
+    edges = np.arange(90.0, 111.0)
+    return Heatmap(
+        times,
+        edges,
+        np.asarray(long, float),
+        np.asarray(short, float),
+        pd.DataFrame(index=market.bars.index),
+        np.asarray(close, float),
+        ModelConfig(),
+        driver,
+    )
+
+
+def test_sides_add_up_and_density_tells_stacked_from_spread() -> None:
+    market = make_market(np.full(20, 100.0), np.full(20, 10.0), spread=0.01)  # ATR ≈ 2, reach 6: bins 94–106
+    stacked = np.zeros((1, 20))
+    stacked[0, 8] = 100.0  # all of it in one bin just below price
+    spread = np.zeros((1, 20))
+    spread[0, 4:10] = 100.0 / 6  # the same notional over six bins below
+    times = market.bars.index[-1:]
+    one = pressure(_heatmap(market, times, stacked, np.zeros((1, 20)), [100.0]), market).iloc[-1]
+    even = pressure(_heatmap(market, times, spread, np.zeros((1, 20)), [100.0]), market).iloc[-1]
+    assert one["pressure"] == pytest.approx(even["pressure"]) == pytest.approx(0.1)
+    # 12 bins in reach → the fullest 2 count: all of it when stacked, 2 of 6 equal bins when spread.
+    assert one["density"] == pytest.approx(1.0) and even["density"] == pytest.approx(2 / 6)
+    assert one["pressure_long"] + one["pressure_short"] == pytest.approx(one["pressure"])
+
+
+def test_each_bar_reads_the_latest_snapshot_at_or_before_it() -> None:
+    market = make_market(np.full(20, 100.0), np.full(20, 10.0), spread=0.01)
+    long = np.zeros((2, 20))
+    long[0, 8], long[1, 8] = 10.0, 40.0
+    times = market.bars.index[[5, 12]]
+    frame = pressure(_heatmap(market, times, long, np.zeros((2, 20)), [100.0, 100.0]), market)
+    assert frame["long_near_usd"].iloc[:5].isna().all()
+    assert (frame["long_near_usd"].iloc[5:12] == 10).all() and (frame["long_near_usd"].iloc[12:] == 40).all()
+
+
+def test_without_open_interest_pressure_is_relative_to_its_own_past() -> None:
+    market = make_market(np.full(20, 100.0), spread=0.01)
+    long = np.zeros((20, 20))
+    long[:, 8] = 10.0
+    long[-1, 8] = 30.0  # the last bar holds three times the usual notional
+    frame = pressure(
+        _heatmap(market, market.bars.index, long, np.zeros((20, 20)), np.full(20, 100.0), "volume proxy"), market
+    )
+    assert frame.attrs["relative_to"] == "its own past median"
+    assert frame["pressure"].iloc[-1] == pytest.approx(3.0) and frame["pressure"].iloc[-2] == pytest.approx(1.0)
+
+
 def test_realised_range_looks_only_forward() -> None:
     market = make_market([100, 101, 102, 90, 100], spread=0.0)
     realised = realised_log_range(market, 2)
@@ -41,15 +92,20 @@ def test_realised_range_looks_only_forward() -> None:
 def test_changing_future_bars_never_changes_past_forecasts() -> None:
     sim = simulate("range", 1, bars=900)
     config = VolatilityConfig(horizon=6, min_train=200, refit=40)
-    base = forecast(estimate(sim.market, columns=150), sim.market, config).frame
+    # A fixed bin size: the automatic one is sized to the whole window's price range, so a wilder future would
+    # change the grid (not the positions) of past columns.
+    model = ModelConfig(bin_size=50.0)
+    base = forecast(estimate(sim.market, model, columns=150), sim.market, config).frame
     bars = sim.market.bars.copy()
     bars.iloc[700:, bars.columns.get_indexer(["high"])] *= 1.05  # a wilder future
     bars.iloc[700:, bars.columns.get_indexer(["close"])] *= 1.02
     bars["high"] = bars[["open", "high", "close"]].max(axis=1)
     changed_market = type(sim.market)(bars, sim.market.symbol, sim.market.interval)
-    changed = forecast(estimate(changed_market, columns=150), changed_market, config).frame
-    cutoff = 700 - config.horizon - 1
-    pd.testing.assert_series_equal(base["baseline"].iloc[:cutoff], changed["baseline"].iloc[:cutoff])
+    changed = forecast(estimate(changed_market, model, columns=150), changed_market, config).frame
+    # Forecasts made at bars before 700 used only bars up to then: identical, with and without the map.
+    for column in ("baseline", "augmented", "pressure", "regime"):
+        pd.testing.assert_series_equal(base[column].iloc[:700], changed[column].iloc[:700])
+    assert not base["realised"].iloc[690:700].equals(changed["realised"].iloc[690:700])  # the future did change
 
 
 def test_scoring_uses_only_bars_with_an_out_of_sample_forecast() -> None:
@@ -59,7 +115,7 @@ def test_scoring_uses_only_bars_with_an_out_of_sample_forecast() -> None:
     assert result.n == len(scored) and scored.index[0] >= sim.market.bars.index[300]
     assert result.n_independent == result.n // 8
     assert "improve" in result.verdict()
-    usd, pct = expected_move(result, sim.market.last_price)
+    usd, pct = result.expected_move(sim.market.last_price)
     assert usd > 0 and 0 < pct < 50
 
 
@@ -74,11 +130,3 @@ def test_pressure_rises_before_the_largest_liquidation_bars(scenario: str) -> No
         before = np.nanmean([np.nanmean(press[i - 6 : i]) for i in biggest])
         ratios.append(before / np.nanmedian(press[300:]))
     assert np.mean(ratios) > 1
-
-
-def test_volatility_page_renders() -> None:
-    at = run_page("pages/volatility.py")
-    assert not at.exception
-    assert at.title[0].value.startswith("Volatility")
-    assert len(at.metric) == 3 and len(at.dataframe) == 1
-    assert "improve" in at.info[0].value or "Too few" in at.info[0].value
