@@ -17,6 +17,7 @@ files with only open interest, liquidations or funding are merged onto them (`me
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,12 +30,15 @@ from liqcore.loaders.readers import LoadLimits, RawTable, Source, read_table
 from liqcore.loaders.timeparse import parse_times
 from liqcore.market import KNOWN_COLUMNS, PRICE_COLUMNS, Market, format_interval
 
-__all__ = ["ColumnMapping", "Detection", "LoadLimits", "load_csv", "sniff", "template_csv"]
+__all__ = ["ColumnMapping", "Detection", "LoadLimits", "load_csv", "repairs", "sniff", "template_csv"]
 
 EXTRA_COLUMNS = (*SUM_COLUMNS, "open_interest", "open_interest_usd", "funding_rate", "long_short_ratio")
 USD_NOTIONAL = 1e11  # open interest whose value in coins × price would exceed this many USD is taken to be USD
 PERCENT_FUNDING = 0.002  # a median |funding| above this (0.2 % per period as a fraction) means the file is in percent
 _USD_WORDS = ("usd", "value", "notional")
+_REPAIR = re.compile(
+    r"dropped [1-9]|[1-9][\d,]* dropped|reversed|sorted by time|left empty|left out|not used|halved|divided by 100|gap"
+)
 
 
 @dataclass(frozen=True)
@@ -368,6 +372,11 @@ def _symbol_from(name: str) -> str:
     stem = name.split("/")[-1].split(".")[0]
     guess = stem.split("-")[0].split("_")[0].upper()
     return guess if guess.isalnum() and guess.isascii() else "UPLOADED"
+
+
+def repairs(notes: tuple[str, ...]) -> tuple[str, ...]:
+    """The notes that report dropped, reordered, emptied or rescaled data (what a user should look at first)."""
+    return tuple(note for note in notes if _REPAIR.search(note))
 
 
 def template_csv() -> str:

@@ -8,26 +8,46 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from typing import Any
 
 import streamlit as st
 
 from liqcore.errors import DataError
-from liqcore.loaders import ColumnMapping, load_csv, sniff, template_csv
-from liqcore.market import Market
+from liqcore.loaders import ColumnMapping, Detection, load_csv, repairs, sniff, template_csv
+from liqcore.market import Market, format_interval
 
 MAPPING_KEY = "upload_mapping"
-MODEL_FIELDS = ("time", "open", "high", "low", "close", "volume", "open_interest", "liq_long_usd", "liq_short_usd")
+UNSET = "—"
+MODEL_FIELDS = (
+    "time",
+    "open",
+    "high",
+    "low",
+    "close",
+    "volume",
+    "open_interest",
+    "liq_long_usd",
+    "liq_short_usd",
+    "funding_rate",
+)
 FORMATS_NOTE = """
 - **Binance** futures archive klines (with or without header, epoch ms or µs) and daily `metrics` files
   (open interest, long/short ratios); `openInterestHist` exports.
-- **Bybit / OKX** candle exports (newest first is fine), **TradingView** chart exports
-  (`time,open,high,low,close,Volume`, optional open interest), **CCXT** OHLCV.
-- **Generic** files with common names: `timestamp`/`time`/`date`, `open high low close` (or `o h l c`), `volume`,
-  `open_interest`/`oi`/`oi_usd`, `liq_long_usd`/`liq_short_usd`.
+- **Bybit / OKX** candle exports (newest first is fine; OKX volume is read from `volCcy`, in coins),
+  **TradingView** chart exports (`time,open,high,low,close,Volume`, optional open interest), **CCXT** OHLCV.
+- **Generic** files with common names: `timestamp`/`time`/`date`, `open high low close` (or `o h l c`,
+  `price_open`…), `volume`, `open_interest`/`oi`/`oi_usd`, `liq_long_usd`/`liq_short_usd`, `funding_rate`.
 - Times as epoch seconds/ms/µs/ns or ISO text (no zone = UTC). `,` `;` or tab. `.csv`, `.csv.gz`, `.zip`.
-- Several files at once are merged on time (e.g. klines + metrics + liquidations).
+- Several files at once are merged on time (e.g. klines + metrics + liquidations). A file with only open interest
+  or liquidations needs a price file beside it.
 """
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|!$~])")
+
+
+def _plain(text: str) -> str:
+    """User text (file and column names) made safe to show as markdown: every markup character escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def _named(name: str, data: bytes) -> io.BytesIO:
@@ -39,40 +59,63 @@ def _named(name: str, data: bytes) -> io.BytesIO:
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner="Reading your files…")
 def _load(digest: str, _files: tuple[tuple[str, bytes], ...], mapping: ColumnMapping | None) -> Market:
+    """Parse once per (files, mapping): `digest` is the hash of names and bytes, the files themselves are not hashed."""
     return load_csv(*(_named(name, data) for name, data in _files), mapping=mapping)
 
 
-def _mapping_form(main: Any, name: str, data: bytes) -> None:
-    """Preview the file and let the user say which column is which; stores the mapping in session state."""
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _sniff(digest: str, name: str, _data: bytes) -> Detection | DataError:
+    """What the loader makes of one file; a DataError is returned (not raised) so the caller can show it."""
     try:
-        detection = sniff(_named(name, data))
+        return sniff(_named(name, _data))
     except DataError as exc:
-        main.error(str(exc), icon=":material/error:")
-        return
+        return exc
+
+
+def _digest(payload: tuple[tuple[str, bytes], ...]) -> str:
+    hasher = hashlib.sha256()
+    for name, data in payload:
+        hasher.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return hasher.hexdigest()
+
+
+def _mapping_form(main: Any, name: str, detection: Detection) -> None:
+    """Preview one file and let the user say which column is which; stores the mapping in session state."""
     preview = detection.preview
-    columns = ["—", *map(str, preview.columns)]
+    columns = [UNSET, *map(str, preview.columns)]
     guessed = dict(detection.mapping.columns)
     with main.form("column_mapping"):
-        st.markdown(f"**Map the columns of {name}**")
-        st.caption("We could not recognise every column. Preview of the first rows:")
+        st.markdown(f"**Map the columns of {_plain(name)}**")
+        doubts = "; ".join(detection.unsure) or "the file could not be read as detected"
+        st.caption(f"Not sure about this file: {_plain(doubts)}. Preview of the first rows:")
         st.dataframe(preview, hide_index=True)
         chosen = {}
         cells = st.columns(3)
         for i, model in enumerate(MODEL_FIELDS):
-            default = guessed.get(model, "—")
+            default = guessed.get(model, UNSET)
             chosen[model] = cells[i % 3].selectbox(
-                model.replace("_", " "), columns, index=columns.index(default) if default in columns else 0
+                model.replace("_", " "),
+                columns,
+                index=columns.index(default) if default in columns else 0,
+                key=f"map_{model}",
             )
-        unit = st.radio("Open interest is in", ["coins", "usd"], horizontal=True, format_func=str.upper)
+        unit = st.radio(
+            "Open interest is in",
+            ["auto", "coins", "usd"],
+            horizontal=True,
+            format_func={"auto": "detect", "coins": "coins (base units)", "usd": "USD"}.get,
+            key="map_oi_unit",
+        )
         sides = st.radio(
             "Open interest counts",
             [1, 2],
             horizontal=True,
             format_func={1: "one side (usual)", 2: "longs + shorts"}.get,
+            key="map_oi_sides",
         )
-        interval = st.text_input("Bar interval (blank = infer)", placeholder="e.g. 5m, 1h")
+        interval = st.text_input("Bar interval (blank = infer)", placeholder="e.g. 5m, 1h", key="map_interval")
         if st.form_submit_button("Use this mapping", type="primary"):
-            pairs = tuple((model, column) for model, column in chosen.items() if column != "—")
+            pairs = {model: column for model, column in chosen.items() if column != UNSET}
             st.session_state[MAPPING_KEY] = ColumnMapping(pairs, unit, sides, interval.strip() or None)
             st.rerun()
 
@@ -84,11 +127,13 @@ def upload_source(main: Any) -> Market | None:
         type=["csv", "gz", "zip", "txt"],
         accept_multiple_files=True,
         key="upload_files",
-        help="Prices plus, optionally, open interest / liquidation files: they are merged on time.",
+        help="Prices plus, optionally, open interest / liquidation / funding files: they are merged on time.",
     )
     with st.expander("Accepted formats", icon=":material/help:"):
         st.markdown(FORMATS_NOTE)
-        st.download_button("Template CSV", template_csv(), "liquidation-lab-template.csv", "text/csv")
+        st.download_button(
+            "Template CSV", template_csv(), "liquidation-lab-template.csv", "text/csv", key="upload_template"
+        )
     if not files:
         st.session_state.pop(MAPPING_KEY, None)
         return None
@@ -96,21 +141,41 @@ def upload_source(main: Any) -> Market | None:
 
 
 def market_from_files(main: Any, payload: tuple[tuple[str, bytes], ...]) -> Market | None:
-    """Load (name, bytes) pairs; show errors in the sidebar and, for one unreadable file, a mapping form in `main`."""
-    digest = hashlib.sha256(b"".join(name.encode() + data for name, data in payload)).hexdigest()
+    """Load (name, bytes) pairs; errors go to the sidebar and, for a file detection is unsure of, a form to `main`."""
     mapping = st.session_state.get(MAPPING_KEY)
     try:
-        market = _load(digest, payload, mapping)
+        market = _load(_digest(payload), payload, mapping)
     except DataError as exc:
         st.error(str(exc), icon=":material/error:")
-        if len(payload) == 1:
-            _mapping_form(main, *payload[0])
-        else:
-            main.info("Fix the file named in the sidebar message, or upload one file at a time to map its columns.")
+        _offer_mapping(main, payload)
         return None
-    if mapping is not None:
+    _report(market, mapping is not None)
+    return market
+
+
+def _offer_mapping(main: Any, payload: tuple[tuple[str, bytes], ...]) -> None:
+    """Show the mapping form for the first file detection is unsure of (or the only file)."""
+    for name, data in payload:
+        detection = _sniff(_digest(((name, data),)), name, data)
+        if isinstance(detection, DataError):
+            continue
+        if not detection.is_sure or len(payload) == 1:
+            _mapping_form(main, name, detection)
+            return
+    main.info("Fix the file named in the sidebar message and upload it again.", icon=":material/info:")
+
+
+def _report(market: Market, mapped: bool) -> None:
+    """Say what was loaded, and what was dropped or repaired on the way."""
+    st.caption(f"Loaded {len(market):,} bars of {format_interval(market.interval)} ({_plain(market.symbol)}).")
+    fixes = repairs(market.notes)
+    if fixes:
+        st.info(f"{len(fixes)} repair(s) or drop(s) while reading: see the details.", icon=":material/build:")
+        with st.expander("What was dropped or repaired"):
+            for note in fixes:
+                st.markdown(f"- {_plain(note)}")
+    if mapped:
         st.caption("Using your column mapping.")
-        if st.button("Forget the mapping"):
+        if st.button("Forget the mapping", key="upload_forget_mapping"):
             st.session_state.pop(MAPPING_KEY, None)
             st.rerun()
-    return market
