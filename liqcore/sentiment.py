@@ -7,7 +7,8 @@ price, 0 at the window's edge). +1 means all exposure is shorts above (short-squ
 The historical check asks whether the label meant anything on this data: after snapshots labelled each way, how
 often did price reach the heavier side first (move by `move_atr` × ATR toward it before moving as far away) within H
 bars, against the base rate over all snapshots. Snapshots close together see overlapping futures, so the intervals
-are optimistic; the page says so.
+are optimistic; the page says so. Each snapshot uses only bars up to it, except that the automatic bin height of the
+map is chosen from the whole loaded price range (fix `ModelConfig.bin_size` to remove even that).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pandas as pd
 from liqcore.heatmap import Heatmap
 from liqcore.indicators import atr
 from liqcore.market import Market
+from liqcore.profile import Profile, find_clusters
 from liqcore.stats import wilson_interval
 
 LABELS = ("short-squeeze risk", "balanced", "long-squeeze risk")
@@ -81,6 +83,21 @@ def balance_series(heatmap: Heatmap, market: Market, config: SentimentConfig | N
         },
         index=heatmap.times,
     )
+
+
+def nearest_clusters(profile: Profile, min_share: float = 0.05) -> pd.DataFrame:
+    """The nearest big cluster on each side: shorts above price and longs below, one row per side that has one.
+
+    "Big" means at least `min_share` of that side's total notional, so a thin ripple next to price does not hide the
+    wall a trader would actually run into. Columns are those of `liqcore.profile.find_clusters`.
+    """
+    clusters = find_clusters(profile, min_share=min_share)
+    rows = [
+        side_rows.loc[side_rows["distance_pct"].abs().idxmin()]
+        for side in ("short", "long")
+        if not (side_rows := clusters[clusters["side"] == side]).empty
+    ]
+    return pd.DataFrame(rows, columns=clusters.columns).reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -183,6 +200,11 @@ def _verdict(rows: list[CheckRow]) -> str:
             parts.append(
                 f"after “{r.label}”, price reached the heavier side first {r.rate:.0%} of the time (n = {r.n}) "
                 f"vs {r.base_rate:.0%} overall — an edge on this data"
+            )
+        elif r.high < r.base_rate:
+            parts.append(
+                f"after “{r.label}”: {r.rate:.0%} (n = {r.n}) vs {r.base_rate:.0%} overall — no edge found on this "
+                "data; price went the other way more often than usual"
             )
         else:
             parts.append(

@@ -10,8 +10,7 @@ from liqcore.charts.heatmap import profile_chart
 from liqcore.charts.sentiment import balance_gauge, balance_over_time
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
-from liqcore.profile import find_clusters
-from liqcore.sentiment import HistoricalCheck, SentimentConfig, balance_series, historical_check
+from liqcore.sentiment import HistoricalCheck, SentimentConfig, balance_series, historical_check, nearest_clusters
 
 analysis: Analysis = st.session_state["analysis"]
 
@@ -20,6 +19,11 @@ st.caption(
     "Shorts stacked just above price can be squeezed (forced buying); longs stacked below can cascade (forced "
     "selling). This page weighs the two sides of the **estimated** map near price."
 )
+if analysis.heatmap.driver != "open interest":
+    st.warning(
+        "No open interest in this data: the map, and so this balance, comes from a **volume proxy** (rougher).",
+        icon=":material/warning:",
+    )
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
@@ -69,15 +73,12 @@ with left:
     a.metric("Shorts above, in window", f"${now['above_usd']:,.0f}")
     b.metric("Longs below, in window", f"${now['below_usd']:,.0f}")
     st.altair_chart(balance_gauge(float(now["balance"]), threshold), width="stretch")
-    clusters = find_clusters(analysis.heatmap.profile())
-    for side, word in (("short", "above"), ("long", "below")):
-        near = clusters[clusters["side"] == side]
-        if not near.empty:
-            top = near.iloc[near["distance_pct"].abs().argmin()]
-            st.caption(
-                f"Nearest {side} cluster {word}: {top['price_low']:,.0f}–{top['price_high']:,.0f} USD "
-                f"({top['distance_pct']:+.1f} %), ≈ ${top['notional_usd']:,.0f}"
-            )
+    for _, top in nearest_clusters(analysis.heatmap.profile()).iterrows():
+        word = "above" if top["side"] == "short" else "below"
+        st.caption(
+            f"Nearest big {top['side']} cluster {word}: {top['price_low']:,.0f}–{top['price_high']:,.0f} USD "
+            f"({top['distance_pct']:+.1f} %), ≈ ${top['notional_usd']:,.0f} (estimate)"
+        )
 with right:
     st.altair_chart(profile_chart(analysis.heatmap.profile(), "Cumulative exposure from price"), width="stretch")
 
@@ -102,7 +103,8 @@ st.info(check.verdict, icon=":material/fact_check:")
 st.caption(
     f"“Reached the heavier side first”: within {horizon} bars, price moved {check.move_atr:g} × ATR toward the "
     "heavier side before moving as far the other way. Snapshots close together share their futures, so the "
-    "intervals are optimistic. Simulated and short samples prove little."
+    "intervals are optimistic. Each reading uses only earlier bars (the map's automatic bin height is set from the "
+    "whole loaded range). Simulated and short samples prove little."
 )
 
 with st.expander("How to read this", icon=":material/school:"):

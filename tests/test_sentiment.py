@@ -9,7 +9,18 @@ from conftest import make_market, run_page
 
 from liqcore import ModelConfig, estimate, simulate
 from liqcore.heatmap import Heatmap
-from liqcore.sentiment import SentimentConfig, balance_series, first_touch, historical_check, label
+from liqcore.market import Market
+from liqcore.profile import Profile
+from liqcore.sentiment import (
+    CheckRow,
+    SentimentConfig,
+    _verdict,
+    balance_series,
+    first_touch,
+    historical_check,
+    label,
+    nearest_clusters,
+)
 
 
 def heatmap(long: list[float], short: list[float], price: float = 105.0) -> tuple[Heatmap, object]:
@@ -47,6 +58,34 @@ def test_window_excludes_far_clusters_and_weighting_favours_near_ones() -> None:
     assert wide.balance < 0 and near.balance > wide.balance
 
 
+def test_atr_window_scales_with_atr_and_empty_window_is_flagged() -> None:
+    # Bars range 0.1 % around 105, so ATR = 0.21: ×10 reaches 2.1 (the short 1.5 above), ×20 also the long 3.5 below.
+    hm, m = heatmap([0, 4, 0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 4, 0, 0, 0], price=105.0)
+    near = balance_series(hm, m, SentimentConfig(window="atr", size=10, weighted=False)).iloc[0]
+    wide = balance_series(hm, m, SentimentConfig(window="atr", size=20, weighted=False)).iloc[0]
+    assert (near.above_usd, near.below_usd, near.balance) == (4, 0, 1)
+    assert (wide.above_usd, wide.below_usd, wide.balance) == (4, 4, 0)
+    empty = balance_series(hm, m, SentimentConfig(window="atr", size=1)).iloc[0]
+    assert empty.balance == 0 and empty.label == "no exposure in window"
+    with pytest.raises(ValueError, match="window"):
+        balance_series(hm, m, SentimentConfig(window="bars"))
+
+
+def test_nearest_big_cluster_per_side_ignores_small_ripples() -> None:
+    edges = np.arange(90.0, 111.0)
+    long = np.zeros(20)
+    long[[2, 3, 4]] = [50, 100, 50]  # wall around 93.5
+    long[8] = 1  # ripple at 98.5, under 5 % of the side
+    short = np.zeros(20)
+    short[[14, 15, 16]] = [20, 40, 20]
+    prof = Profile(pd.Timestamp("2026-01-01", tz="UTC"), 100.0, edges, long, short)
+    near = nearest_clusters(prof).set_index("side")
+    assert list(near.index) == ["short", "long"]
+    assert near.loc["long", "peak_price"] == pytest.approx(93.5)
+    assert near.loc["short", "peak_price"] == pytest.approx(105.5)
+    assert nearest_clusters(Profile(prof.time, 100.0, edges, np.zeros(20), short)).side.tolist() == ["short"]
+
+
 def test_labels_use_the_visible_threshold() -> None:
     assert label(0.3, 0.2) == "short-squeeze risk"
     assert label(-0.3, 0.2) == "long-squeeze risk"
@@ -76,9 +115,32 @@ def test_historical_check_reports_sample_sizes_and_a_plain_verdict() -> None:
     assert list(check.table().columns)[1] == "snapshots (n)"
 
 
+def test_balance_uses_no_future_bars_once_the_bin_height_is_fixed() -> None:
+    # The automatic bin height depends on the whole loaded range (a small effect); with it fixed, nothing later leaks.
+    sim, config = simulate("short_squeeze", 1, bars=600), ModelConfig(bin_size=25.0)
+    cut = Market(sim.market.bars.iloc[:400], sim.market.symbol)
+    full = balance_series(estimate(sim.market, config), sim.market)
+    part = balance_series(estimate(cut, config), cut)
+    assert np.allclose(full.balance.iloc[:400], part.balance)
+
+
+def test_verdict_claims_an_edge_only_when_the_interval_clears_the_base_rate() -> None:
+    def row(hits: int, n: int, base: float) -> CheckRow:
+        from liqcore.stats import wilson_interval
+
+        return CheckRow("short-squeeze risk", n, hits, hits / n, *wilson_interval(hits, n), base, 0.0)
+
+    assert "an edge on this data" in _verdict([row(80, 100, 0.5)])
+    assert "no edge found" in _verdict([row(55, 100, 0.5)]) and "other way" not in _verdict([row(55, 100, 0.5)])
+    assert "other way" in _verdict([row(20, 100, 0.5)])
+    assert "too few" in _verdict([row(5, 8, 0.1)])
+
+
 def test_sentiment_page_renders() -> None:
     at = run_page("pages/sentiment.py")
     assert not at.exception
     assert at.title[0].value.startswith("Sentiment")
     assert len(at.metric) >= 3 and len(at.dataframe) == 1
     assert "edge" in at.info[0].value or "too few" in at.info[0].value
+    assert any(c.value.startswith("Nearest big") for c in at.caption)
+    assert not at.warning  # the default simulator has open interest, so no volume-proxy warning
