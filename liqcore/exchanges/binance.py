@@ -21,6 +21,7 @@ from liqcore.exchanges.common import (
     from_ms,
     parse_interval,
     records_frame,
+    symbols_or_none,
     to_ms,
     without_empty_columns,
 )
@@ -88,7 +89,7 @@ def fetch(
         try:
             rows += client.get_json("/fapi/v1/klines", {**params, "limit": KLINE_LIMIT})
         except UnknownSymbol as exc:
-            raise unknown_symbol_error(NAME, symbol, _symbols_or_none(client), exc.status) from None
+            raise unknown_symbol_error(NAME, symbol, symbols_or_none(list_symbols, client), exc.status) from None
         tick()
     if not rows:
         raise FetchError(f"Binance returned no {interval} bars for {symbol} between {window.start} and {window.end}.")
@@ -132,13 +133,6 @@ def fetch(
         f"Binance USD-M futures {symbol} {interval} (live REST)",
         tuple(notes),
     )
-
-
-def _symbols_or_none(client: HttpClient) -> list[str] | None:
-    try:
-        return list_symbols(client)
-    except FetchError:
-        return None
 
 
 def _klines_frame(rows: list[list], window: Window) -> pd.DataFrame:

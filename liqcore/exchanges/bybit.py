@@ -21,6 +21,7 @@ from liqcore.exchanges.common import (
     from_ms,
     parse_interval,
     records_frame,
+    symbols_or_none,
     without_empty_columns,
 )
 from liqcore.exchanges.http import HttpClient, UnknownSymbol, unknown_symbol_error
@@ -100,7 +101,7 @@ def fetch(
         try:
             payload = client.get_json("/v5/market/kline", {**params, "start": start_ms, "end": end_ms})
         except UnknownSymbol as exc:
-            raise unknown_symbol_error(NAME, symbol, _symbols_or_none(client), exc.status) from None
+            raise unknown_symbol_error(NAME, symbol, symbols_or_none(list_symbols, client), exc.status) from None
         rows += payload["result"]["list"]
         tick()
     if not rows:
@@ -152,13 +153,6 @@ def fetch(
         f"Bybit linear {symbol} {interval} (live REST)",
         tuple(notes),
     )
-
-
-def _symbols_or_none(client: HttpClient) -> list[str] | None:
-    try:
-        return list_symbols(client)
-    except FetchError:
-        return None
 
 
 def _klines_frame(rows: list[list], window: Window) -> pd.DataFrame:

@@ -159,3 +159,11 @@ class Progress:
 def without_empty_columns(bars: pd.DataFrame) -> pd.DataFrame:
     """Drop extra columns with no value at all, so `Market.has` and the column list agree."""
     return bars.loc[:, bars.notna().any(axis=0)]
+
+
+def symbols_or_none(list_symbols: Callable[[object], list[str]], client: object) -> list[str] | None:
+    """The exchange's symbol list for a "did you mean" hint, or None when that request fails too."""
+    try:
+        return list_symbols(client)
+    except FetchError:
+        return None

@@ -21,6 +21,7 @@ from liqcore.exchanges.common import (
     check_interval,
     coverage_note,
     from_ms,
+    symbols_or_none,
     without_empty_columns,
 )
 from liqcore.exchanges.http import HttpClient, UnknownSymbol, unknown_symbol_error
@@ -100,9 +101,9 @@ def fetch(
     try:
         spec = client.get_json("/api/v5/public/instruments", {"instType": "SWAP", "instId": instrument})["data"]
     except UnknownSymbol as exc:
-        raise unknown_symbol_error(NAME, instrument, _symbols_or_none(client), exc.status) from None
+        raise unknown_symbol_error(NAME, instrument, symbols_or_none(list_symbols, client), exc.status) from None
     if not spec:
-        raise unknown_symbol_error(NAME, instrument, _symbols_or_none(client), None)
+        raise unknown_symbol_error(NAME, instrument, symbols_or_none(list_symbols, client), None)
     ct_val = float(spec[0].get("ctVal") or 1.0)
     tick()
     rows = _candles(client, instrument, interval, window, tick)
@@ -152,13 +153,6 @@ def fetch(
         f"OKX swap {instrument} {interval} (live REST)",
         tuple(notes),
     )
-
-
-def _symbols_or_none(client: HttpClient) -> list[str] | None:
-    try:
-        return list_symbols(client)
-    except FetchError:
-        return None
 
 
 def _candles(client: HttpClient, instrument: str, interval: str, window: Window, tick: Callable[[], None]) -> list:
