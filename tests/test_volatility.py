@@ -119,14 +119,13 @@ def test_scoring_uses_only_bars_with_an_out_of_sample_forecast() -> None:
     assert usd > 0 and 0 < pct < 50
 
 
-@pytest.mark.parametrize("scenario", ["short_squeeze", "long_cascade", "fakeout"])
+@pytest.mark.parametrize("scenario", ["range", "short_squeeze", "long_cascade", "fakeout"])
 def test_pressure_rises_before_the_largest_liquidation_bars(scenario: str) -> None:
-    ratios = []
+    # Measured (seeds 0–3): pressure in the 6 bars before the 20 largest liquidation bars is 2.4–6.5 × its median.
     for seed in (0, 1):
         sim = simulate(scenario, seed)
         press = pressure(estimate(sim.market, columns=400), sim.market)["pressure"].to_numpy()
         liq = (sim.market.bars["liq_long_usd"] + sim.market.bars["liq_short_usd"]).to_numpy()
         biggest = [i for i in np.argsort(liq)[-20:] if i > 300]
         before = np.nanmean([np.nanmean(press[i - 6 : i]) for i in biggest])
-        ratios.append(before / np.nanmedian(press[300:]))
-    assert np.mean(ratios) > 1
+        assert before > 2 * np.nanmedian(press[300:]), (scenario, seed)
