@@ -1,0 +1,180 @@
+"""Charts for the fakeout scanner and the trade walkthrough.
+
+- `breakout_layer`: breakout markers (colour = dense/thin fuel, shape = outcome) on time (UTC) × price (USD), so it
+  layers onto the heatmap chart or onto `breakout_chart`'s price line.
+- `plan_chart`: the side profile at the decision time with the plan's entry, stop, target and liquidation rules.
+- `replay_chart`: candles before and after the decision with the same rules, to show how the plan played out.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from liqcore.charts.heatmap import DOWN, LONG_COLOUR, SHORT_COLOUR, UP
+from liqcore.plan import TradePlan
+from liqcore.profile import Profile
+
+ZONE_COLOURS = {"dense": "#f97316", "thin": "#38bdf8"}
+OUTCOME_SHAPES = {"follow-through": "triangle-up", "fakeout": "cross", "unresolved": "circle", "open": "diamond"}
+LEVEL_COLOURS = {"entry": "#94a3b8", "stop": "#ef4444", "target": "#22c55e", "liquidation": "#a855f7"}
+_TIME = alt.Axis(title="Time (UTC)", format="%b %d %H:%M", labelAngle=0)
+
+
+def breakout_layer(events: pd.DataFrame) -> alt.Chart:
+    """Markers at each breakout's close: colour by fuel zone, shape by outcome, tooltip with the numbers."""
+    frame = events.assign(fuel_k=events["fuel_usd"] / 1e3)
+    return (
+        alt.Chart(frame)
+        .mark_point(size=110, filled=True, opacity=0.9, strokeWidth=2)
+        .encode(
+            x=alt.X("time:T", scale=alt.Scale(type="utc"), axis=_TIME),
+            y=alt.Y("close:Q", title="Price (USD)", scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "zone:N",
+                title="Fuel beyond the level",
+                scale=alt.Scale(domain=list(ZONE_COLOURS), range=list(ZONE_COLOURS.values())),
+                legend=alt.Legend(orient="top"),
+            ),
+            shape=alt.Shape(
+                "outcome:N",
+                title="Outcome",
+                scale=alt.Scale(domain=list(OUTCOME_SHAPES), range=list(OUTCOME_SHAPES.values())),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("time:T", title="Breakout close (UTC)", format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("direction:N", title="Direction"),
+                alt.Tooltip("level:Q", title="Broken level (USD)", format=",.1f"),
+                alt.Tooltip("close:Q", title="Close (USD)", format=",.1f"),
+                alt.Tooltip("fuel_usd:Q", title="Fuel (USD, est.)", format="$,.3s"),
+                alt.Tooltip("zone:N", title="Zone"),
+                alt.Tooltip("outcome:N", title="Outcome"),
+                alt.Tooltip("bars_to_outcome:Q", title="Bars to outcome"),
+            ],
+        )
+    )
+
+
+def breakout_chart(candles: pd.DataFrame, events: pd.DataFrame, height: int = 380) -> alt.LayerChart:
+    """Close price as a line with the breakout markers on it; pan and zoom in time."""
+    zoom = alt.selection_interval(bind="scales", encodings=["x"])
+    line = (
+        alt.Chart(candles)
+        .mark_line(color="#64748b", strokeWidth=1.2)
+        .encode(
+            x=alt.X("time:T", scale=alt.Scale(type="utc"), axis=_TIME),
+            y=alt.Y("close:Q", title="Price (USD)", scale=alt.Scale(zero=False), axis=alt.Axis(format="$,.0f")),
+        )
+    )
+    return alt.layer(line, breakout_layer(events)).add_params(zoom).properties(height=height)
+
+
+def _levels(plan: TradePlan) -> pd.DataFrame:
+    rows = [
+        ("entry", plan.entry),
+        ("stop", plan.stop),
+        ("target", plan.target),
+        ("liquidation", plan.liquidation),
+    ]
+    frame = pd.DataFrame(rows, columns=["level", "price"])
+    frame["label"] = [f"{name} {price:,.1f}" for name, price in rows]
+    return frame
+
+
+def _rules(levels: pd.DataFrame, y_scale: alt.Scale) -> list[alt.Chart]:
+    colour = alt.Color(
+        "level:N",
+        title="Plan",
+        scale=alt.Scale(domain=list(LEVEL_COLOURS), range=list(LEVEL_COLOURS.values())),
+        legend=alt.Legend(orient="top"),
+    )
+    base = alt.Chart(levels).encode(y=alt.Y("price:Q", scale=y_scale), color=colour)
+    rule = base.mark_rule(strokeWidth=2, strokeDash=[6, 3]).encode(
+        tooltip=[alt.Tooltip("level:N", title="Level"), alt.Tooltip("price:Q", title="Price (USD)", format=",.2f")]
+    )
+    text = base.mark_text(align="left", dx=4, dy=-6, fontWeight="bold").encode(text="label:N", x=alt.value(0))
+    return [rule, text]
+
+
+def _scale(low: float, high: float) -> alt.Scale:
+    pad = (high - low) * 0.04
+    return alt.Scale(domain=[low - pad, high + pad], zero=False, nice=False)
+
+
+def plan_chart(profile: Profile, plan: TradePlan, height: int = 420) -> alt.LayerChart:
+    """The side profile around the plan (longs below price, shorts above) with the plan's four levels as rules."""
+    levels = _levels(plan)
+    span = levels["price"].max() - levels["price"].min()
+    low, high = levels["price"].min() - 0.5 * span, levels["price"].max() + 0.5 * span
+    bins = pd.DataFrame(
+        {"p0": profile.price_edges[:-1], "p1": profile.price_edges[1:], "long": profile.long, "short": profile.short}
+    )
+    bins = bins[(bins["p1"] >= low) & (bins["p0"] <= high)]
+    bins = bins.melt(id_vars=["p0", "p1"], value_vars=["long", "short"], var_name="side", value_name="usd")
+    bins = bins[bins["usd"] > 0]
+    y_scale = _scale(low, high)
+    bars = (
+        alt.Chart(bins)
+        .mark_bar(opacity=0.75)
+        .encode(
+            y=alt.Y("p0:Q", title="Price (USD)", scale=y_scale, axis=alt.Axis(format="$,.0f")),
+            y2="p1:Q",
+            x=alt.X("usd:Q", title="Estimated liquidation notional per bin (USD)", axis=alt.Axis(format="$,.2s")),
+            fill=alt.Fill(
+                "side:N",
+                title="Would liquidate",
+                scale=alt.Scale(domain=["long", "short"], range=[LONG_COLOUR, SHORT_COLOUR]),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("side:N", title="Would liquidate"),
+                alt.Tooltip("p0:Q", title="From (USD)", format=",.1f"),
+                alt.Tooltip("p1:Q", title="To (USD)", format=",.1f"),
+                alt.Tooltip("usd:Q", title="Notional (USD, est.)", format="$,.3s"),
+            ],
+        )
+    )
+    return alt.layer(bars, *_rules(levels, y_scale)).resolve_scale(color="independent").properties(height=height)
+
+
+def replay_chart(bars: pd.DataFrame, decision: pd.Timestamp, plan: TradePlan, height: int = 420) -> alt.LayerChart:
+    """Candles (`bars`: open/high/low/close indexed by UTC time) with a rule at the decision and the plan's levels."""
+    frame = bars.reset_index(names="time")
+    frame["up"] = frame["close"] >= frame["open"]
+    levels = _levels(plan)
+    low = min(frame["low"].min(), levels["price"].min())
+    high = max(frame["high"].max(), levels["price"].max())
+    y_scale = _scale(low, high)
+    colour = alt.condition("datum.up", alt.value(UP), alt.value(DOWN))
+    base = alt.Chart(frame).encode(x=alt.X("time:T", scale=alt.Scale(type="utc"), axis=_TIME))
+    wicks = base.mark_rule().encode(
+        y=alt.Y("low:Q", title="Price (USD)", scale=y_scale, axis=alt.Axis(format="$,.0f")),
+        y2="high:Q",
+        color=colour,
+        tooltip=[
+            alt.Tooltip("time:T", title="Bar (UTC)", format="%Y-%m-%d %H:%M"),
+            alt.Tooltip("open:Q", format=",.1f"),
+            alt.Tooltip("high:Q", format=",.1f"),
+            alt.Tooltip("low:Q", format=",.1f"),
+            alt.Tooltip("close:Q", format=",.1f"),
+        ],
+    )
+    bodies = base.mark_bar(width={"band": 0.7}).encode(y=alt.Y("open:Q", scale=y_scale), y2="close:Q", color=colour)
+    now = pd.DataFrame({"time": [decision], "label": ["decision"]})
+    marker = alt.Chart(now).mark_rule(strokeDash=[2, 2], color="#94a3b8").encode(x="time:T")
+    rules = (
+        alt.Chart(levels)
+        .mark_rule(strokeWidth=1.5, strokeDash=[6, 3])
+        .encode(
+            y=alt.Y("price:Q", scale=y_scale),
+            color=alt.Color(
+                "level:N",
+                title="Plan",
+                scale=alt.Scale(domain=list(LEVEL_COLOURS), range=list(LEVEL_COLOURS.values())),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[alt.Tooltip("level:N", title="Level"), alt.Tooltip("price:Q", title="Price (USD)", format=",.2f")],
+        )
+    )
+    return alt.layer(wicks, bodies, marker, rules).resolve_scale(color="independent").properties(height=height)
