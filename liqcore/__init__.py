@@ -26,6 +26,7 @@ from liqcore.market import Market
 from liqcore.profile import Profile
 from liqcore.simulator import SCENARIOS, Simulation, simulate
 from liqcore.stats import wilson_interval
+from liqcore.volatility import VolatilityConfig, VolatilityModel
 
 __all__ = [
     "SCENARIOS",
@@ -38,6 +39,8 @@ __all__ = [
     "ModelConfig",
     "Profile",
     "Simulation",
+    "VolatilityConfig",
+    "VolatilityModel",
     "atr",
     "estimate",
     "fetch_market",
