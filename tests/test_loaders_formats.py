@@ -277,3 +277,25 @@ def test_real_single_venue_files_load_and_the_liquidation_file_merges() -> None:
     assert any("outside the price bars" in n for n in merged.notes)
     with pytest.raises(DataError, match="price file is needed"):
         load_csv(next(folder.glob("cg_btc_liq_agg_30m_*.csv")))
+
+
+def test_preamble_line_unit_suffixes_and_latin1_are_handled() -> None:
+    text = (
+        "https://www.CryptoDataDownload.com\n"
+        "unix,date,symbol,open,high,low,close,Volume BTC,Volume USDT,tradecount\n"
+        "1700003600000,2023-11-14 23:00:00,BTC/USDT,1,2,0.5,1,10,15,5\n"
+        "1700000000000,2023-11-14 22:00:00,BTC/USDT,1,2,0.5,1,20,25,5\n"
+    )
+    loaded = load_csv(text.encode("latin-1") + b"\n", symbol="BTCUSDT")
+    assert loaded.bars["volume"].tolist() == [20.0, 10.0] and loaded.bars["quote_volume"].tolist() == [25.0, 15.0]
+    assert any("skipped the line before the header" in n for n in loaded.notes)
+    _, total, _ = _counts(loaded)
+    assert total == 2
+    accented = "time,open,high,low,close,Prix é\n1700000000,1,2,0.5,1,3\n1700003600,1,2,0.5,1,3\n"
+    assert any("Latin-1" in n for n in load_csv(accented.encode("latin-1")).notes)
+
+
+def test_date_and_time_columns_are_joined() -> None:
+    text = b"Date,Time,Open,High,Low,Close,Volume\n2026.01.02,00:00,1,2,0.5,1,3\n2026.01.02,00:15,1,2,0.5,1,3\n"
+    loaded = load_csv(text)
+    assert loaded.interval == pd.Timedelta("15min") and loaded.start == pd.Timestamp("2026-01-02", tz="UTC")

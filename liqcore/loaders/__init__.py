@@ -114,13 +114,25 @@ def _mapping_for(raw: RawTable, detection: Detection, mapping: ColumnMapping | N
     )
 
 
+def _time_cells(raw: RawTable, time_column: str, notes: list[str]) -> pd.Series:
+    """The time column's cells; a 'Date' column is joined with a 'Time' column of clock times (MetaTrader style)."""
+    cells = raw.frame[time_column].astype(str).str.strip()
+    if normalise(time_column) != "date":
+        return cells
+    clock = next((c for c in raw.frame.columns if normalise(c) == "time"), None)
+    if clock is None or raw.frame[clock].astype(str).str.match(r"^\s*\d{1,2}:\d{2}").mean() < 0.9:
+        return cells
+    notes.append(f"{raw.name}: date from '{time_column}' joined with the time of day in '{clock}'.")
+    return cells + " " + raw.frame[clock].astype(str).str.strip()
+
+
 def _parse(raw: RawTable, mapping: ColumnMapping | None) -> _Parsed:
     """Read one table into numbers on a time index, dropping (and reporting) every row that cannot be used."""
     detection = detect(raw.name, list(raw.frame.columns), raw.has_header)
     mapping = _mapping_for(raw, detection, mapping)
     explicit = mapping is not detection.mapping
     notes = [f"{raw.name}: read with your column mapping." if explicit else f"{raw.name}: read as {detection.format}."]
-    notes += [] if explicit else list(detection.notes)
+    notes += list(raw.notes) + ([] if explicit else list(detection.notes))
     _check_one_instrument(raw)
     time_column = mapping.get("time")
     if time_column is None:
@@ -143,7 +155,7 @@ def _parse(raw: RawTable, mapping: ColumnMapping | None) -> _Parsed:
             f"{raw.name}: no open/high/low/close columns and nothing else the model uses were recognised "
             f"(columns: {', '.join(map(str, raw.frame.columns[:12]))}). Rename them or use the column mapping."
         )
-    times, time_notes = parse_times(raw.frame[time_column], raw.name, time_column)
+    times, time_notes = parse_times(_time_cells(raw, time_column, notes), raw.name, time_column)
     notes += time_notes + cell_notes
     rows = len(raw.frame)
     line_of = np.arange(rows) + raw.first_line

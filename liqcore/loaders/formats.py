@@ -139,6 +139,14 @@ def normalise(name: str) -> str:
 
 
 _LOOKUP = {normalise(alias): field for field, aliases in ALIASES.items() for alias in aliases}
+UNIT_WORDS = ("usd", "usdt", "usdc", "btc", "eth", "base", "quote", "coin", "coins", "utc", "ms")
+
+
+def _without_unit(name: str) -> str:
+    """'volume_btc' -> 'volume', 'close_usd' -> 'close': a trailing unit word removed (open interest keeps its
+    'usd', which the unit rule reads from the original name)."""
+    head, _, tail = name.rpartition("_")
+    return head if head and tail in UNIT_WORDS else name
 
 
 MODEL_FIELDS = tuple(ALIASES)
@@ -220,7 +228,7 @@ def detect(name: str, columns: list[str], has_header: bool) -> Detection:
         return Detection(name, "unknown", ColumnMapping(()), (f"no header row and only {width} column(s)",))
     found: dict[str, str] = {}
     for column in columns:
-        model = _LOOKUP.get(normalise(column))
+        model = _LOOKUP.get(normalise(column)) or _LOOKUP.get(_without_unit(normalise(column)))
         if model and model not in found:
             found[model] = column
     notes: list[str] = []

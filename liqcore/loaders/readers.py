@@ -15,6 +15,7 @@ import pandas as pd
 from liqcore.errors import DataError
 
 Source = str | Path | bytes | IO[bytes] | IO[str]
+DELIMITERS = (",", ";", "\t")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class RawTable:
     has_header: bool
     first_line: int  # 1-based file line of the first data row
     delimiter: str = ","
+    notes: tuple[str, ...] = ()
 
 
 def _raw_bytes(source: Source, index: int, limits: LoadLimits) -> tuple[str, bytes]:
@@ -94,14 +96,19 @@ def _unpack(name: str, data: bytes, limits: LoadLimits) -> tuple[str, bytes]:
     return name, data
 
 
-def _decode(name: str, data: bytes) -> str:
-    for encoding in ("utf-8-sig", "utf-16"):
+def _decode(name: str, data: bytes) -> tuple[str, str | None]:
+    """Text of the file and, when it was not UTF-8, a note naming the encoding used."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        candidates = (("utf-16", "UTF-16"),)
+    else:
+        candidates = (("utf-8-sig", None), ("latin-1", "Latin-1 (it is not valid UTF-8)"))
+    for encoding, label in candidates:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
         if "\x00" not in text:
-            return text
+            return text, None if label is None else f"{name}: text read as {label}."
     raise DataError(f"{name}: not a text CSV file (it looks binary). Export it as CSV (UTF-8) and try again.")
 
 
@@ -118,18 +125,20 @@ def read_table(source: Source, index: int = 0, limits: LoadLimits | None = None)
     limits = limits or LoadLimits()
     name, data = _raw_bytes(source, index, limits)
     name, data = _unpack(name, data, limits)
-    text = _decode(name, data)
-    head = [line for line in text.splitlines()[:50] if line.strip()]
-    if not head:
-        raise DataError(f"{name}: the file is empty.")
-    counts = {d: min(line.count(d) for line in head[:20]) for d in (",", ";", "\t")}
+    text, encoding_note = _decode(name, data)
+    notes = [] if encoding_note is None else [encoding_note]
+    head = [line for line in text.splitlines()[:50] if any(d in line for d in DELIMITERS)]
+    counts = {d: min((line.count(d) for line in head[:20]), default=0) for d in DELIMITERS}
     delimiter = max(counts, key=counts.get) if max(counts.values()) > 0 else ","
     try:
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:
         raise DataError(f"{name}: cannot read as CSV ({exc}).") from None
     skipped = 0
-    while rows and not any(cell.strip() for cell in rows[0]):
+    wide = max((sum(bool(c.strip()) for c in row) for row in rows[:20]), default=0)
+    while rows and sum(bool(c.strip()) for c in rows[0]) <= (1 if wide >= 3 else 0):
+        if any(cell.strip() for cell in rows[0]):
+            notes.append(f"{name}: skipped the line before the header: {rows[0][0].strip()[:60]!r}.")
         rows.pop(0)
         skipped += 1
     while rows and not any(cell.strip() for cell in rows[-1]):
@@ -153,7 +162,7 @@ def read_table(source: Source, index: int = 0, limits: LoadLimits | None = None)
     body = [(row + [""] * width)[:width] for row in body]
     frame = pd.DataFrame(body, columns=pd.Index(header).astype(str), dtype=object)
     frame.columns = _dedupe(list(frame.columns))
-    return RawTable(name, frame, has_header, skipped + (2 if has_header else 1), delimiter)
+    return RawTable(name, frame, has_header, skipped + (2 if has_header else 1), delimiter, tuple(notes))
 
 
 def _dedupe(columns: list[str]) -> list[str]:
