@@ -127,3 +127,30 @@ def test_scan_on_the_simulator_is_consistent() -> None:
     assert set(events["outcome"]) <= {"follow-through", "fakeout", "unresolved", "open"}
     assert result.table["n"].sum() == (events["outcome"] != "open").sum()
     assert "n =" in result.verdict
+
+
+def _scanner_script() -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path.cwd()))
+    from liqcore import ModelConfig, estimate, simulate
+    from liqcore.analysis import Analysis
+    from pages.components.breakouts import render_breakout_scanner
+
+    sim = simulate("fakeout", seed=3)
+    heatmap = estimate(sim.market, ModelConfig(), columns=200)
+    render_breakout_scanner(Analysis(sim.market, heatmap, "test|fakeout|3", "Simulator · fakeout · seed 3", sim))
+
+
+def test_scanner_component_shows_chart_table_and_verdict() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_scanner_script, default_timeout=90).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["Fuel zone"]) == ["Thin (little fuel)", "Dense (much fuel)"]
+    assert "n =" in at.info[0].value
+    at.number_input(key="bo_lookback").set_value(12).run()
+    assert not at.exception
+    assert at.dataframe[0].value["Breakouts (n)"].sum() > table["Breakouts (n)"].sum()

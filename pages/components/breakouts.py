@@ -1,0 +1,93 @@
+"""The fakeout scanner block: controls, breakout markers, hit rates with Wilson intervals and the verdict.
+
+`render_breakout_scanner(analysis)` is called at the bottom of the heatmap page; everything it computes comes from
+`liqcore.breakouts`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from liqcore.analysis import Analysis
+from liqcore.breakouts import BreakoutConfig, BreakoutResult, scan
+from liqcore.cells import candles
+from liqcore.charts.breakouts import breakout_chart
+from liqcore.heatmap import Heatmap
+from liqcore.market import Market
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner="Scanning breakouts…")
+def _scan(key: str, _market: Market, _heatmap: Heatmap, config: BreakoutConfig) -> BreakoutResult:
+    return scan(_market, _heatmap, config)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _candles(key: str, _market: Market) -> pd.DataFrame:
+    return candles(_market, max_candles=600)
+
+
+def _table(result: BreakoutResult) -> pd.DataFrame:
+    table = result.table
+    return pd.DataFrame(
+        {
+            "Fuel zone": table["zone"].map({"thin": "Thin (little fuel)", "dense": "Dense (much fuel)"}),
+            "Breakouts (n)": table["n"],
+            "Failed (fakeout)": table["fakeout_rate"],
+            "95 % interval (failed)": [
+                f"{100 * lo:.0f}–{100 * hi:.0f} %" if n else "–"
+                for lo, hi, n in zip(table["fakeout_low"], table["fakeout_high"], table["n"], strict=True)
+            ],
+            "Followed through": table["follow_rate"],
+            "95 % interval (followed)": [
+                f"{100 * lo:.0f}–{100 * hi:.0f} %" if n else "–"
+                for lo, hi, n in zip(table["follow_low"], table["follow_high"], table["n"], strict=True)
+            ],
+            "Unresolved": table["unresolved"],
+        }
+    )
+
+
+def render_breakout_scanner(analysis: Analysis) -> None:
+    """Draw the scanner: do breakouts into thin liquidation zones fail more often than into dense ones, here?"""
+    st.subheader("Fakeout scanner: thin vs dense breakouts")
+    st.caption(
+        "A breakout is the first close beyond the high (or low) of the previous N bars. Its *fuel* is the estimated "
+        "liquidation notional within X % beyond the broken level on the breakout side (shorts above, longs below), "
+        "read from the map at the breakout bar — nothing later. Breakouts with fuel at or above the median are "
+        "*dense*, the rest *thin*."
+    )
+    cols = st.columns(4)
+    lookback = cols[0].number_input("N: range bars", 5, 500, 48, 1, key="bo_lookback")
+    fuel_pct = cols[1].number_input("X: fuel window (%)", 0.1, 10.0, 1.0, 0.1, key="bo_fuel_pct", format="%.1f")
+    horizon = cols[2].number_input("M: bars to judge", 2, 500, 24, 1, key="bo_horizon")
+    follow = cols[3].number_input("k: follow-through (× ATR)", 0.1, 10.0, 1.0, 0.1, key="bo_follow", format="%.1f")
+    config = BreakoutConfig(
+        lookback=int(lookback), fuel_pct=float(fuel_pct), horizon=int(horizon), follow_atr=float(follow)
+    )
+    result = _scan(f"{analysis.key}|{config}", analysis.market, analysis.heatmap, config)
+    events = result.events
+    if events.empty:
+        st.info("No breakouts in this window with these settings: try a shorter range (N) or more data.")
+        return
+    st.altair_chart(breakout_chart(_candles(analysis.key, analysis.market), events), width="stretch")
+    st.caption(
+        f"{len(events)} breakouts. Colour: fuel zone (dense ≥ {result.dense_threshold_usd:,.0f} USD within "
+        f"{config.fuel_pct:g} %). Shape: follow-through (price went {config.follow_atr:g} × ATR(14) further within "
+        f"{config.horizon} bars), fakeout (closed back inside the range first), unresolved, or open (too close to "
+        "the end to judge)."
+    )
+    st.dataframe(
+        _table(result),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Failed (fakeout)": st.column_config.NumberColumn(format="percent"),
+            "Followed through": st.column_config.NumberColumn(format="percent"),
+        },
+    )
+    st.info(result.verdict, icon=":material/fact_check:")
+    st.caption(
+        "Intervals are 95 % Wilson intervals. Breakouts close together share market conditions, so the intervals are "
+        "optimistic; fuel is read from an estimated map. Nothing here is financial advice."
+    )
