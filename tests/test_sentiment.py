@@ -21,6 +21,7 @@ from liqcore.sentiment import (
     label,
     nearest_clusters,
 )
+from liqcore.stats import spearman, wilson_interval
 
 
 def heatmap(long: list[float], short: list[float], price: float = 105.0) -> tuple[Heatmap, object]:
@@ -106,6 +107,24 @@ def test_short_squeeze_shows_shorts_exposed_before_the_squeeze(seed: int) -> Non
     assert series.balance.iloc[int(0.5 * n) : int(0.7 * n)].mean() > 0
 
 
+def test_estimated_balance_tracks_the_simulators_true_book() -> None:
+    sim = simulate("short_squeeze", 0)
+    est = estimate(sim.market, columns=40)
+    books = [sim.book(t, price_edges=est.price_edges) for t in est.times]
+    truth = Heatmap(
+        times=est.times,
+        price_edges=est.price_edges,
+        long=np.array([b.long for b in books]),
+        short=np.array([b.short for b in books]),
+        implied=est.implied,
+        close=est.close,
+        config=est.config,
+        driver=est.driver,
+    )
+    rho = spearman(balance_series(est, sim.market).balance, balance_series(truth, sim.market).balance)
+    assert rho > 0.6
+
+
 def test_historical_check_reports_sample_sizes_and_a_plain_verdict() -> None:
     sim = simulate("range", 0)
     series = balance_series(estimate(sim.market, columns=200), sim.market)
@@ -126,8 +145,6 @@ def test_balance_uses_no_future_bars_once_the_bin_height_is_fixed() -> None:
 
 def test_verdict_claims_an_edge_only_when_the_interval_clears_the_base_rate() -> None:
     def row(hits: int, n: int, base: float) -> CheckRow:
-        from liqcore.stats import wilson_interval
-
         return CheckRow("short-squeeze risk", n, hits, hits / n, *wilson_interval(hits, n), base, 0.0)
 
     assert "an edge on this data" in _verdict([row(80, 100, 0.5)])
