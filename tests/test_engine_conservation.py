@@ -1,0 +1,79 @@
+"""Conservation of the cohort model, bar by bar: opened = live + liquidated + closed + decayed.
+
+The heatmap does not report closes and decay, so the test rebuilds them from the rules in DESIGN.md §3 and the
+market alone (survival = the share of open interest that remained, decay = the half-life over the bar's length) and
+checks that the map's live notional follows ``L_t = ((L_{t−1} − I_t)·s_t + O_t)·d_t`` for every bar, where ``I_t``
+is the map's own implied liquidations and ``O_t`` the notional opened. Summing that identity over the bars is the
+conservation law of the issue; checking each bar also pins down the consume → close → open → decay order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import make_market
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from liqcore import ModelConfig, estimate
+from liqcore.market import Market
+
+
+def _config(half_life: float | None) -> ModelConfig:
+    """Typical-price entries, no lookback and a map wide enough to draw every cohort."""
+    return ModelConfig(
+        entry_rule="typical", decay_half_life_hours=half_life, lookback_hours=None, price_margin=0.95, max_bins=60
+    )
+
+
+def _ledger(market: Market, half_life: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-bar notional opened (both sides), pro-rata survival and decay factors, from the market alone."""
+    bars = market.bars
+    oi = bars["open_interest"].to_numpy()
+    typical = (bars["high"] + bars["low"] + bars["close"]).to_numpy() / 3
+    rise = np.clip(np.diff(oi, prepend=np.nan), 0, None)
+    opened = 2 * np.nan_to_num(rise) * typical
+    survive = np.ones(len(oi))
+    survive[1:] = np.clip(oi[1:] / oi[:-1], 1e-9, 1.0)
+    hours = market.interval / np.timedelta64(1, "h")
+    decay = np.full(len(oi), 0.5 ** (hours / half_life) if half_life else 1.0)
+    return opened, survive, decay
+
+
+def _check_bar_by_bar(market: Market, half_life: float | None, engine: str) -> None:
+    hm = estimate(market, _config(half_life), engine=engine)
+    live = hm.long.sum(axis=1) + hm.short.sum(axis=1)
+    implied = hm.implied.sum(axis=1).to_numpy()
+    opened, survive, decay = _ledger(market, half_life)
+    before = np.concatenate(([0.0], live[:-1]))
+    expected = ((before - implied) * survive + opened) * decay
+    scale = np.maximum.accumulate(np.cumsum(opened)) + 1.0
+    np.testing.assert_allclose(live / scale, expected / scale, rtol=0, atol=1e-9)
+
+    closed = (before - implied) * (1 - survive)
+    decayed = ((before - implied) * survive + opened) * (1 - decay)
+    total = live[-1] + implied.sum() + closed.sum() + decayed.sum()
+    assert total == pytest.approx(opened.sum(), rel=1e-9)
+
+
+@pytest.mark.parametrize("engine", ["fast", "reference"])
+@pytest.mark.parametrize("half_life", [None, 0.5])
+def test_opened_equals_live_liquidated_closed_and_decayed(engine: str, half_life: float | None) -> None:
+    rng = np.random.default_rng(11)
+    closes = 100 * np.exp(np.cumsum(rng.normal(0, 0.02, 240)))
+    oi = 1_000 * np.exp(np.cumsum(rng.normal(0, 0.04, 240)))
+    _check_bar_by_bar(make_market(closes, oi, spread=0.01), half_life, engine)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(2, 80),
+    move=st.sampled_from([0.002, 0.02, 0.08]),
+    half_life=st.one_of(st.none(), st.floats(0.2, 50)),
+)
+def test_conservation_holds_on_random_markets(seed: int, n: int, move: float, half_life: float | None) -> None:
+    rng = np.random.default_rng(seed)
+    closes = 100 * np.exp(np.cumsum(rng.normal(0, move, n)))
+    oi = 500 * np.exp(np.cumsum(rng.normal(0, 0.1, n)))
+    _check_bar_by_bar(make_market(closes, oi, spread=move), half_life, "fast")
