@@ -23,6 +23,7 @@ PAGES = [
     st.Page("pages/sentiment.py", title="Sentiment", icon=":material/balance:"),
     st.Page("pages/volatility.py", title="Volatility", icon=":material/speed:"),
     st.Page("pages/validation.py", title="Validation", icon=":material/fact_check:"),
+    st.Page("pages/walkthrough.py", title="Trade walkthrough", icon=":material/school:"),
 ]
 
 navigation = st.navigation(PAGES)
