@@ -120,6 +120,7 @@ class HistoricalCheck:
     horizon: int
     move_atr: float
     verdict: str
+    base_return_pct: float  # mean return over the horizon after any snapshot, the yardstick for the rows' returns
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -131,6 +132,7 @@ class HistoricalCheck:
                     "95% interval": f"{r.low:.0%} – {r.high:.0%}" if r.n else "—",
                     "base rate (all snapshots)": r.base_rate,
                     "mean return over next bars": r.mean_return_pct,
+                    "mean return, all snapshots": self.base_return_pct,
                 }
                 for r in self.rows
             ]
@@ -188,7 +190,8 @@ def historical_check(series: pd.DataFrame, market: Market, horizon: int = 24, mo
                 float(returns_arr[mask].mean()) if n else float("nan"),
             )
         )
-    return HistoricalCheck(tuple(rows), horizon, move_atr, _verdict(rows))
+    base_return = float(returns_arr.mean()) if len(returns_arr) else float("nan")
+    return HistoricalCheck(tuple(rows), horizon, move_atr, _verdict(rows), base_return)
 
 
 def _verdict(rows: list[CheckRow]) -> str:

@@ -97,6 +97,7 @@ st.dataframe(
         "mean return over next bars": st.column_config.NumberColumn(
             f"mean return over next {horizon} bars", format="%+.2f %%"
         ),
+        "mean return, all snapshots": st.column_config.NumberColumn(format="%+.2f %%"),
     },
 )
 st.info(check.verdict, icon=":material/fact_check:")

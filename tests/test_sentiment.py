@@ -132,6 +132,11 @@ def test_historical_check_reports_sample_sizes_and_a_plain_verdict() -> None:
     assert all(row.n >= 0 and (row.n == 0 or 0 <= row.low <= row.rate <= row.high <= 1) for row in check.rows)
     assert "edge" in check.verdict or "too few" in check.verdict
     assert list(check.table().columns)[1] == "snapshots (n)"
+    closes = sim.market.bars["close"]
+    starts = closes.index.get_indexer(series.index)
+    starts = starts[starts + 12 < len(closes)]
+    forward = 100 * (closes.to_numpy()[starts + 12] / closes.to_numpy()[starts] - 1)
+    assert check.base_return_pct == pytest.approx(forward.mean())
 
 
 def test_balance_uses_no_future_bars_once_the_bin_height_is_fixed() -> None:
