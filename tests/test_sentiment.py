@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import make_market, run_page
 
-from liqcore import ModelConfig, estimate, simulate
+from liqcore import ModelConfig, estimate, load_csv, simulate
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.profile import Profile
@@ -166,3 +168,19 @@ def test_sentiment_page_renders() -> None:
     assert "edge" in at.info[0].value or "too few" in at.info[0].value
     assert any(c.value.startswith("Nearest big") for c in at.caption)
     assert not at.warning  # the default simulator has open interest, so no volume-proxy warning
+
+
+REAL_CSV = (
+    Path(__file__).parents[2]
+    / "shared/data/real/cg_ismethanhtung/cg_btc_30m_price_liq_oi_funding_2026-05-21_2026-06-08.csv"
+)
+
+
+@pytest.mark.skipif(not REAL_CSV.exists(), reason="../shared/data/real is not beside the repo")
+def test_real_btc_file_gives_a_reading_and_a_plain_verdict() -> None:
+    market = load_csv(REAL_CSV)
+    series = balance_series(estimate(market, columns=300), market, SentimentConfig())
+    assert series.balance.between(-1, 1).all() and (series.above_usd + series.below_usd).iloc[-1] > 0
+    check = historical_check(series, market, horizon=24)
+    assert sum(row.n for row in check.rows) >= 100
+    assert "edge" in check.verdict
