@@ -60,6 +60,7 @@ def test_extra_file_alone_says_a_price_file_is_needed() -> None:
     liq = b"time,longUsd,shortUsd\n1700000000000,1,2\n1700001800000,3,4\n"
     at = _app((("liq.csv", liq),))
     assert not at.exception and "price file is needed" in at.error[0].value
+    assert any("yourself" in e.label for e in at.expander)  # recognised file: the mapping form is folded away
 
 
 def test_garbage_gives_an_error_box_not_a_traceback() -> None:

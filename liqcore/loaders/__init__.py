@@ -380,10 +380,13 @@ def _parse_interval(value: str | pd.Timedelta) -> pd.Timedelta:
 
 
 def _symbol_from(name: str) -> str:
-    """'BTCUSDT-5m-2026-01.csv' -> 'BTCUSDT'; 'UPLOADED' when the name does not start with a symbol."""
-    stem = name.split("/")[-1].split(".")[0]
-    guess = stem.split("-")[0].split("_")[0].upper()
-    return guess if guess.isalnum() and guess.isascii() else "UPLOADED"
+    """'BTCUSDT-5m-2026-01.csv' or 'binance_um_BTCUSDT_1h.csv' -> 'BTCUSDT'; else the first word, or 'UPLOADED'."""
+    if re.fullmatch(r"file \d+", name):
+        return "UPLOADED"
+    tokens = re.split(r"[-_ .]", name.split("/")[-1].upper())
+    quoted = next((t for t in tokens if re.fullmatch(r"[A-Z0-9]{2,15}(USDT|USDC|USD|BUSD|PERP)", t)), None)
+    first = tokens[0] if tokens and tokens[0].isalnum() and tokens[0].isascii() else "UPLOADED"
+    return quoted or first
 
 
 def repairs(notes: tuple[str, ...]) -> tuple[str, ...]:

@@ -154,15 +154,17 @@ def market_from_files(main: Any, payload: tuple[tuple[str, bytes], ...]) -> Mark
 
 
 def _offer_mapping(main: Any, payload: tuple[tuple[str, bytes], ...]) -> None:
-    """Show the mapping form for the first file detection is unsure of (or the only file)."""
-    for name, data in payload:
-        detection = _sniff(_digest(((name, data),)), name, data)
-        if isinstance(detection, DataError):
-            continue
-        if not detection.is_sure or len(payload) == 1:
-            _mapping_form(main, name, detection)
-            return
-    main.info("Fix the file named in the sidebar message and upload it again.", icon=":material/info:")
+    """A mapping form for the first file detection is unsure of; for one recognised file, the form folded away."""
+    detections = [(name, _sniff(_digest(((name, data),)), name, data)) for name, data in payload]
+    readable = [(name, d) for name, d in detections if isinstance(d, Detection)]
+    unsure = next(((name, d) for name, d in readable if not d.is_sure), None)
+    if unsure is not None:
+        _mapping_form(main, *unsure)
+    elif len(payload) == 1 and readable:
+        name, detection = readable[0]
+        _mapping_form(main.expander(f"Map the columns of {_plain(name)} yourself"), name, detection)
+    else:
+        main.info("Fix the file named in the sidebar message and upload it again.", icon=":material/info:")
 
 
 def _report(market: Market, mapped: bool) -> None:
