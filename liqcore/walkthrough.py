@@ -57,20 +57,6 @@ class Lesson:
     before: pd.DataFrame
     after: pd.DataFrame
 
-    @property
-    def start_stop(self) -> float:
-        """Suggested stop: one stop distance against the suggested side."""
-        return self.price - self._sign * self.stop_distance
-
-    @property
-    def start_target(self) -> float:
-        """Suggested target: two stop distances with the suggested side (2 R)."""
-        return self.price + 2 * self._sign * self.stop_distance
-
-    @property
-    def _sign(self) -> int:
-        return 1 if self.side == "long" else -1
-
 
 def _biggest(clusters: pd.DataFrame, side: str, reach_pct: float = 5.0) -> pd.Series | None:
     """The biggest cluster of `side` on its side of price, preferring those within `reach_pct` %."""
