@@ -69,6 +69,7 @@ def notional_between(profile: Profile, price_from: float, price_to: float) -> di
 
 
 def _smooth(values: np.ndarray, width: int) -> np.ndarray:
+    width = min(width, len(values))  # np.convolve "same" returns the longer input's length
     if width <= 1:
         return values.astype(float)
     kernel = np.ones(width) / width
@@ -81,8 +82,9 @@ def find_clusters(
     """Clusters: peaks of the smoothed profile per side, each with its price range and notional.
 
     A cluster is a local maximum of the smoothed side profile; its range extends outward from the peak while the
-    smoothed values keep falling and stay above a twentieth of the peak. Clusters with less than `min_share` of the
-    side's total are dropped. Sorted by notional, largest first; deterministic.
+    smoothed values keep falling and stay above a twentieth of the peak; ranges never overlap, so no USD is counted
+    twice. Clusters with less than `min_share` of the side's total are dropped. Sorted by notional, largest first;
+    deterministic.
     """
     rows = []
     centers = profile.centers
@@ -94,14 +96,16 @@ def find_clusters(
         smooth = _smooth(raw, smooth_bins)
         padded = np.concatenate(([-np.inf], smooth, [-np.inf]))
         peaks = np.flatnonzero((smooth > padded[:-2]) & (smooth >= padded[2:]) & (smooth > 0))
+        taken = -1  # last bin claimed by the cluster below: a valley bin is counted once, by the lower peak
         for peak in peaks:
             floor = smooth[peak] / 20
             lo = peak
-            while lo > 0 and smooth[lo - 1] <= smooth[lo] and smooth[lo - 1] > floor:
+            while lo > taken + 1 and smooth[lo - 1] <= smooth[lo] and smooth[lo - 1] > floor:
                 lo -= 1
             hi = peak
             while hi < len(smooth) - 1 and smooth[hi + 1] <= smooth[hi] and smooth[hi + 1] > floor:
                 hi += 1
+            taken = hi
             usd = float(raw[lo : hi + 1].sum())
             if usd < min_share * total:
                 continue

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from liqcore.profile import Profile, cumulative, find_clusters, notional_between
 
@@ -45,3 +47,25 @@ def test_notional_between_counts_bins_crossed_on_the_way() -> None:
     prof = book([4, 4, 4, 0, 0, 0], [0, 0, 0, 0, 10, 10], price=103.5)
     assert notional_between(prof, 103.5, 101.0) == {"side": "long", "usd": pytest.approx(4 + 4)}
     assert notional_between(prof, 103.5, 105.5) == {"side": "short", "usd": pytest.approx(10 + 5)}
+
+
+def test_neighbouring_peaks_share_no_bin() -> None:
+    prof = book([0] * 10, [0, 0, 5, 9, 4, 3, 8, 6, 0, 0], price=101.0)
+    clusters = find_clusters(prof, smooth_bins=1, min_share=0.0).sort_values("price_low")
+    assert len(clusters) == 2
+    assert clusters["price_high"].iloc[0] <= clusters["price_low"].iloc[1]
+    assert clusters["notional_usd"].sum() == pytest.approx(35)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.floats(0, 1e9, allow_nan=False), min_size=2, max_size=60),
+    smooth=st.integers(1, 5),
+)
+def test_clusters_never_count_a_dollar_twice(values: list[float], smooth: int) -> None:
+    n = len(values)
+    prof = book(values, [0.0] * n, price=100.0 + n)
+    clusters = find_clusters(prof, smooth_bins=smooth, min_share=0.0, max_clusters=n).sort_values("price_low")
+    assert (clusters["price_high"].to_numpy()[:-1] <= clusters["price_low"].to_numpy()[1:]).all()
+    assert clusters["notional_usd"].sum() <= sum(values) * (1 + 1e-9) + 1e-6
+    assert (clusters["distance_pct"] <= 0).all()
