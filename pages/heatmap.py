@@ -12,6 +12,7 @@ from liqcore.export import to_csv_safe
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.profile import find_clusters, notional_between
+from pages.components.breakouts import render_breakout_scanner
 
 analysis: Analysis = st.session_state["analysis"]
 heatmap = analysis.heatmap
@@ -151,3 +152,5 @@ with st.expander("How to read this map", icon=":material/school:"):
         "- The map is a model: it assumes a leverage mix and entry prices (see *Assumptions* in the sidebar). "
         "Nothing here is financial advice."
     )
+
+render_breakout_scanner(analysis)

@@ -148,9 +148,19 @@ def test_scanner_component_shows_chart_table_and_verdict() -> None:
 
     at = AppTest.from_function(_scanner_script, default_timeout=90).run()
     assert not at.exception
-    table = at.dataframe[0].value
-    assert list(table["Fuel zone"]) == ["Thin (little fuel)", "Dense (much fuel)"]
+    table = at.table[0].value
+    assert list(table.index) == ["Thin (little fuel)", "Dense (much fuel)"]
+    assert table["Failed (fakeout)"].str.endswith("%").all()
     assert "n =" in at.info[0].value
     at.number_input(key="bo_lookback").set_value(12).run()
     assert not at.exception
-    assert at.dataframe[0].value["Breakouts (n)"].sum() > table["Breakouts (n)"].sum()
+    assert at.table[0].value["Breakouts (n)"].astype(int).sum() > table["Breakouts (n)"].astype(int).sum()
+
+
+def test_heatmap_page_ends_with_the_scanner() -> None:
+    from conftest import run_page
+
+    at = run_page("pages/heatmap.py")
+    assert not at.exception
+    assert any(s.value.startswith("Fakeout scanner") for s in at.subheader)
+    assert any("n =" in info.value for info in at.info)

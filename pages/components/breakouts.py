@@ -27,25 +27,30 @@ def _candles(key: str, _market: Market) -> pd.DataFrame:
     return candles(_market, max_candles=600)
 
 
+def _pct(rate: float, n: int) -> str:
+    return f"{100 * rate:.0f} %" if n else "–"
+
+
+def _interval(low: float, high: float, n: int) -> str:
+    return f"{100 * low:.0f}–{100 * high:.0f} %" if n else "–"
+
+
 def _table(result: BreakoutResult) -> pd.DataFrame:
-    table = result.table
-    return pd.DataFrame(
-        {
-            "Fuel zone": table["zone"].map({"thin": "Thin (little fuel)", "dense": "Dense (much fuel)"}),
-            "Breakouts (n)": table["n"],
-            "Failed (fakeout)": table["fakeout_rate"],
-            "95 % interval (failed)": [
-                f"{100 * lo:.0f}–{100 * hi:.0f} %" if n else "–"
-                for lo, hi, n in zip(table["fakeout_low"], table["fakeout_high"], table["n"], strict=True)
-            ],
-            "Followed through": table["follow_rate"],
-            "95 % interval (followed)": [
-                f"{100 * lo:.0f}–{100 * hi:.0f} %" if n else "–"
-                for lo, hi, n in zip(table["follow_low"], table["follow_high"], table["n"], strict=True)
-            ],
-            "Unresolved": table["unresolved"],
-        }
-    )
+    """Hit rates as text with units, one row per zone (a small static table)."""
+    rows = []
+    for row in result.table.itertuples():
+        rows.append(
+            {
+                "Fuel zone": {"thin": "Thin (little fuel)", "dense": "Dense (much fuel)"}[row.zone],
+                "Breakouts (n)": int(row.n),
+                "Failed (fakeout)": _pct(row.fakeout_rate, row.n),
+                "95 % interval, failed": _interval(row.fakeout_low, row.fakeout_high, row.n),
+                "Followed through": _pct(row.follow_rate, row.n),
+                "95 % interval, followed": _interval(row.follow_low, row.follow_high, row.n),
+                "Unresolved": int(row.unresolved),
+            }
+        )
+    return pd.DataFrame(rows).set_index("Fuel zone")
 
 
 def render_breakout_scanner(analysis: Analysis) -> None:
@@ -77,15 +82,7 @@ def render_breakout_scanner(analysis: Analysis) -> None:
         f"{config.horizon} bars), fakeout (closed back inside the range first), unresolved, or open (too close to "
         "the end to judge)."
     )
-    st.dataframe(
-        _table(result),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Failed (fakeout)": st.column_config.NumberColumn(format="percent"),
-            "Followed through": st.column_config.NumberColumn(format="percent"),
-        },
-    )
+    st.table(_table(result))
     st.info(result.verdict, icon=":material/fact_check:")
     st.caption(
         "Intervals are 95 % Wilson intervals. Breakouts close together share market conditions, so the intervals are "
