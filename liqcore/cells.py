@@ -78,7 +78,7 @@ def heat_cells(
     starts = _group_starts(n_cols, col_factor)
     times = heatmap.times
     step = times[-1] - times[-2] if len(times) > 1 else pd.Timedelta(0)
-    t_edges = np.append(times[starts].asi8, (times[-1] + step).value)
+    t_edges = times[starts].append(pd.DatetimeIndex([times[-1] + step]))  # keeps the index's unit (ns, us or s)
     p_edges = np.append(heatmap.price_edges[_group_starts(n_bins, bin_factor)], heatmap.price_edges[-1])
     frames = []
     for name in sides:
@@ -86,8 +86,8 @@ def heat_cells(
         rows, cols = np.nonzero(grid > 0)
         frame = pd.DataFrame(
             {
-                "t0": pd.to_datetime(t_edges[rows], utc=True),
-                "t1": pd.to_datetime(t_edges[rows + 1], utc=True),
+                "t0": t_edges[rows].tz_convert("UTC"),
+                "t1": t_edges[rows + 1].tz_convert("UTC"),
                 "p0": p_edges[cols],
                 "p1": p_edges[cols + 1],
                 "side": name,
