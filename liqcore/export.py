@@ -16,11 +16,12 @@ def _neutralise(value: object) -> object:
 def to_csv_safe(frame: pd.DataFrame) -> bytes:
     """CSV bytes with text cells that a spreadsheet would run as a formula (= + - @ …) prefixed by an apostrophe.
 
-    Numbers are left as numbers: a negative distance stays -1.5, not '-1.5.
+    Numbers are left as numbers: a negative distance stays -1.5, not '-1.5. Rows end in CRLF (RFC 4180), which also
+    makes the writer quote any cell holding a bare carriage return instead of splitting the row there.
     """
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(_neutralise)
     safe.columns = [_neutralise(str(c)) for c in safe.columns]
-    return safe.to_csv(index=False).encode("utf-8")
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
