@@ -16,7 +16,7 @@ from liqcore.plan import TradePlan
 from liqcore.profile import Profile
 
 ZONE_COLOURS = {"dense": "#f97316", "thin": "#38bdf8"}
-OUTCOME_SHAPES = {"follow-through": "triangle-up", "fakeout": "cross", "unresolved": "circle", "open": "diamond"}
+OUTCOME_SHAPES = {"follow-through": "circle", "fakeout": "cross", "unresolved": "square", "open": "diamond"}
 LEVEL_COLOURS = {"entry": "#94a3b8", "stop": "#ef4444", "target": "#22c55e", "liquidation": "#a855f7"}
 _TIME = alt.Axis(title="Time (UTC)", format="%b %d %H:%M", labelAngle=0)
 
@@ -40,7 +40,7 @@ def breakout_layer(events: pd.DataFrame) -> alt.Chart:
                 "outcome:N",
                 title="Outcome",
                 scale=alt.Scale(domain=list(OUTCOME_SHAPES), range=list(OUTCOME_SHAPES.values())),
-                legend=alt.Legend(orient="top"),
+                legend=alt.Legend(orient="top", symbolFillColor="#94a3b8", symbolStrokeColor="#94a3b8"),
             ),
             tooltip=[
                 alt.Tooltip("time:T", title="Breakout close (UTC)", format="%Y-%m-%d %H:%M"),
