@@ -1,0 +1,46 @@
+"""The heatmap page under AppTest: contrast and side controls, target readout, answer key, downloads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+
+
+def _caption(at: AppTest, start: str) -> str:
+    return next(c.value for c in at.caption if c.value.startswith(start) or start in c.value)
+
+
+def test_controls_readout_and_downloads_follow_the_widgets() -> None:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    assert "**estimate**" in at.caption[0].value
+    drawn = int(_caption(at, "cells drawn").split()[0].replace(",", ""))
+    assert 0 < drawn <= 9000
+
+    price = float(at.session_state["analysis"].heatmap.close[-1])
+    at.number_input(key="hm_target").set_value(round(price * 0.97, 1))
+    at.button_group(key="hm_side").set_value("long")
+    at.selectbox(key="hm_scale").set_value("percentile")
+    at.slider(key="hm_threshold").set_value(0.5).run()
+    assert not at.exception
+    readout = next(m for m in at.metric if "liquidated on the way" in m.label)
+    assert readout.label.startswith("≈ longs") and readout.value.startswith("$")
+    fewer = int(_caption(at, "cells drawn").split()[0].replace(",", ""))
+    assert 0 < fewer < drawn
+
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download clusters (CSV)", "Download heat cells (CSV)"]
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["range", "side", "notional_usd", "distance_pct"]
+    assert table["notional_usd"].is_monotonic_decreasing
+
+
+def test_answer_key_draws_the_true_book_beside_the_estimate() -> None:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    charts = len(at.get("vega_lite_chart"))
+    at.toggle(key="hm_truth").set_value(True).run()
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == charts + 1
