@@ -72,7 +72,8 @@ with left:
     a, b = st.columns(2)
     a.metric("Shorts above, in window", f"${now['above_usd']:,.0f}")
     b.metric("Longs below, in window", f"${now['below_usd']:,.0f}")
-    st.altair_chart(balance_gauge(float(now["balance"]), threshold), width="stretch")
+    gauge = balance_gauge(float(now["balance"]), threshold, float(now["above_usd"]), float(now["below_usd"]))
+    st.altair_chart(gauge, width="stretch")
     for _, top in nearest_clusters(analysis.heatmap.profile()).iterrows():
         word = "above" if top["side"] == "short" else "below"
         st.caption(

@@ -10,6 +10,7 @@ import pytest
 from conftest import make_market, run_page
 
 from liqcore import ModelConfig, estimate, load_csv, simulate
+from liqcore.charts.sentiment import balance_gauge, balance_over_time
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.profile import Profile
@@ -184,3 +185,14 @@ def test_real_btc_file_gives_a_reading_and_a_plain_verdict() -> None:
     check = historical_check(series, market, horizon=24)
     assert sum(row.n for row in check.rows) >= 100
     assert "edge" in check.verdict
+
+
+def test_charts_share_time_and_carry_usd_totals() -> None:
+    sim = simulate("range", 0, bars=300)
+    series = balance_series(estimate(sim.market, columns=100), sim.market)
+    over_time = balance_over_time(series, 0.2).to_dict()
+    assert over_time["resolve"]["scale"]["x"] == "shared" and len(over_time["vconcat"]) == 2
+    gauge = balance_gauge(0.4, 0.2, 1.5e6, 0.5e6)
+    marker = gauge.layer[1]
+    assert marker.data.iloc[0].to_dict() == {"balance": 0.4, "above_usd": 1.5e6, "below_usd": 0.5e6}
+    assert "USD" in str(gauge.to_dict())

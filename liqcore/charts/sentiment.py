@@ -8,8 +8,10 @@ import pandas as pd
 SHORT_SIDE, LONG_SIDE = "#8b5cf6", "#f59e0b"
 
 
-def balance_gauge(balance: float, threshold: float) -> alt.LayerChart:
-    """A horizontal −1…+1 bar with the label zones and a marker at the current balance."""
+def balance_gauge(
+    balance: float, threshold: float, above_usd: float = float("nan"), below_usd: float = float("nan")
+) -> alt.LayerChart:
+    """A horizontal −1…+1 bar with the label zones and a marker at the current balance (USD totals in its tooltip)."""
     zones = pd.DataFrame(
         {
             "from": [-1, -threshold, threshold],
@@ -36,9 +38,16 @@ def balance_gauge(balance: float, threshold: float) -> alt.LayerChart:
         )
     )
     marker = (
-        alt.Chart(pd.DataFrame({"balance": [balance]}))
+        alt.Chart(pd.DataFrame({"balance": [balance], "above_usd": [above_usd], "below_usd": [below_usd]}))
         .mark_tick(thickness=5, size=40, color="#38bdf8")
-        .encode(x="balance:Q", tooltip=[alt.Tooltip("balance:Q", format="+.2f")])
+        .encode(
+            x="balance:Q",
+            tooltip=[
+                alt.Tooltip("balance:Q", format="+.2f"),
+                alt.Tooltip("above_usd:Q", title="Shorts above (USD)", format="$,.3s"),
+                alt.Tooltip("below_usd:Q", title="Longs below (USD)", format="$,.3s"),
+            ],
+        )
     )
     return alt.layer(band, marker).properties(height=60)
 
