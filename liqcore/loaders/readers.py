@@ -127,42 +127,68 @@ def read_table(source: Source, index: int = 0, limits: LoadLimits | None = None)
     name, data = _unpack(name, data, limits)
     text, encoding_note = _decode(name, data)
     notes = [] if encoding_note is None else [encoding_note]
-    head = [line for line in text.splitlines()[:50] if any(d in line for d in DELIMITERS)]
+    head = [line for line in text[:1_000_000].splitlines()[:50] if any(d in line for d in DELIMITERS)]
     counts = {d: min((line.count(d) for line in head[:20]), default=0) for d in DELIMITERS}
     delimiter = max(counts, key=counts.get) if max(counts.values()) > 0 else ","
+    cells = _cells(name, text, delimiter)
+    filled = cells.apply(lambda col: col.str.strip().ne("")).sum(axis=1).to_numpy()
+    wide = int(filled[:20].max(initial=0))
+    skipped = 0
+    while skipped < len(cells) and filled[skipped] <= (1 if wide >= 3 else 0):
+        if filled[skipped]:
+            notes.append(f"{name}: skipped the line before the header: {cells.iat[skipped, 0].strip()[:60]!r}.")
+        skipped += 1
+    last = len(filled)
+    while last > skipped and not filled[last - 1]:
+        last -= 1
+    if last <= skipped:
+        raise DataError(f"{name}: the file is empty.")
+    cells = cells.iloc[skipped:last]
+    if len(cells) - 1 > limits.max_rows:
+        raise DataError(
+            f"{name}: {len(cells):,} rows is over the {limits.max_rows:,}-row limit. "
+            "Use a longer interval or a shorter span."
+        )
+    first = [str(cell).strip() for cell in cells.iloc[0]]
+    while len(first) > 1 and not first[-1] and not cells.iloc[:, len(first) - 1].str.strip().ne("").any():
+        first.pop()  # a trailing delimiter on every line makes an empty last column
+    cells = cells.iloc[:, : len(first)]
+    has_header = not all(_looks_numeric(c) for c in first if c) or not any(first)
+    if has_header:
+        header = [c if c else f"column {i + 1}" for i, c in enumerate(first)]
+        cells = cells.iloc[1:]
+    else:
+        header = [f"column {i + 1}" for i in range(len(first))]
+    frame = cells.reset_index(drop=True)
+    frame.columns = _dedupe(header)
+    return RawTable(name, frame, has_header, skipped + (2 if has_header else 1), delimiter, tuple(notes))
+
+
+def _cells(name: str, text: str, delimiter: str) -> pd.DataFrame:
+    """Every line as a row of text cells (blank lines kept as empty rows, so row i is line i + 1).
+
+    pandas' C parser does the common case quickly; ragged files (a preamble line, rows with extra cells) fall back
+    to the csv module, padding short rows and cutting long ones to the widest of the first lines.
+    """
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+        return frame.fillna("")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, IndexError):
+        pass
     try:
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:
         raise DataError(f"{name}: cannot read as CSV ({exc}).") from None
-    skipped = 0
-    wide = max((sum(bool(c.strip()) for c in row) for row in rows[:20]), default=0)
-    while rows and sum(bool(c.strip()) for c in rows[0]) <= (1 if wide >= 3 else 0):
-        if any(cell.strip() for cell in rows[0]):
-            notes.append(f"{name}: skipped the line before the header: {rows[0][0].strip()[:60]!r}.")
-        rows.pop(0)
-        skipped += 1
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()
-    if not rows:
-        raise DataError(f"{name}: the file is empty.")
-    if len(rows) - 1 > limits.max_rows:
-        raise DataError(
-            f"{name}: {len(rows):,} rows is over the {limits.max_rows:,}-row limit. "
-            "Use a longer interval or a shorter span."
-        )
-    first = [cell.strip() for cell in rows[0]]
-    has_header = not all(_looks_numeric(c) for c in first if c) or not any(first)
-    if has_header:
-        header = [c if c else f"column {i + 1}" for i, c in enumerate(first)]
-        body = rows[1:]
-    else:
-        header = [f"column {i + 1}" for i in range(len(first))]
-        body = rows
-    width = len(header)
-    body = [(row + [""] * width)[:width] for row in body]
-    frame = pd.DataFrame(body, columns=pd.Index(header).astype(str), dtype=object)
-    frame.columns = _dedupe(list(frame.columns))
-    return RawTable(name, frame, has_header, skipped + (2 if has_header else 1), delimiter, tuple(notes))
+    width = max((len(row) for row in rows[:50]), default=1) or 1
+    return pd.DataFrame([(row + [""] * width)[:width] for row in rows], dtype=object).fillna("")
 
 
 def _dedupe(columns: list[str]) -> list[str]:
