@@ -51,6 +51,7 @@ b.metric(
     f"± ${move_usd:,.0f}",
     f"± {move_pct:.2f} %",
     delta_color="off",
+    delta_arrow="off",
     help=f"Half the forecast high–low range, with the map. Without it: ± ${plain_usd:,.0f} (± {plain_pct:.2f} %).",
 )
 c.metric(
@@ -58,6 +59,7 @@ c.metric(
     share.format(latest["pressure"]),
     f"density {latest['density']:.2f}",
     delta_color="off",
+    delta_arrow="off",
     help=f"Estimated liquidation notional within {reach:g} × ATR of price, relative to {result.relative_to} "
     f"(longs below: {share.format(latest['pressure_long'])}, shorts above: {share.format(latest['pressure_short'])}). "
     "Density: share held by the fullest fifth of the bins in reach (1 = stacked, 0.2 = spread evenly).",

@@ -8,6 +8,7 @@ import pytest
 from conftest import make_market
 
 from liqcore import ModelConfig, estimate, simulate
+from liqcore.charts.volatility import forecast_chart, pressure_chart
 from liqcore.heatmap import Heatmap
 from liqcore.volatility import VolatilityConfig, forecast, pressure, realised_log_range
 
@@ -129,3 +130,17 @@ def test_pressure_rises_before_the_largest_liquidation_bars(scenario: str) -> No
         biggest = [i for i in np.argsort(liq)[-20:] if i > 300]
         before = np.nanmean([np.nanmean(press[i - 6 : i]) for i in biggest])
         assert before > 2 * np.nanmedian(press[300:]), (scenario, seed)
+
+
+def test_charts_build_valid_specs_with_regime_shading() -> None:
+    sim = simulate("long_cascade", 0, bars=900)
+    result = forecast(estimate(sim.market, columns=150), sim.market, VolatilityConfig(horizon=6, min_train=200))
+    spec = forecast_chart(result.frame).to_dict()
+    shading = pd.DataFrame(spec["datasets"][spec["layer"][0]["data"]["name"]])
+    labelled = result.frame["regime"].loc[result.frame["augmented"].notna()]
+    assert set(shading["regime"]) == set(labelled[labelled != ""])
+    assert len(shading) == (labelled[labelled != ""] != labelled[labelled != ""].shift()).sum()
+    pressure_spec = pressure_chart(result.frame, sim.market.bars["close"], result.relative_to).to_dict()
+    assert len(pressure_spec["vconcat"]) == 2
+    no_regimes = result.frame.assign(regime="")
+    assert forecast_chart(no_regimes).to_dict()["layer"][0]["mark"]["type"] == "rect"

@@ -12,7 +12,15 @@ REGIME_COLOURS = {"calm": "#22c55e", "elevated": "#f59e0b", "high": "#ef4444"}
 def pressure_chart(frame: pd.DataFrame, close: pd.Series, relative_to: str, max_points: int = 1500) -> alt.VConcatChart:
     """Price on top, liquidation pressure within reach below, sharing the time axis."""
     step = max(1, int(np.ceil(len(frame) / max_points)))
-    data = pd.DataFrame({"close": close, "pressure": frame["pressure"], "density": frame["density"]}).iloc[::step]
+    data = pd.DataFrame(
+        {
+            "close": close,
+            "longs below": frame["pressure_long"],
+            "shorts above": frame["pressure_short"],
+            "pressure": frame["pressure"],
+            "density": frame["density"],
+        }
+    ).iloc[::step]
     data = data.reset_index(names="time")
     zoom = alt.selection_interval(bind="scales", encodings=["x"])
     x = alt.X("time:T", title="Time (UTC)", scale=alt.Scale(type="utc"))
@@ -24,15 +32,24 @@ def pressure_chart(frame: pd.DataFrame, close: pd.Series, relative_to: str, max_
         .add_params(zoom)
     )
     fmt = ".2%" if relative_to == "open interest" else ".2f"
+    title = "Pressure (% of OI)" if relative_to == "open interest" else "Pressure (× usual)"
     area = (
         alt.Chart(data)
-        .mark_area(color="#f97316", opacity=0.7)
+        .transform_fold(["longs below", "shorts above"], as_=["side", "share"])
+        .mark_area(opacity=0.75)
         .encode(
             x=x,
-            y=alt.Y("pressure:Q", title=f"Pressure (vs {relative_to})", axis=alt.Axis(format=fmt)),
+            y=alt.Y("share:Q", stack=True, title=title, axis=alt.Axis(format=fmt)),
+            color=alt.Color(
+                "side:N",
+                scale=alt.Scale(domain=["longs below", "shorts above"], range=["#f97316", "#a855f7"]),
+                legend=alt.Legend(title="Liquidations within reach", orient="bottom"),
+            ),
             tooltip=[
                 alt.Tooltip("time:T", format="%Y-%m-%d %H:%M", title="UTC"),
-                alt.Tooltip("pressure:Q", format=fmt),
+                alt.Tooltip("side:N"),
+                alt.Tooltip("share:Q", format=fmt, title="pressure, this side"),
+                alt.Tooltip("pressure:Q", format=fmt, title="pressure, both sides"),
                 alt.Tooltip("density:Q", format=".2f"),
             ],
         )
@@ -42,7 +59,7 @@ def pressure_chart(frame: pd.DataFrame, close: pd.Series, relative_to: str, max_
 
 
 def forecast_chart(frame: pd.DataFrame, max_points: int = 1500) -> alt.LayerChart:
-    """Realised vs forecast range over the next H bars (as %), points coloured by the forecast regime."""
+    """Realised vs forecast range over the next H bars (as %), background and points coloured by the forecast regime."""
     data = frame.dropna(subset=["augmented"]).copy()
     step = max(1, int(np.ceil(len(data) / max_points)))
     data = data.iloc[::step]
@@ -55,18 +72,29 @@ def forecast_chart(frame: pd.DataFrame, max_points: int = 1500) -> alt.LayerChar
             "regime": data["regime"],
         }
     )
-    x = alt.X("time:T", title="Forecast made at (UTC)", scale=alt.Scale(type="utc"))
+    time_axis = {
+        "title": "Forecast made at (UTC)",
+        "scale": alt.Scale(type="utc"),
+        "axis": alt.Axis(format="%b %d %H:%M"),
+    }
+    x = alt.X("time:T", **time_axis)
+    regime_scale = alt.Scale(domain=list(REGIME_COLOURS), range=list(REGIME_COLOURS.values()))
+    shading = (
+        alt.Chart(_regime_runs(out))
+        .mark_rect(opacity=0.12)
+        .encode(
+            x=alt.X("start:T", **time_axis),
+            x2="end:T",
+            color=alt.Color("regime:N", scale=regime_scale),
+        )
+    )
     realised = (
         alt.Chart(out)
         .mark_circle(size=12)
         .encode(
             x=x,
             y=alt.Y("realised:Q", title="High–low range over the next bars (%)"),
-            color=alt.Color(
-                "regime:N",
-                scale=alt.Scale(domain=list(REGIME_COLOURS), range=list(REGIME_COLOURS.values())),
-                legend=alt.Legend(title="Forecast regime", orient="top"),
-            ),
+            color=alt.Color("regime:N", scale=regime_scale, legend=alt.Legend(title="Forecast regime", orient="top")),
             tooltip=[
                 alt.Tooltip("time:T", format="%Y-%m-%d %H:%M"),
                 alt.Tooltip("realised:Q", format=".2f"),
@@ -86,4 +114,15 @@ def forecast_chart(frame: pd.DataFrame, max_points: int = 1500) -> alt.LayerChar
             color=alt.value("#38bdf8"),
         )
     )
-    return alt.layer(realised, lines).properties(height=260)
+    return alt.layer(shading, realised, lines).properties(height=260)
+
+
+def _regime_runs(data: pd.DataFrame) -> pd.DataFrame:
+    """Consecutive rows with the same regime as one time span each (for background shading)."""
+    labelled = data[data["regime"] != ""]
+    if labelled.empty:
+        return pd.DataFrame({"start": pd.Series(dtype="datetime64[ns, UTC]"), "end": [], "regime": []})
+    run = (labelled["regime"] != labelled["regime"].shift()).cumsum()
+    ends = labelled["time"].shift(-1).fillna(labelled["time"].iloc[-1])
+    spans = pd.DataFrame({"start": labelled["time"], "end": ends, "regime": labelled["regime"], "run": run})
+    return spans.groupby("run").agg(start=("start", "first"), end=("end", "last"), regime=("regime", "first"))
