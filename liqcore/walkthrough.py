@@ -73,7 +73,7 @@ def _pick_breakout(events: pd.DataFrame, target_bar: int, last_bar: int, after: 
     return done.iloc[(done["bar"] - target_bar).abs().argmin()]
 
 
-def safe_leverage(stop_pct: float, symbol: str, buffer: float = 2.0, cap: float = 20.0) -> float:
+def safe_leverage(stop_pct: float, symbol: str, buffer: float = 2.0, cap: float = 10.0) -> float:
     """Whole leverage whose isolated liquidation sits about `buffer` × the stop distance away (first bracket).
 
     A linear position is liquidated about 1/L − mmr from entry, so L ≤ 1 / (buffer · stop + mmr).

@@ -136,8 +136,8 @@ def step_fakeout() -> None:
         f"{'above the high' if up else 'below the low'} of the previous {config.lookback} bars "
         f"({_usd(event['level'])}). Within {config.fuel_pct:g} % beyond that level the map held "
         f"≈ **{_usd(event['fuel_usd'])}** of {'shorts' if up else 'longs'} — fuel that would be forced to "
-        f"{'buy' if up else 'sell'} if price kept going. That is a **{event['zone']}** zone (the split on this "
-        f"data is {_usd(lesson.dense_threshold_usd)})."
+        f"{'buy' if up else 'sell'} if price kept going. That is a **{event['zone']}** zone (dense = at or "
+        f"above the median fuel of this data's breakouts, {_usd(lesson.dense_threshold_usd)})."
     )
     guess = st.radio(
         f"What happens within the next {config.horizon} bars?",
@@ -172,7 +172,9 @@ def step_squeeze() -> None:
     st.subheader("3 · Squeeze reading")
     row = lesson.balance
     left, right = st.columns(2)
-    left.metric("Reading (estimate)", row["label"], f"balance {row['balance']:+.2f}", delta_color="off")
+    left.metric(
+        "Reading (estimate)", row["label"], f"balance {row['balance']:+.2f}", delta_color="off", delta_arrow="off"
+    )
     right.metric(
         "Shorts above / longs below, ±3 % (nearer counts more)", f"{_usd(row['above_usd'])} / {_usd(row['below_usd'])}"
     )
@@ -193,6 +195,7 @@ def step_volatility() -> None:
         f"± {_usd(lesson.move_usd)}",
         f"± {lesson.move_pct:.2f} %",
         delta_color="off",
+        delta_arrow="off",
     )
     cols[1].metric("Regime", lesson.regime)
     cols[2].metric("ATR(14)", _usd(lesson.atr))
@@ -201,8 +204,9 @@ def step_volatility() -> None:
         f"The expected move comes from the {lesson.move_source}. A stop closer than the ordinary swing is likely to "
         f"be hit by noise, so the starting stop sits **{_usd(lesson.stop_distance)}** away (the larger of the "
         f"expected move and 1.5 × ATR). At **{lesson.leverage:g}×** a {start.side} from {_usd(start.entry)} would be "
-        f"liquidated at **{_usd(start.liquidation)}**, about twice as far as the stop at {_usd(start.stop)} — so the "
-        "stop acts before the exchange does. Faster markets need wider stops, and wider stops need lower leverage."
+        f"liquidated at **{_usd(start.liquidation)}**, at least twice as far as the stop at {_usd(start.stop)} "
+        "(leverage capped at 10× for learning) — so the stop acts before the exchange does. Faster markets need "
+        "wider stops, and wider stops need lower leverage."
     )
 
 
@@ -232,6 +236,7 @@ def step_plan() -> None:
         f"{100 * plan.risk / plan.entry:.2f} %",
         f"{100 * plan.risk / plan.entry * plan.leverage:.1f} % of margin",
         delta_color="off",
+        delta_arrow="off",
     )
     metrics[2].metric("Reward to the target", f"{100 * plan.reward / plan.entry:.2f} %")
     metrics[3].metric("Liquidation price", _usd(plan.liquidation))
@@ -259,7 +264,7 @@ def step_replay() -> None:
         "open": f"Neither level was hit in the {len(lesson.after)} bars shown; the trade is still open.",
     }
     cols = st.columns(4)
-    cols[0].metric("Exit", result.exit, f"after {result.bars_held} bar(s)", delta_color="off")
+    cols[0].metric("Exit", result.exit, f"after {result.bars_held} bar(s)", delta_color="off", delta_arrow="off")
     cols[1].metric("Price move", f"{result.move_pct:+.2f} %")
     cols[2].metric(f"On the margin at {plan.leverage:g}×", f"{result.pnl_margin_pct:+.1f} %")
     cols[3].metric("In units of risk", f"{result.r_multiple:+.2f} R")

@@ -48,5 +48,5 @@ def test_safe_leverage_keeps_liquidation_twice_the_stop_away() -> None:
         lev = safe_leverage(stop_pct, "BTCUSDT")
         liq = liquidation_price(100.0, lev, "long", mmr)
         assert 100 - liq >= 2 * stop_pct - 1e-9
-        assert 1 <= lev <= 20
-    assert safe_leverage(0.1, "BTCUSDT") == 20
+        assert 1 <= lev <= 10
+    assert safe_leverage(0.1, "BTCUSDT") == 10
