@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from liqcore.analysis import Analysis
@@ -48,8 +49,8 @@ a, b, c = st.columns(3)
 a.metric("Regime (estimate)", regime)
 b.metric(
     f"Expected move, next {horizon} bars (estimate)",
-    f"± ${move_usd:,.0f}",
-    f"± {move_pct:.2f} %",
+    f"± ${move_usd:,.0f}" if np.isfinite(move_usd) else "not enough history",
+    f"± {move_pct:.2f} %" if np.isfinite(move_pct) else None,
     delta_color="off",
     delta_arrow="off",
     help=f"Half the forecast high–low range, with the map. Without it: ± ${plain_usd:,.0f} (± {plain_pct:.2f} %).",
@@ -64,7 +65,8 @@ c.metric(
     f"(longs below: {share.format(latest['pressure_long'])}, shorts above: {share.format(latest['pressure_short'])}). "
     "Density: share held by the fullest fifth of the bins in reach (1 = stacked, 0.2 = spread evenly).",
 )
-st.caption(f"Band if the forecast holds: {price - move_usd:,.0f} – {price + move_usd:,.0f} USD (an estimate).")
+if np.isfinite(move_usd):
+    st.caption(f"Band if the forecast holds: {price - move_usd:,.0f} – {price + move_usd:,.0f} USD (an estimate).")
 
 st.subheader("Pressure over time")
 st.altair_chart(pressure_chart(result.frame, analysis.market.bars["close"], result.relative_to), width="stretch")
