@@ -35,7 +35,7 @@ def _candles(key: str, _market: Market) -> pd.DataFrame:
     return candles(_market)
 
 
-controls = st.columns([1.2, 1, 1.4])
+controls = st.columns([1.7, 1, 1.3])
 side = (
     controls[0].segmented_control(
         "Show",

@@ -66,3 +66,26 @@ def test_profile_chart_has_bars_curves_and_price_marker() -> None:
     assert out["title"]["text"] == "Estimated"
     assert "USD" in out["layer"][0]["encoding"]["x"]["title"]
     assert out["resolve"]["scale"]["x"] == "independent"
+
+
+def test_light_theme_fades_faint_cells_dark_theme_does_not(parts) -> None:
+    cells, bars, heatmap = parts
+    light = spec(heatmap_chart(cells, bars, float(heatmap.close[-1]), theme="light"))["layer"][0]["encoding"]
+    dark = spec(heatmap_chart(cells, bars, float(heatmap.close[-1]), theme="dark"))["layer"][0]["encoding"]
+    assert light["opacity"]["field"] == "intensity" and "opacity" not in dark
+
+
+def test_profile_bars_are_merged_to_readable_rows_without_losing_usd_or_straddling_price() -> None:
+    edges = np.arange(0.0, 1001.0)
+    rng = np.random.default_rng(3)
+    long = np.where(edges[:-1] < 500.5, rng.random(1000), 0.0)
+    short = np.where(edges[:-1] >= 500.5, rng.random(1000), 0.0)
+    profile = Profile(pd.Timestamp("2026-01-01", tz="UTC"), 500.5, edges, long, short)
+    out = spec(profile_chart(profile, "Estimated", max_rows=100))
+    rows = pd.DataFrame(out["datasets"][out["layer"][0]["data"]["name"]])
+    assert rows.groupby("side")["p0"].nunique().sum() <= 2 * 101
+    assert rows.loc[rows["side"] == "long", "usd"].sum() == pytest.approx(long.sum())
+    assert rows.loc[rows["side"] == "short", "usd"].sum() == pytest.approx(short.sum())
+    straddles = (rows["p0"] < 500.5) & (rows["p1"] > 500.5)
+    assert rows.loc[straddles, "p0"].nunique() <= 1  # only the bin that holds the price itself
+    assert out["layer"][0]["encoding"]["x"]["stack"] is None

@@ -1,13 +1,17 @@
 """The heatmap chart (heat cells under candles, last-price rule) and the side-profile chart.
 
 Colours: on a dark background heat runs from dim purple to bright yellow ("inferno"); on a light one from pale to deep
-red ("orangered"), so dense bands stand out on both and faint cells fade into the background.
+red ("orangered") with opacity rising with intensity, so dense bands stand out on both and faint cells fade into the
+background.
 Candles are teal (up) and coral (down).
 """
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from liqcore.profile import Profile, cumulative
@@ -56,6 +60,7 @@ def heatmap_chart(
                 scale=alt.Scale(scheme=HEAT_SCHEMES.get(theme, "inferno"), domain=[0, 1]),
                 legend=alt.Legend(
                     title="Liquidation density (share of the densest cell)",
+                    titleLimit=400,
                     orient="top",
                     format=".0%",
                     gradientLength=240,
@@ -65,6 +70,10 @@ def heatmap_chart(
             tooltip=tooltip,
         )
     )
+    if theme == "light":  # the light scheme starts at a visible tint: fade faint cells into the page instead
+        heat = heat.encode(
+            opacity=alt.Opacity("intensity:Q", scale=alt.Scale(domain=[0, 1], range=[0.15, 1]), legend=None)
+        )
     colour = alt.condition("datum.up", alt.value(UP), alt.value(DOWN))
     base = alt.Chart(candles).encode(x=alt.X("time:T", scale=alt.Scale(type="utc"), axis=time_axis))
     wicks = base.mark_rule(strokeWidth=1).encode(
@@ -92,26 +101,47 @@ def heatmap_chart(
     return alt.layer(heat, wicks, bodies, rule, label).add_params(zoom).properties(height=height)
 
 
-def profile_chart(profile: Profile, title: str, height: int = 420) -> alt.LayerChart:
-    """Per-bin notional (bars: longs below price, shorts above) with cumulative curves outward from price."""
+def _merged_bins(profile: Profile, max_rows: int) -> pd.DataFrame:
+    """Per-bin notional with neighbouring bins summed so at most `max_rows` bars are drawn (each at least ~3 px tall).
+
+    Merging starts at the bin holding the price, so no merged bar mixes bins on both sides of it.
+    """
+    n = len(profile.long)
+    factor = max(1, math.ceil(n / max_rows))
+    anchor = int(np.searchsorted(profile.price_edges, profile.price, side="right")) - 1
+    starts = np.arange(anchor % factor, n, factor)
+    starts = np.unique(np.concatenate(([0], starts)))
+    edges = np.append(profile.price_edges[starts], profile.price_edges[-1])
+    return pd.DataFrame(
+        {
+            "p0": edges[:-1],
+            "p1": edges[1:],
+            "long": np.add.reduceat(profile.long, starts),
+            "short": np.add.reduceat(profile.short, starts),
+        }
+    )
+
+
+def profile_chart(profile: Profile, title: str, height: int = 420, max_rows: int = 120) -> alt.LayerChart:
+    """Per-bin notional (bars: longs below price, shorts above) with cumulative curves outward from price.
+
+    Bins are merged for drawing (see `_merged_bins`) so bars stay readable; the curves use every bin.
+    """
     cum = cumulative(profile)
     frame = pd.DataFrame(
         {
-            "p0": profile.price_edges[:-1],
-            "p1": profile.price_edges[1:],
-            "long": profile.long,
-            "short": profile.short,
             "long_cum": cum["long_cum"],
             "short_cum": cum["short_cum"],
             "price": cum["price"],
         }
     )
-    bins = frame.melt(id_vars=["p0", "p1"], value_vars=["long", "short"], var_name="side", value_name="usd")
+    merged = _merged_bins(profile, max_rows)
+    bins = merged.melt(id_vars=["p0", "p1"], value_vars=["long", "short"], var_name="side", value_name="usd")
     bins = bins[bins["usd"] > 0]
     lines = frame.melt(id_vars=["price"], value_vars=["long_cum", "short_cum"], var_name="curve", value_name="usd")
     lines = lines.dropna()
     lines["side"] = lines["curve"].str.replace("_cum", "")
-    occupied = bins if len(bins) else frame
+    occupied = bins if len(bins) else merged
     y_scale = _price_scale(min(occupied["p0"].min(), profile.price), max(occupied["p1"].max(), profile.price))
     side_colour = alt.Color(
         "side:N",
@@ -124,7 +154,8 @@ def profile_chart(profile: Profile, title: str, height: int = 420) -> alt.LayerC
         .encode(
             y=alt.Y("p0:Q", title="Price (USD)", scale=y_scale, axis=alt.Axis(format="$,.0f")),
             y2="p1:Q",
-            x=alt.X("usd:Q", title="Estimated notional per bin (USD)", axis=alt.Axis(format="$,.2s")),
+            x=alt.X("usd:Q", title="Estimated notional per bar (USD)", axis=alt.Axis(format="$,.2s"), stack=None),
+            x2=alt.X2(datum=0),
             color=side_colour,
             tooltip=[
                 alt.Tooltip("side:N", title="Would liquidate"),
