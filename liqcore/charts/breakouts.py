@@ -83,18 +83,21 @@ def _levels(plan: TradePlan) -> pd.DataFrame:
 
 
 def _rules(levels: pd.DataFrame, y_scale: alt.Scale) -> list[alt.Chart]:
-    colour = alt.Color(
-        "level:N",
-        title="Plan",
-        scale=alt.Scale(domain=list(LEVEL_COLOURS), range=list(LEVEL_COLOURS.values())),
-        legend=alt.Legend(orient="top"),
-    )
-    base = alt.Chart(levels).encode(y=alt.Y("price:Q", scale=y_scale), color=colour)
+    scale = alt.Scale(domain=list(LEVEL_COLOURS), range=list(LEVEL_COLOURS.values()))
+    base = alt.Chart(levels).encode(y=alt.Y("price:Q", scale=y_scale))
     rule = base.mark_rule(strokeWidth=2, strokeDash=[6, 3]).encode(
-        tooltip=[alt.Tooltip("level:N", title="Level"), alt.Tooltip("price:Q", title="Price (USD)", format=",.2f")]
+        color=alt.Color("level:N", title="Plan", scale=scale, legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("level:N", title="Level"), alt.Tooltip("price:Q", title="Price (USD)", format=",.2f")],
     )
-    text = base.mark_text(align="left", dx=4, dy=-6, fontWeight="bold").encode(text="label:N", x=alt.value(0))
-    return [rule, text]
+    colour = alt.Color("level:N", scale=scale, legend=None)
+    # entry labelled on the left, the other levels on the right, so labels of nearby levels do not collide
+    entry = base.transform_filter("datum.level == 'entry'").mark_text(align="left", dx=4, dy=-6, fontWeight="bold")
+    others = base.transform_filter("datum.level != 'entry'").mark_text(align="right", dx=-4, dy=-6, fontWeight="bold")
+    return [
+        rule,
+        entry.encode(text="label:N", x=alt.value(0), color=colour),
+        others.encode(text="label:N", x=alt.value(alt.expr("width")), color=colour),
+    ]
 
 
 def _scale(low: float, high: float) -> alt.Scale:
@@ -121,6 +124,7 @@ def plan_chart(profile: Profile, plan: TradePlan, height: int = 420) -> alt.Laye
             y=alt.Y("p0:Q", title="Price (USD)", scale=y_scale, axis=alt.Axis(format="$,.0f")),
             y2="p1:Q",
             x=alt.X("usd:Q", title="Estimated liquidation notional per bin (USD)", axis=alt.Axis(format="$,.2s")),
+            x2=alt.datum(0),
             fill=alt.Fill(
                 "side:N",
                 title="Would liquidate",
@@ -142,6 +146,8 @@ def replay_chart(bars: pd.DataFrame, decision: pd.Timestamp, plan: TradePlan, he
     """Candles (`bars`: open/high/low/close indexed by UTC time) with a rule at the decision and the plan's levels."""
     frame = bars.reset_index(names="time")
     frame["up"] = frame["close"] >= frame["open"]
+    step = frame["time"].diff().median() if len(frame) > 1 else pd.Timedelta(minutes=5)
+    frame["t1"] = frame["time"] + 0.8 * step
     levels = _levels(plan)
     low = min(frame["low"].min(), levels["price"].min())
     high = max(frame["high"].max(), levels["price"].max())
@@ -160,7 +166,7 @@ def replay_chart(bars: pd.DataFrame, decision: pd.Timestamp, plan: TradePlan, he
             alt.Tooltip("close:Q", format=",.1f"),
         ],
     )
-    bodies = base.mark_bar(width={"band": 0.7}).encode(y=alt.Y("open:Q", scale=y_scale), y2="close:Q", color=colour)
+    bodies = base.mark_bar().encode(x2="t1:T", y=alt.Y("open:Q", scale=y_scale), y2="close:Q", color=colour)
     now = pd.DataFrame({"time": [decision], "label": ["decision"]})
     marker = alt.Chart(now).mark_rule(strokeDash=[2, 2], color="#94a3b8").encode(x="time:T")
     rules = (
