@@ -154,7 +154,7 @@ def profile_chart(profile: Profile, title: str, height: int = 420, max_rows: int
         .encode(
             y=alt.Y("p0:Q", title="Price (USD)", scale=y_scale, axis=alt.Axis(format="$,.0f")),
             y2="p1:Q",
-            x=alt.X("usd:Q", title="Estimated notional per bar (USD)", axis=alt.Axis(format="$,.2s"), stack=None),
+            x=alt.X("usd:Q", title="Estimated notional per price row (USD)", axis=alt.Axis(format="$,.2s"), stack=None),
             x2=alt.X2(datum=0),
             color=side_colour,
             tooltip=[
