@@ -295,6 +295,17 @@ def test_preamble_line_unit_suffixes_and_latin1_are_handled() -> None:
     assert any("Latin-1" in n for n in load_csv(accented.encode("latin-1")).notes)
 
 
+def test_csv_text_and_text_mode_file_objects_are_accepted(tmp_path: Path) -> None:
+    text = ccxt(market_with_oi(4))
+    path = tmp_path / "ETHUSDT-1h.csv"
+    path.write_text(text)
+    with path.open() as handle:
+        from_handle = load_csv(handle)
+    assert from_handle.symbol == "ETHUSDT" and len(load_csv(text)) == 4 == len(from_handle)
+    with pytest.raises(DataError, match="no such file"):
+        load_csv(tmp_path / "missing.csv")
+
+
 def test_date_and_time_columns_are_joined() -> None:
     text = b"Date,Time,Open,High,Low,Close,Volume\n2026.01.02,00:00,1,2,0.5,1,3\n2026.01.02,00:15,1,2,0.5,1,3\n"
     loaded = load_csv(text)

@@ -276,26 +276,39 @@ def _units(frame: pd.DataFrame, mapping: ColumnMapping, name: str, notes: list[s
 
 
 def _interval(text: str | pd.Timedelta | None, base: _Parsed) -> pd.Timedelta:
-    """The forced interval, or the most common spacing of the price file."""
+    """The forced interval, else the bar spacing of the price file.
+
+    The most common spacing, unless a smaller spacing divides nearly every step (then gaps made the larger one
+    common: hourly bars with every other hour missing are still hourly).
+    """
     if text is not None:
         return _parse_interval(text)
     if len(base.frame) < 2:
         raise DataError(f"{base.name}: only one usable row; at least two bars are needed.")
-    values, counts = np.unique(np.diff(base.frame.index.asi8), return_counts=True)
-    return pd.Timedelta(int(values[np.argmax(counts)]), unit="ns")
+    diffs = np.diff(base.frame.index.asi8)
+    values, counts = np.unique(diffs, return_counts=True)
+    common, smallest = int(values[np.argmax(counts)]), int(values[0])
+    if smallest < common and (diffs % smallest == 0).mean() >= 0.9:
+        return pd.Timedelta(smallest, unit="ns")
+    return pd.Timedelta(common, unit="ns")
 
 
 def _on_grid(base: _Parsed, interval: pd.Timedelta, notes: list[str]) -> _Parsed:
-    """Drop price rows whose time is off the bar grid of the others (e.g. a stray partial candle), and say so."""
-    stamps = base.frame.index.asi8
-    off = (stamps - stamps[0]) % interval.value != 0
-    if not off.any():
-        return base
-    notes.append(
-        f"{base.name}: dropped {int(off.sum())} row(s) whose time is off the {format_interval(interval)} grid of the "
-        f"other rows ({_lines_text(base.lines[off])})."
-    )
-    return _Parsed(base.name, base.frame[~off], base.lines[~off], base.notes, base.rows)
+    """Drop price rows off the bar grid most rows share (e.g. a stray partial candle), and say so."""
+    phase = base.frame.index.asi8 % interval.value
+    values, counts = np.unique(phase, return_counts=True)
+    off = phase != values[np.argmax(counts)]
+    if off.any():
+        notes.append(
+            f"{base.name}: dropped {int(off.sum())} row(s) whose time is off the {format_interval(interval)} grid of "
+            f"the other rows ({_lines_text(base.lines[off])})."
+        )
+    if int((~off).sum()) < 2 and len(base.frame) >= 2:
+        raise DataError(
+            f"{base.name}: fewer than two rows lie on one {format_interval(interval)} grid, so there are no bars to "
+            "draw. Check the time column, or set the interval in the column mapping."
+        )
+    return _Parsed(base.name, base.frame[~off], base.lines[~off], base.notes, base.rows) if off.any() else base
 
 
 def sniff(source: Source, limits: LoadLimits | None = None) -> Detection:

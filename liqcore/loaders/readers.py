@@ -43,6 +43,8 @@ class RawTable:
 
 
 def _raw_bytes(source: Source, index: int, limits: LoadLimits) -> tuple[str, bytes]:
+    if isinstance(source, str) and "\n" in source:
+        source = source.encode("utf-8")  # CSV text itself, not a path
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
