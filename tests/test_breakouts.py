@@ -178,3 +178,26 @@ def test_scan_on_real_30m_btc_has_both_zones_and_honest_verdict() -> None:
     assert table["n"].min() >= 15  # measured 22 thin / 22 dense with the defaults
     assert result.verdict.startswith(("No difference", "Thin", "Too few"))
     assert f"(n = {int(table.loc['thin', 'n'])})" in result.verdict
+
+
+def test_charts_encode_zone_outcome_and_plan_levels() -> None:
+    from liqcore.charts.breakouts import breakout_layer, plan_chart, replay_chart
+    from liqcore.plan import TradePlan
+    from liqcore.profile import Profile
+
+    market = path([100.6, 101.5, 102.5, 103.0, 103.0])
+    events = find_breakouts(market, book(market, short_above=5e6), CONFIG)
+    spec = breakout_layer(events).to_dict()
+    assert spec["encoding"]["color"]["field"] == "zone" and spec["encoding"]["shape"]["field"] == "outcome"
+    assert spec["encoding"]["x"]["scale"]["type"] == "utc"
+    hm = book(market, short_above=5e6, long_below=2e6)
+    profile = Profile(hm.times[0], 100.0, hm.price_edges, hm.long[0], hm.short[0])
+    plan = TradePlan("long", 100.0, 98.0, 104.0, 5)
+    spec = plan_chart(profile, plan).to_dict()
+    rows = [row for data in spec["datasets"].values() for row in data if "level" in row]
+    assert {row["level"]: row["price"] for row in rows} == pytest.approx(
+        {"entry": 100.0, "stop": 98.0, "target": 104.0, "liquidation": plan.liquidation}
+    )
+    assert "USD" in spec["layer"][0]["encoding"]["x"]["title"]
+    replay = replay_chart(market.bars[["open", "high", "low", "close"]], market.bars.index[6], plan).to_dict()
+    assert len(replay["layer"]) == 4
