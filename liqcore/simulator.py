@@ -154,25 +154,37 @@ def _phase_at(phases: tuple[_Phase, ...], share: float) -> _Phase:
 _ROUND_CDF = np.cumsum(ROUND_WEIGHTS) / ROUND_WEIGHTS.sum()
 
 
+_CAPS = np.array([b.notional_cap for b in BINANCE_BTCUSDT.brackets])
+_MMR = np.array([b.mmr for b in BINANCE_BTCUSDT.brackets])
+_AMOUNT = np.array([b.maint_amount for b in BINANCE_BTCUSDT.brackets])
+
+
 def _draw_leverage(rng: np.random.Generator, count: int, multiplier: float) -> np.ndarray:
-    picks = ROUND_LEVERAGE[np.minimum(np.searchsorted(_ROUND_CDF, rng.uniform(size=count)), len(ROUND_LEVERAGE) - 1)]
+    picks = ROUND_LEVERAGE[np.minimum(_ROUND_CDF.searchsorted(rng.uniform(size=count)), len(ROUND_LEVERAGE) - 1)]
     pareto = 1.5 * (1 + rng.pareto(1.4, size=count))
     leverage = np.where(rng.uniform(size=count) < 0.6, picks, pareto)
-    return np.clip(leverage * multiplier, 1.5, 125.0)
+    return np.minimum(np.maximum(leverage * multiplier, 1.5), 125.0)
 
 
 def _liq_prices(side: str, entry: np.ndarray, leverage: np.ndarray, qty: np.ndarray) -> np.ndarray:
     """Isolated liquidation prices with each position's own Binance BTCUSDT bracket."""
-    notional = qty * entry
-    caps = np.array([b.notional_cap for b in BINANCE_BTCUSDT.brackets])
-    index = np.minimum(np.searchsorted(caps, notional, side="left"), len(caps) - 1)
-    mmr = np.array([b.mmr for b in BINANCE_BTCUSDT.brackets])[index]
-    amount = np.array([b.maint_amount for b in BINANCE_BTCUSDT.brackets])[index]
-    return np.asarray(liquidation_price(entry, leverage, side, mmr, amount, qty))
+    index = np.minimum(_CAPS.searchsorted(qty * entry, side="left"), len(_CAPS) - 1)
+    return np.asarray(liquidation_price(entry, leverage, side, _MMR[index], _AMOUNT[index], qty))
 
 
 class _Book:
-    """Growing arrays of positions; `open_idx` lists the ones still open."""
+    """Growing arrays of every position ever opened, plus compact copies of the open ones for the per-bar checks.
+
+    The first `used` slots of the `live_*` buffers hold positions in opening order: their index into the full
+    arrays, side, quantity, liquidation price (as a long trigger and a short trigger, the other side at ∓inf) and
+    planned close bar. Each bar's checks read these short contiguous arrays instead of gathering from the full
+    history. A closed slot is disarmed (triggers at ∓inf, no planned close) and the buffers are compacted once
+    closed slots outnumber open ones, so a close costs a few scalar writes.
+    """
+
+    _FIELDS = ("side", "qty", "entry", "lev", "liq", "open_bar", "plan_close", "end_bar", "liquidated")
+    _LIVE = ("live_idx", "live_side", "live_qty", "live_long_liq", "live_short_liq", "live_plan", "live_open")
+    _NEVER = np.iinfo(np.int64).max
 
     def __init__(self, capacity: int) -> None:
         self.side = np.zeros(capacity, dtype=np.int8)  # +1 long, -1 short
@@ -185,31 +197,71 @@ class _Book:
         self.end_bar = np.zeros(capacity, dtype=np.int64)
         self.liquidated = np.zeros(capacity, dtype=bool)
         self.count = 0
-        self.open_idx = np.zeros(0, dtype=np.int64)
-        self.open_total = {1: 0.0, -1: 0.0}  # open quantity per side, kept in step with open_idx
+        self.used = 0
+        self.live_idx = np.zeros(1024, dtype=np.int64)
+        self.live_side = np.zeros(1024, dtype=np.int8)
+        self.live_qty = np.zeros(1024)
+        self.live_long_liq = np.zeros(1024)  # liquidation price of open longs, -inf for shorts and closed slots
+        self.live_short_liq = np.zeros(1024)  # liquidation price of open shorts, +inf for longs and closed slots
+        self.live_plan = np.zeros(1024, dtype=np.int64)
+        self.live_open = np.zeros(1024, dtype=bool)
+        self.open_total = {1: 0.0, -1: 0.0}  # open quantity per side
+        self.open_count = {1: 0, -1: 0}  # number of open positions per side
+
+    @property
+    def open_idx(self) -> np.ndarray:
+        return self.live_idx[: self.used][self.live_open[: self.used]]
+
+    def view(self, name: str) -> np.ndarray:
+        """The used slots of one `live_*` buffer."""
+        return getattr(self, name)[: self.used]
 
     def add(self, side: int, qty: np.ndarray, entry: np.ndarray, lev: np.ndarray, bar: int, life: np.ndarray) -> None:
         k = len(qty)
         if self.count + k > len(self.qty):
-            for name in ("side", "qty", "entry", "lev", "liq", "open_bar", "plan_close", "end_bar", "liquidated"):
+            for name in self._FIELDS:
+                old = getattr(self, name)
+                setattr(self, name, np.concatenate((old, np.zeros_like(old, shape=max(len(old), k)))))
+        if self.used + k > len(self.live_idx):
+            for name in self._LIVE:
                 old = getattr(self, name)
                 setattr(self, name, np.concatenate((old, np.zeros_like(old, shape=max(len(old), k)))))
         sl = slice(self.count, self.count + k)
         self.side[sl], self.qty[sl], self.entry[sl], self.lev[sl] = side, qty, entry, lev
-        self.liq[sl] = _liq_prices("long" if side > 0 else "short", entry, lev, qty)
+        liq = _liq_prices("long" if side > 0 else "short", entry, lev, qty)
+        self.liq[sl] = liq
         self.open_bar[sl], self.plan_close[sl] = bar, bar + life
-        self.open_idx = np.concatenate((self.open_idx, np.arange(self.count, self.count + k)))
+        new = slice(self.used, self.used + k)
+        self.live_idx[new] = np.arange(self.count, self.count + k)
+        self.live_side[new], self.live_qty[new], self.live_plan[new] = side, qty, self.plan_close[sl]
+        self.live_long_liq[new] = liq if side > 0 else -np.inf
+        self.live_short_liq[new] = np.inf if side > 0 else liq
+        self.live_open[new] = True
         self.open_total[side] += float(qty.sum())
+        self.open_count[side] += k
         self.count += k
+        self.used += k
 
     def remove(self, mask: np.ndarray, bar: int, liquidated: bool) -> np.ndarray:
-        """Close the open positions selected by `mask` (aligned with open_idx); return their indices."""
-        idx = self.open_idx[mask]
+        """Close the open positions selected by `mask` (over the used slots); return their indices, opening order."""
+        slots = np.flatnonzero(mask)
+        idx = self.live_idx[slots]
         self.end_bar[idx] = bar
         self.liquidated[idx] = liquidated
-        for side in (1, -1):
-            self.open_total[side] -= float(self.qty[idx][self.side[idx] == side].sum())
-        self.open_idx = self.open_idx[~mask]
+        side, qty = self.live_side[slots], self.live_qty[slots]
+        for s in (1, -1):
+            mine = side == s
+            self.open_total[s] -= float(qty[mine].sum())
+            self.open_count[s] -= int(mine.sum())
+        self.live_long_liq[slots], self.live_short_liq[slots] = -np.inf, np.inf
+        self.live_plan[slots], self.live_open[slots] = self._NEVER, False
+        still_open = self.open_count[1] + self.open_count[-1]
+        if self.used - still_open > max(still_open, 512):
+            keep = self.live_open[: self.used].copy()
+            for name in self._LIVE:
+                buffer = getattr(self, name)
+                buffer[:still_open] = buffer[: self.used][keep]
+            self.used = still_open
         return idx
 
 
@@ -281,7 +333,7 @@ def simulate(
         fundamental = sigma * (shock + phase.drift) - phase.anchor * np.log(price / anchor)
         var = min(0.02 * base_var + 0.08 * last_return**2 + 0.90 * var, 100 * base_var)
         # Scheduled closes are market orders: closing longs sell, closing shorts buy.
-        closing = book.remove(book.plan_close[book.open_idx] <= t, t, liquidated=False)
+        closing = book.remove(book.view("live_plan") <= t, t, liquidated=False)
         close_buy = float(book.qty[closing][book.side[closing] < 0].sum())
         close_sell = float(book.qty[closing][book.side[closing] > 0].sum())
         # New positions are taker orders too.
@@ -301,13 +353,12 @@ def simulate(
         forced = {1: 0.0, -1: 0.0}
         forced_usd = {1: 0.0, -1: 0.0}
         for _ in range(100):
-            idx = book.open_idx
-            reached = np.where(book.side[idx] > 0, book.liq[idx] >= low, book.liq[idx] <= high)
-            if not reached.any():
+            long_liq, short_liq = book.view("live_long_liq"), book.view("live_short_liq")
+            if long_liq.max(initial=-np.inf) < low and short_liq.min(initial=np.inf) > high:
                 break
-            hit = book.remove(reached, t, liquidated=True)
+            hit = book.remove((long_liq >= low) | (short_liq <= high), t, liquidated=True)
             # A position whose price the open already gapped through is filled at the bar's edge.
-            fill = np.clip(book.liq[hit], low, high)
+            fill = np.minimum(np.maximum(book.liq[hit], low), high)
             usd = book.qty[hit] * fill
             liq_records.extend(zip([t] * len(hit), book.side[hit].tolist(), fill.tolist(), usd.tolist(), strict=True))
             pushed = {}
@@ -319,14 +370,14 @@ def simulate(
             low *= np.exp(-forced_impact * pushed[1] / depth)
             high *= np.exp(forced_impact * pushed[-1] / depth)
         close = drift_end * np.exp(forced_impact * 0.6 * (forced[-1] - forced[1]) / depth)
-        close = float(np.clip(close, low, high))
+        close = float(min(max(close, low), high))
         # Positions open at prices inside the bar, and live for a planned time (shorter when more leveraged).
         for side, qty, mult in ((1, long_qty, phase.long_lev), (-1, short_qty, phase.short_lev)):
             if len(qty) == 0:
                 continue
             lev = _draw_leverage(rng, len(qty), mult)
             entry = low + (high - low) * rng.uniform(0.25, 0.75, len(qty))
-            entry = np.clip(entry, low, high)
+            entry = np.minimum(np.maximum(entry, low), high)
             life = np.maximum(1, (rng.lognormal(np.log(400.0), 0.8, len(qty)) * np.sqrt(10 / lev) / rate_scale))
             book.add(side, qty, entry, lev, t, life.astype(np.int64))
         long_open, short_open = book.open_total[1], book.open_total[-1]
@@ -335,10 +386,9 @@ def simulate(
         out["taker_buy"][t] = buys + forced[-1]
         out["oi"][t] = max(long_open, short_open)
         crowding = (long_open - short_open) / max(long_open + short_open, 1e-9)
-        out["funding"][t] = float(np.clip(0.0001 + 0.0008 * crowding + 0.05 * (close / open_ - 1), -0.003, 0.003))
-        idx = book.open_idx
-        n_long_pos = int((book.side[idx] > 0).sum())
-        out["ls_ratio"][t] = n_long_pos / max(len(idx) - n_long_pos, 1)
+        premium = 0.0001 + 0.0008 * crowding + 0.05 * (close / open_ - 1)
+        out["funding"][t] = float(min(max(premium, -0.003), 0.003))
+        out["ls_ratio"][t] = book.open_count[1] / max(book.open_count[-1], 1)
         out["liq_long"][t], out["liq_short"][t] = forced_usd[1], forced_usd[-1]
         last_return = np.log(close / open_)
         price = close

@@ -20,8 +20,21 @@ def test_default_market_has_every_column_and_two_weeks_of_5m_bars(sims) -> None:
     sim = sims[("range", 0)]
     bars = sim.market.bars
     assert len(bars) == 4032 and sim.market.interval.total_seconds() == 300
-    for column in ("open", "high", "low", "close", "volume", "quote_volume", "taker_buy_volume", "open_interest",
-                   "open_interest_usd", "funding_rate", "long_short_ratio", "liq_long_usd", "liq_short_usd"):
+    for column in (
+        "open",
+        "high",
+        "low",
+        "close",
+        "volume",
+        "quote_volume",
+        "taker_buy_volume",
+        "open_interest",
+        "open_interest_usd",
+        "funding_rate",
+        "long_short_ratio",
+        "liq_long_usd",
+        "liq_short_usd",
+    ):
         assert np.isfinite(bars[column]).all(), column
     assert sim.story and "Simulator" in sim.market.source
 
