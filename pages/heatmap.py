@@ -118,9 +118,12 @@ else:
             "distance_pct": st.column_config.NumberColumn("Distance", format="%+.2f %%"),
         },
     )
+last_price = float(heatmap.close[-1])
+if st.session_state.get("hm_target_for") != last_price:  # new data: a target typed for another market is meaningless
+    st.session_state["hm_target"] = round(last_price * 1.02, 1)
+    st.session_state["hm_target_for"] = last_price
 target = right.number_input(
     "If price reaches (USD)",
-    value=float(round(profile.price * 1.02, 1)),
     step=float(round(profile.price * 0.005, 1)),
     key="hm_target",
     format="%.1f",
@@ -130,7 +133,9 @@ who = "longs" if travel["side"] == "long" else "shorts"
 right.metric(
     f"≈ {who} liquidated on the way (estimate)",
     f"${travel['usd']:,.0f}",
-    help="Sum of the estimated notional between the current price and the target.",
+    delta=f"{100 * (target / profile.price - 1):+.2f} % from {profile.price:,.1f} USD",
+    delta_color="off",
+    help="Sum of the estimated notional between the price at the profile time and the target.",
 )
 
 downloads = st.columns(2)

@@ -21,6 +21,11 @@ def test_controls_readout_and_downloads_follow_the_widgets() -> None:
     assert 0 < drawn <= 9000
 
     price = float(at.session_state["analysis"].heatmap.close[-1])
+    assert at.number_input(key="hm_target").value == round(price * 1.02, 1)
+    at.session_state["hm_target_for"] = price / 2  # as if the target had been typed for another market
+    at.number_input(key="hm_target").set_value(1.0).run()
+    assert at.number_input(key="hm_target").value == round(price * 1.02, 1)
+    assert next(m for m in at.metric if "liquidated" in m.label).delta.startswith("+2.00 %")
     at.number_input(key="hm_target").set_value(round(price * 0.97, 1))
     at.button_group(key="hm_side").set_value("long")
     at.selectbox(key="hm_scale").set_value("percentile")
