@@ -7,7 +7,7 @@ import streamlit as st
 
 from liqcore.analysis import Analysis
 from liqcore.cells import SCALES, candles, heat_cells
-from liqcore.charts.heatmap import heatmap_chart, profile_chart
+from liqcore.charts.heatmap import heatmap_chart, occupied_range, profile_chart
 from liqcore.export import to_csv_safe
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
@@ -95,8 +95,9 @@ if analysis.is_simulated:
 if show_truth:
     truth = analysis.simulation.book(at, price_edges=heatmap.price_edges)
     a, b = left.columns(2)
-    a.altair_chart(profile_chart(profile, "Estimated"), width="stretch")
-    b.altair_chart(profile_chart(truth, "True book (simulator)"), width="stretch")
+    shared = occupied_range(profile, truth)
+    a.altair_chart(profile_chart(profile, "Estimated", price_range=shared), width="stretch")
+    b.altair_chart(profile_chart(truth, "True book (simulator)", price_range=shared), width="stretch")
 else:
     left.altair_chart(profile_chart(profile, f"Side profile at {at:%Y-%m-%d %H:%M} UTC"), width="stretch")
 

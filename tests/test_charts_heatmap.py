@@ -9,7 +9,7 @@ import pytest
 
 import liqcore as lc
 from liqcore.cells import candles, heat_cells
-from liqcore.charts.heatmap import HEAT_SCHEMES, heatmap_chart, profile_chart
+from liqcore.charts.heatmap import HEAT_SCHEMES, heatmap_chart, occupied_range, profile_chart
 from liqcore.profile import Profile
 
 
@@ -89,3 +89,17 @@ def test_profile_bars_are_merged_to_readable_rows_without_losing_usd_or_straddli
     straddles = (rows["p0"] < 500.5) & (rows["p1"] > 500.5)
     assert rows.loc[straddles, "p0"].nunique() <= 1  # only the bin that holds the price itself
     assert out["layer"][0]["encoding"]["x"]["stack"] is None
+
+
+def test_side_by_side_profiles_share_one_price_axis() -> None:
+    edges = np.arange(90.0, 111.0)
+    at = pd.Timestamp("2026-01-01", tz="UTC")
+    narrow = Profile(at, 100.0, edges, np.where(edges[:-1] == 98, 5.0, 0.0), np.zeros(20))
+    wide = Profile(at, 100.0, edges, np.where(edges[:-1] == 91, 5.0, 0.0), np.where(edges[:-1] == 107, 1.0, 0.0))
+    assert occupied_range(narrow, wide) == (91.0, 108.0)
+    assert occupied_range(Profile(at, 100.0, edges, np.zeros(20), np.zeros(20))) == (100.0, 100.0)
+    domains = [
+        spec(profile_chart(p, "x", price_range=occupied_range(narrow, wide)))["layer"][0]["encoding"]["y"]["scale"]
+        for p in (narrow, wide)
+    ]
+    assert domains[0] == domains[1]

@@ -122,10 +122,27 @@ def _merged_bins(profile: Profile, max_rows: int) -> pd.DataFrame:
     )
 
 
-def profile_chart(profile: Profile, title: str, height: int = 420, max_rows: int = 120) -> alt.LayerChart:
+def occupied_range(*profiles: Profile) -> tuple[float, float]:
+    """Price span holding any notional (and the price) across profiles: one shared axis for side-by-side charts."""
+    lows, highs = [], []
+    for profile in profiles:
+        filled = np.flatnonzero((profile.long > 0) | (profile.short > 0))
+        lows.append(min(profile.price_edges[filled[0]], profile.price) if len(filled) else profile.price)
+        highs.append(max(profile.price_edges[filled[-1] + 1], profile.price) if len(filled) else profile.price)
+    return float(min(lows)), float(max(highs))
+
+
+def profile_chart(
+    profile: Profile,
+    title: str,
+    height: int = 420,
+    max_rows: int = 120,
+    price_range: tuple[float, float] | None = None,
+) -> alt.LayerChart:
     """Per-bin notional (bars: longs below price, shorts above) with cumulative curves outward from price.
 
-    Bins are merged for drawing (see `_merged_bins`) so bars stay readable; the curves use every bin.
+    Bins are merged for drawing (see `_merged_bins`) so bars stay readable; the curves use every bin. Pass
+    `price_range` (e.g. `occupied_range(estimate, truth)`) so charts drawn side by side share one price axis.
     """
     cum = cumulative(profile)
     frame = pd.DataFrame(
@@ -141,8 +158,7 @@ def profile_chart(profile: Profile, title: str, height: int = 420, max_rows: int
     lines = frame.melt(id_vars=["price"], value_vars=["long_cum", "short_cum"], var_name="curve", value_name="usd")
     lines = lines.dropna()
     lines["side"] = lines["curve"].str.replace("_cum", "")
-    occupied = bins if len(bins) else merged
-    y_scale = _price_scale(min(occupied["p0"].min(), profile.price), max(occupied["p1"].max(), profile.price))
+    y_scale = _price_scale(*(price_range or occupied_range(profile)))
     side_colour = alt.Color(
         "side:N",
         scale=alt.Scale(domain=["long", "short"], range=[LONG_COLOUR, SHORT_COLOUR]),
