@@ -99,7 +99,10 @@ if show_truth:
     a.altair_chart(profile_chart(profile, "Estimated", price_range=shared), width="stretch")
     b.altair_chart(profile_chart(truth, "True book (simulator)", price_range=shared), width="stretch")
 else:
-    left.altair_chart(profile_chart(profile, f"Side profile at {at:%Y-%m-%d %H:%M} UTC"), width="stretch")
+    left.altair_chart(
+        profile_chart(profile, f"Estimated side profile at {at:%Y-%m-%d %H:%M} UTC (dashed: cumulative)"),
+        width="stretch",
+    )
 
 clusters = find_clusters(profile)
 right.markdown(f"**Clusters at {at:%b %d %H:%M} UTC** · price {profile.price:,.1f} USD")

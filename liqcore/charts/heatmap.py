@@ -170,7 +170,7 @@ def profile_chart(
         .encode(
             y=alt.Y("p0:Q", title="Price (USD)", scale=y_scale, axis=alt.Axis(format="$,.0f")),
             y2="p1:Q",
-            x=alt.X("usd:Q", title="Estimated notional per price row (USD)", axis=alt.Axis(format="$,.2s"), stack=None),
+            x=alt.X("usd:Q", title="Notional per price row (USD)", axis=alt.Axis(format="$,.2s"), stack=None),
             x2=alt.X2(datum=0),
             color=side_colour,
             tooltip=[
@@ -186,7 +186,7 @@ def profile_chart(
         .mark_line(strokeDash=[4, 2])
         .encode(
             y=alt.Y("price:Q", scale=y_scale),
-            x=alt.X("usd:Q", title="Cumulative from price (USD, dashed)", axis=alt.Axis(format="$,.2s", orient="top")),
+            x=alt.X("usd:Q", title="Cumulative from price (USD)", axis=alt.Axis(format="$,.2s", orient="top")),
             color=side_colour,
             detail="curve:N",
             order="price:Q",
