@@ -35,7 +35,14 @@ def test_heatmap_layers_heat_under_candles_with_price_rule_and_x_zoom(parts) -> 
     assert heat["y"]["field"] == "p0" and heat["y2"]["field"] == "p1" and heat["y"]["type"] == "quantitative"
     assert heat["x"]["axis"]["title"] == "Time (UTC)" and heat["y"]["title"] == "Price (USD)"
     titles = {t["title"] for t in heat["tooltip"]}
-    assert {"From (UTC)", "Price from (USD)", "Would liquidate", "Estimated notional (USD)", "Leverage mix"} <= titles
+    assert {
+        "From (UTC)",
+        "To (UTC)",
+        "Price from (USD)",
+        "Would liquidate",
+        "Estimated notional (USD)",
+        "Leverage mix",
+    } <= titles
     zoom = [p for p in out["params"] if p.get("bind") == "scales"]
     assert len(zoom) == 1 and zoom[0]["select"]["encodings"] == ["x"]
     assert any(f"Last {heatmap.close[-1]:,.1f}" in str(d) for d in out["datasets"].values())

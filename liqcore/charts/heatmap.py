@@ -40,6 +40,7 @@ def heatmap_chart(
     time_axis = alt.Axis(title="Time (UTC)", format="%b %d %H:%M", labelAngle=0)
     tooltip = [
         alt.Tooltip("t0:T", title="From (UTC)", format="%Y-%m-%d %H:%M"),
+        alt.Tooltip("t1:T", title="To (UTC)", format="%Y-%m-%d %H:%M"),
         alt.Tooltip("p0:Q", title="Price from (USD)", format=",.0f"),
         alt.Tooltip("p1:Q", title="Price to (USD)", format=",.0f"),
         alt.Tooltip("side:N", title="Would liquidate"),
