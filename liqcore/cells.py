@@ -77,7 +77,9 @@ def heat_cells(
     col_factor, bin_factor = _factors(occupied, max_marks)
     starts = _group_starts(n_cols, col_factor)
     times = heatmap.times
-    step = times[-1] - times[-2] if len(times) > 1 else pd.Timedelta(0)
+    # The last snapshot holds until the data ends, one bar later (snapshots may be many bars apart).
+    bars = heatmap.implied.index
+    step = bars[-1] - bars[-2] if len(bars) > 1 else (times[-1] - times[-2] if len(times) > 1 else pd.Timedelta(0))
     t_edges = times[starts].append(pd.DatetimeIndex([times[-1] + step]))  # keeps the index's unit (ns, us or s)
     p_edges = np.append(heatmap.price_edges[_group_starts(n_bins, bin_factor)], heatmap.price_edges[-1])
     frames = []

@@ -112,3 +112,14 @@ def test_candles_are_resampled_to_the_cap_with_true_extremes() -> None:
     assert out["open"].iloc[0] == bars["open"].iloc[0] and out["close"].iloc[-1] == bars["close"].iloc[-1]
     assert (out["t1"] - out["time"] == pd.Timedelta("10min")).all()
     assert out["up"].tolist() == (out["close"] >= out["open"]).tolist()
+
+
+def test_last_snapshot_ends_one_bar_after_it_on_a_real_estimate() -> None:
+    import liqcore as lc
+
+    sim = lc.simulate("range", seed=1, bars=500)
+    heatmap = lc.estimate(sim.market, lc.ModelConfig(), columns=50)
+    cells = heat_cells(heatmap)
+    assert cells["t1"].max() == sim.market.bars.index[-1] + sim.market.interval  # the data ends here
+    assert cells["t0"].min() >= sim.market.start
+    assert len(cells) <= 8000
