@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from liqcore import DataError
+from liqcore.brackets import BINANCE_BTCUSDT
 from liqcore.simulator import SCENARIOS, simulate
 
 SEEDS = (0, 1, 2)
@@ -121,3 +123,55 @@ def test_same_seed_same_market_and_unknown_scenario_is_explained() -> None:
     assert not simulate("fakeout", 5, bars=300).market.bars.equals(a.market.bars)
     with pytest.raises(DataError, match="range, short_squeeze, long_cascade, fakeout"):
         simulate("moon")
+
+
+def test_book_holds_every_open_position_once(sims) -> None:
+    sim = sims[("long_cascade", 2)]
+    pos = sim.positions
+    t = int(0.7 * len(sim.market))
+    alive = (pos["open_bar"] <= t) & (pos["end_bar"] > t)
+    lo, hi = pos["liq"].min() - 1, pos["liq"].max() + 1
+    book = sim.book(sim.market.bars.index[t], price_edges=np.linspace(lo, hi, 50))
+    for side in ("long", "short"):
+        mine = pos[alive & (pos["side"] == side)]
+        assert getattr(book, side).sum() == pytest.approx((mine["qty"] * mine["entry"]).sum(), rel=1e-9)
+    # Longs liquidated later, from the book at t, sit where the book shows long notional below price.
+    later = pos[alive & pos["liquidated"] & (pos["side"] == "long")]
+    assert len(later) > 0
+    default = sim.book(t)
+    bins = np.searchsorted(default.price_edges, later["liq"], side="right") - 1
+    inside = (bins >= 0) & (bins < len(default.long))
+    assert inside.mean() > 0.9 and (default.long[bins[inside]] > 0).all()
+    last = sim.market.bars.index[-1]
+    assert sim.book(-1).time == last and sim.book().time == last
+    with pytest.raises(DataError, match="outside"):
+        sim.book(len(sim.market))
+
+
+def test_liquidation_prices_follow_the_margin_formula_and_sit_on_the_right_side(sims) -> None:
+    pos = sims[("range", 0)].positions
+    long_ = pos["side"] == "long"
+    assert (pos.loc[long_, "liq"] < pos.loc[long_, "entry"]).all()
+    assert (pos.loc[~long_, "liq"] > pos.loc[~long_, "entry"]).all()
+    # Nobody holds more leverage than Binance allows for the size of the position.
+    notional = pos["qty"] * pos["entry"]
+    for bracket in BINANCE_BTCUSDT.brackets:
+        assert (pos.loc[notional > bracket.notional_cap, "leverage"] <= bracket.max_leverage).all()
+    assert pos["leverage"].between(1.5, 125).all() and (pos["leverage"] >= 50).mean() > 0.05
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_fakeout_second_break_runs_through_the_long_cluster(sims, seed: int) -> None:
+    bars = sims[("fakeout", seed)].market.bars
+    n = len(bars)
+    range_low = bars["low"].iloc[: int(0.55 * n)].min()
+    drop = bars.iloc[int(0.8 * n) : int(0.86 * n)]
+    assert drop["low"].min() < range_low
+    assert drop["liq_long_usd"].sum() > 2 * drop["liq_short_usd"].sum()
+
+
+def test_other_intervals_and_lengths() -> None:
+    sim = simulate("short_squeeze", 3, bars=500, interval="1h")
+    assert len(sim.market) == 500 and sim.market.interval.total_seconds() == 3600
+    assert sim.market.start == pd.Timestamp("2026-03-02", tz="UTC")
+    assert sim.market.bars["open_interest"].gt(0).all()
