@@ -175,3 +175,20 @@ def test_other_intervals_and_lengths() -> None:
     assert len(sim.market) == 500 and sim.market.interval.total_seconds() == 3600
     assert sim.market.start == pd.Timestamp("2026-03-02", tz="UTC")
     assert sim.market.bars["open_interest"].gt(0).all()
+
+
+def test_volumes_funding_and_ratio_follow_the_flows(sims) -> None:
+    for sim in sims.values():
+        bars = sim.market.bars
+        assert (bars["taker_buy_volume"] >= 0).all() and (bars["taker_buy_volume"] <= bars["volume"]).all()
+        assert (bars["quote_volume"] >= bars["volume"] * bars["low"] - 1e-6).all()
+        assert (bars["quote_volume"] <= bars["volume"] * bars["high"] + 1e-6).all()
+        assert np.allclose(bars["open_interest_usd"], bars["open_interest"] * bars["close"])
+    # While shorts crowd in (before the squeeze), shorts outnumber longs in the book and longs are paid funding.
+    for seed in SEEDS:
+        n = len(sims[("short_squeeze", seed)].market)
+        build = slice(int(0.4 * n), int(0.68 * n))
+        squeeze = sims[("short_squeeze", seed)].market.bars.iloc[build]
+        cascade = sims[("long_cascade", seed)].market.bars.iloc[build]
+        assert squeeze["long_short_ratio"].median() < 1 < cascade["long_short_ratio"].median()
+        assert squeeze["funding_rate"].mean() < cascade["funding_rate"].mean()
