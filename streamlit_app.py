@@ -1,6 +1,6 @@
 """Liquidation Heatmap Lab — the frame: page config, the shared sidebar, cached load + estimate, navigation.
 
-Every page receives one `liqcore.analysis.Analysis` through `st.session_state["analysis"]`; the sidebar choices that
+Every page receives one `liqcore.analysis.Analysis` through `pages.components.session`; the sidebar choices that
 define the view are bound to query parameters so a link reproduces it.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.components import data_sources, live, model_settings, view_state
+from pages.components import data_sources, live, model_settings, session, view_state
 from pages.components.estimate import build_analysis
 
 st.set_page_config(
@@ -27,10 +27,11 @@ PAGES = [
 ]
 
 navigation = st.navigation(PAGES)
+main_area = st.container()  # the upload's column-mapping form needs room, so it goes above the page, not in the sidebar
 
 with st.sidebar:
     st.markdown("### :material/local_fire_department: Liquidation Heatmap Lab")
-    loaded = data_sources.choose_source(st.container())
+    loaded = data_sources.choose_source(main_area)
     if loaded is not None:
         lookback = data_sources.choose_lookback(loaded.market)
         config = model_settings.choose_config()
@@ -41,7 +42,7 @@ if loaded is None:
     st.stop()
 
 analysis = build_analysis(loaded, lookback, config)
-st.session_state["analysis"] = analysis
+session.share(analysis)
 with st.sidebar:
     data_sources.describe(analysis)
 

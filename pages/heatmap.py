@@ -13,8 +13,9 @@ from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.profile import find_clusters, notional_between
 from pages.components.breakouts import render_breakout_scanner
+from pages.components.session import current_analysis
 
-analysis: Analysis = st.session_state["analysis"]
+analysis: Analysis = current_analysis(__file__)
 heatmap = analysis.heatmap
 
 st.title("Liquidation heatmap")

@@ -11,8 +11,9 @@ from liqcore.charts.sentiment import balance_gauge, balance_over_time
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.sentiment import HistoricalCheck, SentimentConfig, balance_series, historical_check, nearest_clusters
+from pages.components.session import current_analysis
 
-analysis: Analysis = st.session_state["analysis"]
+analysis: Analysis = current_analysis(__file__)
 
 st.title("Sentiment: who is exposed?")
 st.caption(

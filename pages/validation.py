@@ -12,8 +12,9 @@ from liqcore.engine import estimate
 from liqcore.market import Market
 from liqcore.validate import compare_presets
 from liqcore.validation import LocationScore, ValidationReport, has_realised, location_score, score
+from pages.components.session import current_analysis
 
-analysis: Analysis = st.session_state["analysis"]
+analysis: Analysis = current_analysis(__file__)
 market = analysis.market
 
 st.title("Validation: does the map match reality?")

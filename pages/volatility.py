@@ -10,8 +10,9 @@ from liqcore.charts.volatility import forecast_chart, pressure_chart
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.volatility import ForecastResult, VolatilityConfig, forecast
+from pages.components.session import current_analysis
 
-analysis: Analysis = st.session_state["analysis"]
+analysis: Analysis = current_analysis(__file__)
 
 st.title("Volatility: how fast could it move?")
 st.caption(

@@ -13,6 +13,7 @@ from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.plan import TradePlan, problems, replay, score_plan, suggest_plan
 from liqcore.walkthrough import Lesson, build_lesson
+from pages.components.session import current_analysis
 
 STEPS = (
     "Read the map",
@@ -26,7 +27,7 @@ PLAN_KEYS = ("wt_side", "wt_entry", "wt_stop", "wt_target", "wt_leverage")
 SHOW = {"serious": st.error, "warning": st.warning, "info": st.info, "ok": st.success}
 ICONS = {"serious": ":material/dangerous:", "warning": ":material/warning:", "info": ":material/info:"}
 
-analysis: Analysis = st.session_state["analysis"]
+analysis: Analysis = current_analysis(__file__)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner="Choosing a decision point…")

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ PAGES = {
     "sentiment": "sentiment",
     "volatility": "volatility",
     "validation": "validation",
+    "walkthrough": "walkthrough",
 }
 CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
 
@@ -46,11 +48,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+@contextmanager
+def _streamlit_server(log_name: str) -> Iterator[str]:
+    """`streamlit run` headless on a free 127.0.0.1 port, healthy before it is handed out."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "streamlit.log").open("w")
+    log = (ARTIFACTS / log_name).open("w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -80,15 +83,23 @@ def server() -> Iterator[str]:
         except requests.RequestException:
             pass
         if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early, see {ARTIFACTS / 'streamlit.log'}")
+            raise RuntimeError(f"streamlit exited early, see {ARTIFACTS / log_name}")
         time.sleep(0.2)
     else:
         proc.kill()
         raise RuntimeError("streamlit did not become healthy within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with _streamlit_server("streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +193,15 @@ def test_switching_lookback_redraws_quickly(server: str, browser: object) -> Non
     assert "lookback=3d" in page.url
     _no_exception(page)
     page.context.close()
+
+
+def test_a_page_link_works_as_the_first_request_on_a_fresh_server(browser: object) -> None:
+    """Streamlit serves the first request through its legacy pages/ discovery; the page must still get its data."""
+    with _streamlit_server("streamlit-fresh.log") as url:
+        page = _open(browser, f"{url}/volatility?src=sim&scenario=fakeout&seed=4&lookback=3d")
+        _wait_ready(page)
+        _no_exception(page)
+        assert page.get_by_role("heading", name="Volatility: how fast could it move?").is_visible()
+        assert "/volatility?" in page.url and "scenario=fakeout" in page.url and "seed=4" in page.url
+        assert page.locator("[data-testid='stSidebar'] input[type='number']").first.input_value() == "4"
+        page.context.close()
