@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pages.components import data_sources, live, model_settings, session, view_state
-from pages.components.estimate import build_analysis
+from pages.components.estimate import build_analysis_or_stop
 
 st.set_page_config(
     page_title="Liquidation Heatmap Lab",
@@ -41,7 +41,7 @@ if loaded is None:
     st.info(data_sources.NO_DATA_HINT, icon=":material/upload_file:")
     st.stop()
 
-analysis = build_analysis(loaded, lookback, config)
+analysis = build_analysis_or_stop(loaded, lookback, config)
 session.share(analysis)
 with st.sidebar:
     data_sources.describe(analysis)

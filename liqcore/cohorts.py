@@ -17,6 +17,7 @@ import pandas as pd
 from liqcore.bins import price_edges
 from liqcore.brackets import TABLES, table_for_symbol
 from liqcore.config import ModelConfig
+from liqcore.errors import DataError
 from liqcore.margin import liquidation_price
 from liqcore.market import Market
 
@@ -128,7 +129,11 @@ def prepare(market: Market, config: ModelConfig) -> ModelInputs:
     else:
         driver = "volume proxy"
         if not market.has("volume"):
-            raise ValueError("the market has neither open interest nor volume; the model needs one of them")
+            raise DataError(
+                f"{market.symbol}: the data has prices but neither open interest nor volume, and the model needs one "
+                "of them to know when positions open. Add an 'open_interest' or 'volume' column (most exchange "
+                "exports and TradingView's include volume)."
+            )
         opened = np.nan_to_num(bars["volume"].to_numpy(dtype=float)) * config.volume_proxy_share
         half_life = half_life or config.volume_proxy_half_life_hours
         notes.append(

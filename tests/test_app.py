@@ -73,3 +73,27 @@ def test_heatmap_page_shows_chart_profile_clusters_and_downloads() -> None:
     toggle.set_value(True).run()
     assert not at.exception
     assert len(at.get("vega_lite_chart")) >= 3
+
+
+def test_prices_without_volume_or_open_interest_give_an_error_box_not_a_traceback() -> None:
+    script = """
+import numpy as np
+import pandas as pd
+import streamlit as st
+from liqcore.config import ModelConfig
+from liqcore.market import Market
+from pages.components.data_sources import LoadedData
+from pages.components.estimate import build_analysis_or_stop
+
+times = pd.date_range("2026-01-01", periods=120, freq="5min", tz="UTC")
+price = 60_000 + np.arange(120.0)
+bars = pd.DataFrame({"open": price, "high": price + 5, "low": price - 5, "close": price}, index=times)
+loaded = LoadedData(Market(bars, "TESTUSDT", "5m"), "prices-only", "prices.csv")
+build_analysis_or_stop(loaded, "all", ModelConfig.preset("balanced"))
+st.write("not reached")
+"""
+    at = AppTest.from_string(script, default_timeout=60).run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert "prices.csv" in at.error[0].value and "'volume'" in at.error[0].value
+    assert not any(m.value == "not reached" for m in at.markdown)

@@ -9,7 +9,7 @@ from conftest import make_market
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from liqcore import ModelConfig, estimate
+from liqcore import DataError, ModelConfig, estimate
 from liqcore.market import Market
 
 
@@ -195,3 +195,11 @@ def test_notebook_use_on_a_hand_made_dataframe() -> None:
     hm = estimate(Market(frame, "TESTUSDT"))
     assert hm.driver == "open interest"
     assert hm.long.shape[0] == 4
+
+
+def test_prices_alone_raise_a_data_error_that_says_what_to_add() -> None:
+    times = pd.date_range("2026-01-01", periods=50, freq="1h", tz="UTC")
+    price = np.full(50, 100.0)
+    market = Market(pd.DataFrame({"open": price, "high": price, "low": price, "close": price}, index=times), "X")
+    with pytest.raises(DataError, match="open_interest' or 'volume'"):
+        estimate(market)

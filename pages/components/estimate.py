@@ -12,6 +12,7 @@ import streamlit as st
 from liqcore.analysis import Analysis
 from liqcore.config import ModelConfig
 from liqcore.engine import estimate
+from liqcore.errors import DataError
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from pages.components.data_sources import LoadedData, lookback_span
@@ -38,3 +39,12 @@ def build_analysis(loaded: LoadedData, lookback: str, config: ModelConfig) -> An
     heatmap = _estimate(key, loaded.market, config, window)
     market = loaded.market if window is None else loaded.market.tail(window)
     return Analysis(market=market, heatmap=heatmap, key=key, label=loaded.label, simulation=loaded.simulation)
+
+
+def build_analysis_or_stop(loaded: LoadedData, lookback: str, config: ModelConfig) -> Analysis:
+    """`build_analysis`, or an error box and a stopped run when the model cannot map this data (e.g. prices only)."""
+    try:
+        return build_analysis(loaded, lookback, config)
+    except DataError as error:
+        st.error(f"{loaded.label}: {error}", icon=":material/error:")
+        st.stop()
