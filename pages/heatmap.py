@@ -13,6 +13,7 @@ from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.profile import find_clusters, notional_between
 from pages.components.breakouts import render_breakout_scanner
+from pages.components.formatting import compact_usd
 from pages.components.session import current_analysis
 
 analysis: Analysis = current_analysis(__file__)
@@ -137,7 +138,7 @@ travel = notional_between(profile, profile.price, target)
 who = "longs" if travel["side"] == "long" else "shorts"
 right.metric(
     f"≈ {who} liquidated on the way (estimate)",
-    f"${travel['usd']:,.0f}",
+    compact_usd(travel["usd"]),
     delta=f"{100 * (target / profile.price - 1):+.2f} % from {profile.price:,.1f} USD",
     delta_color="off",
     help="Sum of the estimated notional between the price at the profile time and the target.",

@@ -11,6 +11,7 @@ from liqcore.charts.sentiment import balance_gauge, balance_over_time
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.sentiment import HistoricalCheck, SentimentConfig, balance_series, historical_check, nearest_clusters
+from pages.components.formatting import compact_usd
 from pages.components.session import current_analysis
 
 analysis: Analysis = current_analysis(__file__)
@@ -71,8 +72,8 @@ left, right = st.columns([2, 3])
 with left:
     st.metric("Reading now (estimate)", now["label"], f"balance {now['balance']:+.2f}", delta_color="off")
     a, b = st.columns(2)
-    a.metric("Shorts above, in window", f"${now['above_usd']:,.0f}")
-    b.metric("Longs below, in window", f"${now['below_usd']:,.0f}")
+    a.metric("Shorts above, in window", compact_usd(now["above_usd"]))
+    b.metric("Longs below, in window", compact_usd(now["below_usd"]))
     gauge = balance_gauge(float(now["balance"]), threshold, float(now["above_usd"]), float(now["below_usd"]))
     st.altair_chart(gauge, width="stretch")
     for _, top in nearest_clusters(analysis.heatmap.profile()).iterrows():

@@ -13,6 +13,7 @@ from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.plan import TradePlan, problems, replay, score_plan, suggest_plan
 from liqcore.walkthrough import Lesson, build_lesson
+from pages.components.formatting import compact_usd
 from pages.components.session import current_analysis
 
 STEPS = (
@@ -115,7 +116,7 @@ def step_map() -> None:
             else:
                 st.markdown(
                     f"- Biggest **{side}** cluster {word}: **{row['price_low']:,.0f}–{row['price_high']:,.0f} USD** "
-                    f"({row['distance_pct']:+.1f} % from price), ≈ **{_usd(row['notional_usd'])}** — {effect}."
+                    f"({row['distance_pct']:+.1f} % from price), ≈ **{compact_usd(row['notional_usd'])}** — {effect}."
                 )
         st.caption("Faint bars hold little; a move through them has little forced flow behind it.")
 
@@ -136,9 +137,9 @@ def step_fakeout() -> None:
         f"At **{event['time']:%b %d %H:%M} UTC** price closed at **{_usd(event['close'])}**, "
         f"{'above the high' if up else 'below the low'} of the previous {config.lookback} bars "
         f"({_usd(event['level'])}). Within {config.fuel_pct:g} % beyond that level the map held "
-        f"≈ **{_usd(event['fuel_usd'])}** of {'shorts' if up else 'longs'} — fuel that would be forced to "
+        f"≈ **{compact_usd(event['fuel_usd'])}** of {'shorts' if up else 'longs'} — fuel that would be forced to "
         f"{'buy' if up else 'sell'} if price kept going. That is a **{event['zone']}** zone (dense = at or "
-        f"above the median fuel of this data's breakouts, {_usd(lesson.dense_threshold_usd)})."
+        f"above the median fuel of this data's breakouts, {compact_usd(lesson.dense_threshold_usd)})."
     )
     guess = st.radio(
         f"What happens within the next {config.horizon} bars?",
@@ -177,7 +178,8 @@ def step_squeeze() -> None:
         "Reading (estimate)", row["label"], f"balance {row['balance']:+.2f}", delta_color="off", delta_arrow="off"
     )
     right.metric(
-        "Shorts above / longs below, ±3 % (nearer counts more)", f"{_usd(row['above_usd'])} / {_usd(row['below_usd'])}"
+        "Shorts above / longs below, ±3 % (nearer counts more)",
+        f"{compact_usd(row['above_usd'])} / {compact_usd(row['below_usd'])}",
     )
     st.markdown(
         "The balance runs from −1 (all the nearby exposure is longs below price) to +1 (all shorts above). "
