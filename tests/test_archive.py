@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def test_bad_checksum_is_retried_once_then_a_clear_error(httpserver: HTTPServer,
     with pytest.raises(FetchError, match="failed its SHA-256 checksum twice"):
         fetch(httpserver, tmp_path, "2024-01-30", "2024-01-30")
     assert [r.path for r, _ in httpserver.log].count(path) == 2
-    assert not list(tmp_path.rglob("*.zip"))  # nothing unverified is cached
+    assert [f.name for f in tmp_path.rglob("*.zip")] == ["BTCUSDT-metrics-2024-01-30.zip"]  # the bad one isn't cached
 
 
 def test_slow_response_times_out(httpserver: HTTPServer, tmp_path: Path) -> None:
@@ -177,3 +178,80 @@ def test_network_down_is_a_plain_fetch_error(tmp_path: Path) -> None:
             cache_dir=tmp_path, settings=HttpSettings(connect_timeout=0.5),
         )  # fmt: skip
     assert err.value.status is None
+
+
+KLINES = "/data/futures/um/daily/klines/BTCUSDT/1h/BTCUSDT-1h-{}.zip"
+SIX_DAYS = [f"2024-01-{d}" for d in range(25, 31)]
+
+
+def test_server_failing_part_way_gives_the_days_obtained_and_a_refetch_continues(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    files = fakes.archive_files("BTCUSDT", "1h", SIX_DAYS)
+    served = fakes.serve_files(files)
+    state = {"down": False}
+
+    def failing(request: Request) -> Response:
+        if "2024-01-28" in request.path:
+            state["down"] = True  # from the fourth day on, the server is broken
+        return Response(b"oops", status=500) if state["down"] else served(request)
+
+    httpserver.expect_request(ANY_FILE).respond_with_handler(failing)
+    progress: list[tuple[int, int]] = []
+    m = fetch(httpserver, tmp_path, "2024-01-25", "2024-01-30", on_progress=lambda d, t: progress.append((d, t)))
+    assert len(m) == 3 * 24 and m.end == pd.Timestamp("2024-01-28", tz="UTC")
+    assert m.has("open_interest")  # each obtained day has its metrics too
+    [note] = [n for n in m.notes if archive.is_incomplete_note(n)]
+    assert "stopped after 6 of 12 files" in note and "server error (HTTP 500)" in note
+    assert "covers 2024-01-25 to 2024-01-27 only; 2024-01-28 to 2024-01-30 were not downloaded" in note
+    assert progress[-1] == (6, 12)
+    # one attempt and one retry of the failing file, then no more files are tried
+    assert [r.path for r, _ in httpserver.log].count(KLINES.format("2024-01-28")) == 2
+    assert not any("2024-01-29" in r.path or "2024-01-30" in r.path for r, _ in httpserver.log)
+    assert not (tmp_path / KLINES.format("2024-01-28").lstrip("/")).exists()
+
+    httpserver.clear_log()
+    state["down"] = False
+    httpserver.clear_all_handlers()
+    httpserver.expect_request(ANY_FILE).respond_with_handler(served)
+    again = fetch(httpserver, tmp_path, "2024-01-25", "2024-01-30")
+    assert len(again) == 6 * 24 and not any(archive.is_incomplete_note(n) for n in again.notes)
+    requested = {r.path for r, _ in httpserver.log}
+    assert not any(f"2024-01-{d}" in p for p in requested for d in (25, 26, 27))  # cached days are not fetched
+    assert KLINES.format("2024-01-28") in requested
+
+
+def test_a_day_failing_its_checksum_twice_is_left_out_and_named(httpserver: HTTPServer, tmp_path: Path) -> None:
+    files = fakes.archive_files("BTCUSDT", "1h", SIX_DAYS[:3])
+    bad = KLINES.format("2024-01-26")
+    files[bad + ".CHECKSUM"] = b"0" * 64 + b"  BTCUSDT-1h-2024-01-26.zip\n"
+    httpserver.expect_request(ANY_FILE).respond_with_handler(fakes.serve_files(files))
+    m = fetch(httpserver, tmp_path, "2024-01-25", "2024-01-27")
+    assert len(m) == 2 * 24
+    assert not m.bars.index.normalize().isin([pd.Timestamp("2024-01-26", tz="UTC")]).any()
+    [note] = [n for n in m.notes if archive.is_incomplete_note(n)]
+    assert "failed their SHA-256 checksum twice" in note and "no bars for 2024-01-26" in note
+    assert [r.path for r, _ in httpserver.log].count(bad) == 2
+    assert KLINES.format("2024-01-27") in [r.path for r, _ in httpserver.log]  # the next days are still fetched
+    assert not (tmp_path / bad.lstrip("/")).exists()
+
+
+def test_network_error_on_the_first_file_is_a_fetch_error_not_a_partial(httpserver: HTTPServer, tmp_path: Path) -> None:
+    answered = threading.Event()
+
+    def slow(request: Request) -> Response:
+        time.sleep(0.5)
+        answered.set()
+        return fakes.serve_files(fakes.archive_files("BTCUSDT", "1h", SIX_DAYS[:2]))(request)
+
+    httpserver.expect_request(ANY_FILE).respond_with_handler(slow)
+    with pytest.raises(FetchError, match="did not answer in time") as err:
+        fetch(httpserver, tmp_path, "2024-01-25", "2024-01-26", settings=HttpSettings(read_timeout=0.1, retries=0))
+    assert err.value.status is None and not list(tmp_path.rglob("*.zip"))
+    # let the server finish the abandoned request, so it is not logged into the next test's server log
+    assert answered.wait(5)
+    for _ in range(100):
+        if httpserver.log:
+            break
+        time.sleep(0.01)
+    assert len(httpserver.log) == 1  # the first file only

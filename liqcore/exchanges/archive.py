@@ -176,30 +176,48 @@ def fetch(
     files = plan(symbol, interval, first, last, today)
     klines = [f for f in files if f.kind == "klines"]
     loader = _Downloader(client, cache, max_file_bytes)
-    if loader.get(klines[0]) is None and loader.get(klines[-1]) is None:
+    if loader.absent(klines[0]) and loader.absent(klines[-1]):
         raise FetchError(
             f"The Binance archive has no {interval} klines for '{symbol}' on {klines[0].first} or {klines[-1].last}. "
             "Check the symbol (a USD-M perpetual such as BTCUSDT) and that it traded on those days; "
             "the archive lags one or two days behind.",
             404,
         )
+    # Day by day (klines, then that day's metrics), so a download that stops part way covers whole days.
+    order = sorted(files, key=lambda f: (f.first, f.kind != "klines"))
     found: dict[ArchiveFile, bytes] = {}
     missing: list[ArchiveFile] = []
-    for done, file in enumerate(files, start=1):
-        data = loader.get(file)
-        if data is None and "/monthly/" in file.path:
-            files_daily = _daily_klines(symbol, interval, file.first, file.last)
-            parts = {d: loader.get(d) for d in files_daily}
-            found.update({d: b for d, b in parts.items() if b is not None})
-            missing += [d for d, b in parts.items() if b is None]
-        elif data is None:
-            missing.append(file)
-        else:
-            found[file] = data
+    stopped: FetchError | None = None
+    done = 0
+    for file in order:
+        try:
+            data = loader.get(file)
+            if data is None and "/monthly/" in file.path:
+                for day in _daily_klines(symbol, interval, file.first, file.last):
+                    part = loader.get(day)
+                    if part is not None:
+                        found[day] = part
+                    elif day not in loader.discarded:
+                        missing.append(day)
+            elif data is None and file not in loader.discarded:
+                missing.append(file)
+            elif data is not None:
+                found[file] = data
+        except FetchError as exc:
+            if not any(f.kind == "klines" for f in found):
+                raise
+            stopped = exc  # the network or the server is failing: keep what arrived, don't wait on every file
+            break
+        done += 1
         if on_progress is not None:
-            on_progress(done, len(files))
+            on_progress(done, len(order))
     notes += loader.notes
     notes += _missing_notes(missing)
+    if not any(f.kind == "klines" for f in found) and loader.failure is not None:
+        raise loader.failure
+    notes += _discarded_notes(loader.discarded)
+    if stopped is not None:
+        notes.append(_stopped_note(stopped, done, order, found, first, last))
     kline_data = [found[f] for f in sorted(found, key=lambda f: f.first) if f.kind == "klines"]
     metrics_data = [found[f] for f in sorted(found, key=lambda f: f.first) if f.kind == "metrics"]
     if not kline_data:
@@ -213,19 +231,34 @@ def fetch(
 
 
 class _Downloader:
-    """Get a file from the cache or the archive, verified against its checksum (one retry on a mismatch)."""
+    """Get a file from the cache or the archive, verified against its checksum (one retry on a mismatch).
+
+    A file failing its checksum twice is discarded (never cached) and remembered in `discarded`, its error in
+    `failure`; network and server errors are raised as `FetchError`."""
 
     def __init__(self, client: HttpClient, cache: Cache, max_bytes: int) -> None:
         self.client = client
         self.cache = cache
         self.max_bytes = max_bytes
         self.notes: list[str] = []
+        self.discarded: list[ArchiveFile] = []
+        self.failure: FetchError | None = None
         self._seen: dict[str, bytes | None] = {}
 
     def get(self, file: ArchiveFile) -> bytes | None:
+        """The file's bytes, or None when the archive lacks it or it was discarded."""
         if file.path not in self._seen:
-            self._seen[file.path] = self._load(file)
+            try:
+                self._seen[file.path] = self._load(file)
+            except _Corrupted as exc:
+                self._seen[file.path] = None
+                self.discarded.append(file)
+                self.failure = FetchError(str(exc), None)
         return self._seen[file.path]
+
+    def absent(self, file: ArchiveFile) -> bool:
+        """True when the archive has no such file (as opposed to one that arrived corrupted)."""
+        return self.get(file) is None and file not in self.discarded
 
     def _load(self, file: ArchiveFile) -> bytes | None:
         cached = self.cache.get(file.path)
@@ -242,10 +275,9 @@ class _Downloader:
             if expected is None or hashlib.sha256(data).hexdigest() == expected:
                 self.cache.put(file.path, data)
                 return data
-        raise FetchError(
+        raise _Corrupted(
             f"{file.name} failed its SHA-256 checksum twice, so it was discarded; the download is being corrupted "
-            "on the way. Try again later.",
-            None,
+            "on the way. Try again later."
         )
 
     def _checksum(self, file: ArchiveFile) -> str | None:
@@ -257,13 +289,75 @@ class _Downloader:
         return parts[0].lower()
 
 
+class _Corrupted(Exception):
+    """A file failed its checksum on both tries."""
+
+
+INCOMPLETE = "Incomplete download:"
+
+
+def is_incomplete_note(note: str) -> bool:
+    """True for the notes saying part of the requested range could not be downloaded (the app shows them as a
+    warning, not only in the notes list)."""
+    return note.startswith(INCOMPLETE)
+
+
+def _days_text(days: list[dt.date]) -> str:
+    days = sorted(days)
+    return ", ".join(f"{d:%Y-%m-%d}" for d in days[:10]) + (" …" if len(days) > 10 else "")
+
+
+def _discarded_notes(discarded: list[ArchiveFile]) -> list[str]:
+    notes = []
+    months = [f for f in discarded if "/monthly/" in f.path]
+    for file in months:
+        notes.append(
+            f"{file.name} failed its SHA-256 checksum twice and was discarded; its days were fetched as daily files."
+        )
+    lacking = []
+    for kind, label in (("klines", "bars"), ("metrics", "open interest")):
+        days = [f.first for f in discarded if f.kind == kind and f not in months]
+        if days:
+            lacking.append(f"{label} for {_days_text(days)}")
+    if lacking:
+        count = len(discarded) - len(months)
+        notes.append(
+            f"{INCOMPLETE} {count} file(s) failed their SHA-256 checksum twice and were discarded, so the map has no "
+            f"{' and no '.join(lacking)}. The download is being corrupted on the way; fetching again retries them."
+        )
+    return notes
+
+
+def _stopped_note(
+    error: FetchError,
+    done: int,
+    order: list[ArchiveFile],
+    found: dict[ArchiveFile, bytes],
+    first: dt.date,
+    last: dt.date,
+) -> str:
+    """What a download that stopped part way covers, what it lacks, and why it stopped."""
+    reason = str(error).strip()
+    if not reason.endswith((".", "!", "?")):
+        reason += "."
+    covered = max(f.last for f in found if f.kind == "klines")
+    text = f"{INCOMPLETE} stopped after {done} of {len(order)} files. Reason: {reason}"
+    if covered < last:
+        after = covered + dt.timedelta(days=1)
+        lost = f"{after} was" if after == last else f"{after} to {last} were"
+        text += f" The map covers {first} to {covered} only; {lost} not downloaded."
+    metrics_from = min((f.first for f in order[done:] if f.kind == "metrics"), default=None)
+    if metrics_from is not None and metrics_from <= covered:
+        text += f" Open interest (metrics) from {metrics_from} on was not downloaded."
+    return text + " Files already downloaded are cached, so fetching again continues from here."
+
+
 def _missing_notes(missing: list[ArchiveFile]) -> list[str]:
     notes = []
     for kind, label in (("klines", "kline"), ("metrics", "metrics (open interest)")):
-        days = sorted(f.first for f in missing if f.kind == kind)
+        days = [f.first for f in missing if f.kind == kind]
         if days:
-            shown = ", ".join(f"{d:%Y-%m-%d}" for d in days[:10]) + (" …" if len(days) > 10 else "")
-            notes.append(f"The archive has no {label} file for {len(days)} day(s): {shown}.")
+            notes.append(f"The archive has no {label} file for {len(days)} day(s): {_days_text(days)}.")
     return notes
 
 
