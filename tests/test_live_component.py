@@ -10,6 +10,7 @@ import pytest
 import streamlit as st
 from pytest_httpserver import HTTPServer
 from streamlit.testing.v1 import AppTest
+from werkzeug import Request, Response
 
 from tests import exchange_fakes as fakes
 
@@ -132,3 +133,36 @@ def test_base_url_from_streamlit_secrets(httpserver: HTTPServer, monkeypatch: py
     assert not app.exception and not app.error
     assert app.metric[0].value == "168"  # 7 days of 1-hour bars, interval taken from the link
     assert "ETHUSDT" in app.markdown[0].value
+
+
+def test_archive_download_stopping_part_way_shows_a_warning_and_the_days_obtained(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    served = fakes.serve_files(fakes.archive_files("BTCUSDT", "5m", ["2024-01-30", "2024-01-31"]))
+
+    def second_day_fails(request: Request) -> Response:
+        if "2024-01-31" in request.path:  # Retry-After: 0 keeps the client's retries instant
+            return Response(b"", status=503, headers={"Retry-After": "0"})
+        return served(request)
+
+    httpserver.expect_request(re.compile(r"^/data/.*")).respond_with_handler(second_day_fails)
+    monkeypatch.setenv("LIQCORE_ARCHIVE_URL", httpserver.url_for(""))
+    monkeypatch.setenv("LIQCORE_CACHE_DIR", str(tmp_path))
+    st.cache_data.clear()
+    app = AppTest.from_function(archive_app, default_timeout=30).run()
+    app.sidebar.date_input(key="archive_days").set_value((dt.date(2024, 1, 30), dt.date(2024, 1, 31))).run()
+    app.sidebar.button(key="archive_fetch").click().run()
+    assert not app.exception and not app.error
+    assert app.metric[0].value == "288"  # the first day's 5-minute bars
+    [warning] = app.sidebar.warning
+    assert warning.value.startswith("Incomplete download: stopped after 2 of 4 files")
+    assert "HTTP 503" in warning.value and "2024-01-31 was not downloaded" in warning.value
+    assert any("Press Refresh" in c.value for c in app.sidebar.caption)
+
+    httpserver.clear_all_handlers()
+    httpserver.expect_request(re.compile(r"^/data/.*")).respond_with_handler(served)
+    httpserver.clear_log()
+    app.sidebar.button(key="archive_fetch").click().run()  # Refresh
+    assert not app.exception and not app.error and not app.sidebar.warning
+    assert app.metric[0].value == "576"
+    assert all("2024-01-31" in r.path for r, _ in httpserver.log)  # the first day came from the cache

@@ -2,7 +2,8 @@
 
 Both render their inputs and a Fetch/Refresh button, fetch through `liqcore.fetch_market` with a progress bar, keep
 results for five minutes in `st.cache_data` keyed by the small arguments, and show refusals as an error box with the
-exchange's reason, while the last good market of the session stays on screen.
+exchange's reason, while the last good market of the session stays on screen. An archive download that stopped part
+way returns the days it got, with a warning saying what is missing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import streamlit as st
 
 from liqcore.errors import FetchError
 from liqcore.exchanges import EXCHANGES, base_url_for, fetch_market
+from liqcore.exchanges.archive import is_incomplete_note
 from liqcore.exchanges.common import parse_interval
 from liqcore.market import Market
 from pages.components import view_state
@@ -181,4 +183,16 @@ def archive_source() -> Market | None:
     if request is None:
         st.caption("Daily and monthly files from data.binance.vision: works where exchange APIs refuse this server.")
         return None
-    return _run("archive", request, f"Downloading {request[1]} archive files")
+    market = _run("archive", request, f"Downloading {request[1]} archive files")
+    _incomplete_warnings(market)
+    return market
+
+
+def _incomplete_warnings(market: Market | None) -> None:
+    """A download that stopped part way or discarded corrupted files still gives a market: say plainly what it lacks
+    (the same notes stay in the data notes list), and that Refresh continues from the cached files."""
+    incomplete = [note for note in market.notes if is_incomplete_note(note)] if market is not None else []
+    for note in incomplete:
+        st.warning(note, icon=":material/warning:")
+    if incomplete:
+        st.caption("Press Refresh to fetch the missing files; the ones already downloaded come from the cache.")
