@@ -25,6 +25,7 @@ from liqcore.profile import Profile, find_clusters
 from liqcore.stats import wilson_interval
 
 LABELS = ("short-squeeze risk", "balanced", "long-squeeze risk")
+NO_EXPOSURE = "no exposure in window"
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,7 @@ def balance_series(heatmap: Heatmap, market: Market, config: SentimentConfig | N
             "below_usd": below,
             "balance": balance,
             "label": [
-                label(b, config.threshold) if t > 0 else "no exposure in window"
-                for b, t in zip(balance, total, strict=True)
+                label(b, config.threshold) if t > 0 else NO_EXPOSURE for b, t in zip(balance, total, strict=True)
             ],
         },
         index=heatmap.times,

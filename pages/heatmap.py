@@ -118,10 +118,14 @@ else:
         hide_index=True,
         width="stretch",
         column_config={
-            "range": "Price range (USD)",
-            "side": "Would liquidate",
-            "notional_usd": st.column_config.NumberColumn("Notional (USD, est.)", format="compact"),
-            "distance_pct": st.column_config.NumberColumn("Distance", format="%+.2f %%"),
+            "range": st.column_config.TextColumn("Price range (USD)", width="medium"),
+            "side": st.column_config.TextColumn("Side", width="small", help="Which positions would be liquidated"),
+            "notional_usd": st.column_config.NumberColumn(
+                "USD (est.)", format="compact", width="small", help="Estimated notional in the cluster"
+            ),
+            "distance_pct": st.column_config.NumberColumn(
+                "Distance", format="%+.1f %%", width="small", help="From the price at the profile time"
+            ),
         },
     )
 last_price = float(heatmap.close[-1])

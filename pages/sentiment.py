@@ -80,7 +80,7 @@ with left:
         word = "above" if top["side"] == "short" else "below"
         st.caption(
             f"Nearest big {top['side']} cluster {word}: {top['price_low']:,.0f}–{top['price_high']:,.0f} USD "
-            f"({top['distance_pct']:+.1f} %), ≈ ${top['notional_usd']:,.0f} (estimate)"
+            f"({top['distance_pct']:+.1f} %), ≈ {compact_usd(top['notional_usd'])} (estimate)"
         )
 with right:
     st.altair_chart(profile_chart(analysis.heatmap.profile(), "Cumulative exposure from price"), width="stretch")

@@ -192,6 +192,8 @@ def test_charts_share_time_and_carry_usd_totals() -> None:
     series = balance_series(estimate(sim.market, columns=100), sim.market)
     over_time = balance_over_time(series, 0.2).to_dict()
     assert over_time["resolve"]["scale"]["x"] == "shared" and len(over_time["vconcat"]) == 2
+    bars = over_time["vconcat"][1]
+    assert bars["encoding"]["color"]["field"] == "label" and "±0.2" in bars["encoding"]["color"]["legend"]["title"]
     gauge = balance_gauge(0.4, 0.2, 1.5e6, 0.5e6)
     marker = gauge.layer[1]
     assert marker.data.iloc[0].to_dict() == {"balance": 0.4, "above_usd": 1.5e6, "below_usd": 0.5e6}

@@ -5,7 +5,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from liqcore.sentiment import LABELS, NO_EXPOSURE
+
 SHORT_SIDE, LONG_SIDE = "#8b5cf6", "#f59e0b"
+ZONES = (LABELS[2], LABELS[1], LABELS[0])  # low to high balance
+ZONE_COLOURS = (LONG_SIDE, "#94a3b8", SHORT_SIDE)
 
 
 def balance_gauge(
@@ -16,7 +20,7 @@ def balance_gauge(
         {
             "from": [-1, -threshold, threshold],
             "to": [-threshold, threshold, 1],
-            "zone": ["long-squeeze risk", "balanced", "short-squeeze risk"],
+            "zone": list(ZONES),
         }
     )
     band = (
@@ -29,10 +33,7 @@ def balance_gauge(
             x2="to:Q",
             color=alt.Color(
                 "zone:N",
-                scale=alt.Scale(
-                    domain=["long-squeeze risk", "balanced", "short-squeeze risk"],
-                    range=[LONG_SIDE, "#94a3b8", SHORT_SIDE],
-                ),
+                scale=alt.Scale(domain=list(ZONES), range=list(ZONE_COLOURS)),
                 legend=alt.Legend(orient="top", title=None),
             ),
         )
@@ -64,13 +65,19 @@ def balance_over_time(series: pd.DataFrame, threshold: float) -> alt.VConcatChar
         .properties(height=200)
         .add_params(zoom)
     )
+    # Bars coloured by the reading their balance gets (the thresholds), in one view: a layered panel inside a
+    # vconcat is not stretched to the container by Streamlit and overflowed the page.
     bars = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
             x=x,
             y=alt.Y("balance:Q", title="Balance", scale=alt.Scale(domain=[-1, 1])),
-            color=alt.condition("datum.balance > 0", alt.value(SHORT_SIDE), alt.value(LONG_SIDE)),
+            color=alt.Color(
+                "label:N",
+                scale=alt.Scale(domain=[*ZONES, NO_EXPOSURE], range=[*ZONE_COLOURS, "#64748b"]),
+                legend=alt.Legend(orient="bottom", title=f"Reading (threshold ±{threshold:g})"),
+            ),
             tooltip=[
                 alt.Tooltip("time:T", format="%Y-%m-%d %H:%M", title="UTC"),
                 alt.Tooltip("balance:Q", format="+.2f"),
@@ -81,9 +88,4 @@ def balance_over_time(series: pd.DataFrame, threshold: float) -> alt.VConcatChar
         )
         .properties(height=160)
     )
-    lines = (
-        alt.Chart(pd.DataFrame({"y": [threshold, -threshold]}))
-        .mark_rule(strokeDash=[4, 4], color="#94a3b8")
-        .encode(y="y:Q")
-    )
-    return alt.vconcat(price, alt.layer(bars, lines)).resolve_scale(x="shared")
+    return alt.vconcat(price, bars).resolve_scale(x="shared")

@@ -15,6 +15,7 @@ from liqcore.cells import candles
 from liqcore.charts.breakouts import breakout_chart
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
+from pages.components.formatting import compact_usd
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner="Scanning breakouts…")
@@ -77,7 +78,7 @@ def render_breakout_scanner(analysis: Analysis) -> None:
         return
     st.altair_chart(breakout_chart(_candles(analysis.key, analysis.market), events), width="stretch")
     st.caption(
-        f"{len(events)} breakouts. Colour: fuel zone (dense ≥ {result.dense_threshold_usd:,.0f} USD within "
+        f"{len(events)} breakouts. Colour: fuel zone (dense ≥ {compact_usd(result.dense_threshold_usd)} within "
         f"{config.fuel_pct:g} %). Shape: follow-through (price went {config.follow_atr:g} × ATR(14) further within "
         f"{config.horizon} bars), fakeout (closed back inside the range first), unresolved, or open (too close to "
         "the end to judge)."
