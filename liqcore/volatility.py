@@ -33,6 +33,7 @@ from liqcore.indicators import atr, log_range
 from liqcore.market import Market
 
 REGIMES = ("calm", "elevated", "high")
+NO_DIFFERENCE_PCT = 1.0  # error changes within this many percent are reported as no difference
 
 
 @dataclass(frozen=True)
@@ -190,15 +191,22 @@ class ForecastResult:
         return 100 * (1 - self.mae_ratio)
 
     def verdict(self) -> str:
-        """One plain sentence: did the map improve the forecast here, by how much, on how many bars."""
+        """One plain sentence: did the map improve the forecast here, by how much, on how many bars.
+
+        Both error measures must agree for a verdict either way; changes within ±1 % count as no difference.
+        """
         if self.n < 50:
             return f"Too few scored bars to judge (n = {self.n})."
-        word = "improved" if self.improvement_pct > 0 else "did not improve"
-        return (
-            f"The map {word} the forecast on this data by {self.improvement_pct:+.1f} % (MAE of log range; "
-            f"QLIKE ratio with/without the map {self.qlike_ratio:.2f}; n = {self.n} scored bars, "
-            f"{self.n_independent} non-overlapping {self.horizon}-bar windows)."
-        )
+        mae, qlike = self.improvement_pct, 100 * (1 - self.qlike_ratio)
+        sample = f"n = {self.n} scored bars, {self.n_independent} non-overlapping {self.horizon}-bar windows"
+        changes = f"MAE of log range {_change(mae)}, QLIKE {_change(qlike)} with the map"
+        if mae > NO_DIFFERENCE_PCT and qlike > NO_DIFFERENCE_PCT:
+            return f"The map improved the forecast on this data: {changes} ({sample})."
+        if mae < -NO_DIFFERENCE_PCT and qlike < -NO_DIFFERENCE_PCT:
+            return f"The map made the forecast worse on this data: {changes} ({sample})."
+        if abs(mae) <= NO_DIFFERENCE_PCT and abs(qlike) <= NO_DIFFERENCE_PCT:
+            return f"No edge found: the map did not improve the forecast on this data; {changes} ({sample})."
+        return f"No clear edge: the two error measures disagree; {changes} ({sample})."
 
     def table(self) -> pd.DataFrame:
         """The scoring table the page shows."""
@@ -272,3 +280,8 @@ def regimes(forecast_series: pd.Series, min_history: int = 20) -> pd.Series:
 def forecast(heatmap: Heatmap, market: Market, config: VolatilityConfig | None = None) -> ForecastResult:
     """Shortcut for ``VolatilityModel(config).fit(heatmap, market)``."""
     return VolatilityModel(config or VolatilityConfig()).fit(heatmap, market)
+
+
+def _change(improvement_pct: float) -> str:
+    """`2.1` → "2.1 % lower"; `-1.5` → "1.5 % higher" (errors: lower is better)."""
+    return f"{abs(improvement_pct):.1f} % {'lower' if improvement_pct >= 0 else 'higher'}"

@@ -74,6 +74,10 @@ st.altair_chart(pressure_chart(result.frame, analysis.market.bars["close"], resu
 
 st.subheader("Forecast vs what happened")
 st.altair_chart(forecast_chart(result.frame), width="stretch")
+st.caption(
+    f"Dots: the high–low range that actually followed over the next {horizon} bars, coloured (like the background) "
+    "by the regime forecast at the time. Lines: the two forecasts, without the map (solid) and with it (dashed)."
+)
 st.dataframe(
     result.table(),
     hide_index=True,

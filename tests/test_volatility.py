@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -122,7 +123,7 @@ def test_scoring_uses_only_bars_with_an_out_of_sample_forecast() -> None:
     assert result.n_independent == result.n // 8
     assert result.mae_baseline == pytest.approx((scored["realised"] - scored["baseline"]).abs().mean())
     assert result.mae_augmented == pytest.approx((scored["realised"] - scored["augmented"]).abs().mean())
-    assert "improve" in result.verdict()
+    assert f"n = {result.n} scored bars" in result.verdict()
     usd, pct = result.expected_move(sim.market.last_price)
     assert usd > 0 and 0 < pct < 50
 
@@ -168,4 +169,23 @@ def test_real_binance_file_with_open_interest_is_scored_out_of_sample() -> None:
     result = forecast(estimate(market, columns=400), market)
     assert result.relative_to == "open interest" and result.n > 3000
     assert 0.8 < result.mae_ratio < 1.2  # measured 1.00: whatever it is, it is computed, finite and shown
-    assert result.verdict().startswith("The map")
+    assert f"n = {result.n} scored bars" in result.verdict()
+
+
+@pytest.mark.parametrize(
+    ("mae_augmented", "qlike_augmented", "opening"),
+    [
+        (0.90, 0.90, "The map improved the forecast"),
+        (1.10, 1.10, "The map made the forecast worse"),
+        (1.005, 0.995, "No edge found"),
+        (1.015, 0.98, "No clear edge"),
+    ],
+)
+def test_verdict_needs_both_error_measures_to_agree(mae_augmented: float, qlike_augmented: float, opening: str) -> None:
+    sim = simulate("range", 0, bars=900)
+    result = forecast(estimate(sim.market, columns=150), sim.market, VolatilityConfig(horizon=6, min_train=300))
+    scored = replace(
+        result, mae_baseline=1.0, mae_augmented=mae_augmented, qlike_baseline=1.0, qlike_augmented=qlike_augmented
+    )
+    assert scored.verdict().startswith(opening)
+    assert f"n = {result.n} scored bars" in scored.verdict()
