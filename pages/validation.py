@@ -105,9 +105,20 @@ if analysis.is_simulated:
     )
 
 st.subheader("Presets side by side")
+presets = _presets(analysis.key, market)
+counts = ["bars scored", "bars with liquidations", "held-out bars"]  # the same for every preset on this data
 st.dataframe(
-    _presets(analysis.key, market),
+    presets.drop(columns=counts),
     hide_index=True,
     width="stretch",
-    column_config={"map ρ": st.column_config.NumberColumn(format="%.3f")},
+    column_config={c: st.column_config.NumberColumn(format="%.3f") for c in presets.columns if "ρ" in c},
+)
+st.caption(
+    "Same bars for every preset: "
+    + "; ".join(
+        f"{row['side']}s {row['bars scored']:,} scored ({row['bars with liquidations']:,} with liquidations), "
+        f"{row['held-out bars']:,} held out"
+        for _, row in presets.drop_duplicates("side").iterrows()
+    )
+    + ". Pick the preset in the sidebar; the scores above it follow."
 )

@@ -10,6 +10,7 @@ import pytest
 from conftest import make_market, run_page
 
 from liqcore import ModelConfig, estimate, simulate
+from liqcore.charts.validation import implied_vs_realised
 from liqcore.heatmap import Heatmap
 from liqcore.profile import Profile
 from liqcore.validate import main as validate_main
@@ -97,3 +98,19 @@ def test_validation_page_renders_on_the_simulator() -> None:
     assert not at.exception
     assert len(at.dataframe) == 3
     assert "candle" in at.info[0].value
+    presets = at.dataframe[2].value
+    assert list(presets["preset"].unique()) == ["conservative", "balanced", "aggressive"]
+    assert "bars scored" not in presets.columns
+    assert any(caption.value.startswith("Same bars for every preset: longs") for caption in at.caption)
+
+
+def test_chart_sums_bars_into_buckets_so_no_spike_is_dropped() -> None:
+    times = pd.date_range("2026-01-01", periods=10, freq="5min", tz="UTC")
+    bars = pd.DataFrame({"liq_long_usd": [0, 0, 0, 5e6, 0, 0, 0, 0, 0, 1e5]}, index=times)
+    implied = pd.DataFrame({"long_usd": np.full(10, 1e4)}, index=times)
+    spec = implied_vs_realised(implied, bars, "long", "true", max_points=4).to_dict()
+    data = pd.DataFrame(next(iter(spec["datasets"].values())))
+    true = data[data["series"] == "true"]["usd"].tolist()
+    assert true == [0, 5e6, 0, 1e5]  # buckets of 3 bars (the last holds one): the 5M spike in bar 4 survives
+    assert data[data["series"] == "implied by the map"]["usd"].sum() == pytest.approx(1e5)
+    assert spec["encoding"]["y"]["scale"]["type"] == "symlog" and "per 3 bars" in spec["encoding"]["y"]["title"]

@@ -1,4 +1,4 @@
-"""Validation chart: implied vs realised liquidations per bar, for one side."""
+"""Validation chart: implied vs realised liquidations over time, for one side."""
 
 from __future__ import annotations
 
@@ -10,27 +10,41 @@ import pandas as pd
 def implied_vs_realised(
     implied: pd.DataFrame, bars: pd.DataFrame, side: str, truth: str = "realised", max_points: int = 1200
 ) -> alt.Chart:
-    """Implied and realised (or true) liquidations of one side per bar, in USD."""
+    """Implied and realised (or true) liquidations of one side in USD, summed over buckets of bars when there are
+    more than `max_points` bars (summing, not sampling, so no spike is dropped), on a symlog axis so small and huge
+    bars both show."""
     step = max(1, int(np.ceil(len(bars) / max_points)))
-    data = pd.DataFrame(
+    bucket = np.arange(len(bars)) // step
+    per_bar = pd.DataFrame(
         {
-            "time": bars.index,
-            truth: bars[f"liq_{side}_usd"].to_numpy(),
-            "implied by the map": implied[f"{side}_usd"].reindex(bars.index).to_numpy(),
+            truth: bars[f"liq_{side}_usd"].fillna(0.0).to_numpy(),
+            "implied by the map": implied[f"{side}_usd"].reindex(bars.index).fillna(0.0).to_numpy(),
         }
-    ).iloc[::step]
+    )
+    data = per_bar.groupby(bucket).sum()
+    data.insert(0, "time", bars.index[::step])
     data = data.melt(id_vars=["time"], var_name="series", value_name="usd")
+    per = "per bar" if step == 1 else f"per {step} bars"
     return (
         alt.Chart(data)
-        .mark_line(strokeWidth=1.2)
+        .mark_line(strokeWidth=1.2, interpolate="step-after")
         .encode(
             x=alt.X("time:T", title="Time (UTC)", scale=alt.Scale(type="utc")),
-            y=alt.Y("usd:Q", title=f"{side.capitalize()}s liquidated per bar (USD)", axis=alt.Axis(format="$,.2s")),
+            y=alt.Y(
+                "usd:Q",
+                title=f"{side.capitalize()}s liquidated {per} (USD, symlog)",
+                scale=alt.Scale(type="symlog", constant=1e5),
+                axis=alt.Axis(format="$,.2s", tickCount=5),
+            ),
             color=alt.Color(
                 "series:N", scale=alt.Scale(range=["#f97316", "#38bdf8"]), legend=alt.Legend(orient="top", title=None)
             ),
-            tooltip=[alt.Tooltip("time:T", format="%Y-%m-%d %H:%M"), "series:N", alt.Tooltip("usd:Q", format="$,.3s")],
+            tooltip=[
+                alt.Tooltip("time:T", format="%Y-%m-%d %H:%M", title="From (UTC)"),
+                "series:N",
+                alt.Tooltip("usd:Q", format="$,.3s", title=f"USD {per}"),
+            ],
         )
-        .properties(height=200)
+        .properties(height=220)
         .interactive(bind_y=False)
     )
