@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from liqcore.brackets import table_for_symbol
+from liqcore.formatting import compact_usd
 from liqcore.margin import liquidation_price
 from liqcore.profile import Profile, find_clusters
 
@@ -177,7 +178,7 @@ def _stop_finding(plan: TradePlan, profile: Profile, near: float, big_share: flo
             "warning",
             "Stop-hunt risk: the stop sits " + ("inside a cluster" if inside else "just in front of a cluster"),
             f"Your stop at {_price(plan.stop, scale)} USD is {position} the {side} cluster {_band(row, scale)} "
-            f"(≈ {row.notional_usd:,.0f} USD estimated). Price is often pulled into such a band to liquidate it, "
+            f"(≈ {compact_usd(row.notional_usd)} estimated). Price is often pulled into such a band to liquidate it, "
             f"then snaps back — that sweep would take your stop first. A stop {where} {_price(far_edge, scale)} USD "
             "would survive it.",
         )
@@ -187,7 +188,7 @@ def _stop_finding(plan: TradePlan, profile: Profile, near: float, big_share: flo
             "stop",
             "ok",
             "Stop beyond the nearby cluster",
-            f"The {side} cluster {_band(row, scale)} (≈ {row.notional_usd:,.0f} USD estimated) lies between your "
+            f"The {side} cluster {_band(row, scale)} (≈ {compact_usd(row.notional_usd)} estimated) lies between your "
             f"entry and your stop at {_price(plan.stop, scale)} USD: a sweep of that band need not stop you out.",
         )
     return Finding(
@@ -222,7 +223,7 @@ def _target_finding(plan: TradePlan, profile: Profile, near: float, big_share: f
             "warning",
             "Take-profit past a big opposite cluster",
             f"Your target at {_price(plan.target, scale)} USD lies beyond the {other} cluster {_band(row, scale)} "
-            f"(≈ {row.notional_usd:,.0f} USD estimated). Forced {flow} there pulls price in, and the move often "
+            f"(≈ {compact_usd(row.notional_usd)} estimated). Forced {flow} there pulls price in, and the move often "
             f"exhausts once it is filled — a target just before {_price(near_edge, scale)} USD is more likely to fill.",
         )
     if reached:
@@ -231,7 +232,7 @@ def _target_finding(plan: TradePlan, profile: Profile, near: float, big_share: f
             "target",
             "ok",
             "Take-profit at a big opposite cluster",
-            f"The {other} cluster {_band(row, scale)} (≈ {row.notional_usd:,.0f} USD estimated) is forced {flow} "
+            f"The {other} cluster {_band(row, scale)} (≈ {compact_usd(row.notional_usd)} estimated) is forced {flow} "
             f"that tends to pull price toward it; your target at {_price(plan.target, scale)} USD is reached just "
             "before or inside it, where fills are most likely.",
         )

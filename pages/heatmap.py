@@ -9,11 +9,11 @@ from liqcore.analysis import Analysis
 from liqcore.cells import SCALES, candles, heat_cells
 from liqcore.charts.heatmap import heatmap_chart, occupied_range, profile_chart
 from liqcore.export import to_csv_safe
+from liqcore.formatting import compact_usd
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.profile import find_clusters, notional_between
 from pages.components.breakouts import render_breakout_scanner
-from pages.components.formatting import compact_usd
 from pages.components.session import current_analysis
 
 analysis: Analysis = current_analysis(__file__)

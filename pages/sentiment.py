@@ -8,10 +8,10 @@ import streamlit as st
 from liqcore.analysis import Analysis
 from liqcore.charts.heatmap import profile_chart
 from liqcore.charts.sentiment import balance_gauge, balance_over_time
+from liqcore.formatting import compact_usd
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.sentiment import HistoricalCheck, SentimentConfig, balance_series, historical_check, nearest_clusters
-from pages.components.formatting import compact_usd
 from pages.components.session import current_analysis
 
 analysis: Analysis = current_analysis(__file__)

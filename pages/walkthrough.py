@@ -9,11 +9,11 @@ from liqcore.analysis import Analysis
 from liqcore.breakouts import BreakoutResult, scan
 from liqcore.charts.breakouts import breakout_chart, plan_chart, replay_chart
 from liqcore.charts.heatmap import profile_chart
+from liqcore.formatting import compact_usd
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.plan import TradePlan, problems, replay, score_plan, suggest_plan
 from liqcore.walkthrough import Lesson, build_lesson
-from pages.components.formatting import compact_usd
 from pages.components.session import current_analysis
 
 STEPS = (

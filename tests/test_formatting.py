@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pages.components.formatting import compact_usd
+from liqcore.formatting import compact_usd
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ def by_topic(plan: TradePlan, book: Profile = BOOK):
 def test_stop_inside_or_just_in_front_of_a_cluster_is_flagged_and_beyond_it_is_ok() -> None:
     inside = by_topic(TradePlan("long", 100, 97.6, 103.2, 5))["stop"]
     assert inside.severity == "warning" and "Stop-hunt" in inside.title
-    assert "10,000,000 USD" in inside.detail
+    assert "$10M" in inside.detail
     assert by_topic(TradePlan("long", 100, 98.8, 103.2, 5))["stop"].severity == "warning"
     assert by_topic(TradePlan("long", 100, 96.0, 103.2, 5))["stop"].severity == "ok"
     assert by_topic(TradePlan("long", 100, 99.5, 103.2, 5))["stop"].severity == "info"

@@ -13,9 +13,9 @@ from liqcore.analysis import Analysis
 from liqcore.breakouts import BreakoutConfig, BreakoutResult, scan
 from liqcore.cells import candles
 from liqcore.charts.breakouts import breakout_chart
+from liqcore.formatting import compact_usd
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
-from pages.components.formatting import compact_usd
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner="Scanning breakouts…")
