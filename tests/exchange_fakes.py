@@ -7,7 +7,10 @@ import hashlib
 import io
 import json
 import math
+import threading
+import time
 import zipfile
+from collections.abc import Callable
 
 import pandas as pd
 from werkzeug import Request, Response
@@ -255,3 +258,36 @@ def serve_files(files: dict[str, bytes]):
         return Response("<Error><Code>NoSuchKey</Code></Error>", status=404, content_type="application/xml")
 
     return handler
+
+
+class SlowHandler:
+    """A handler that answers late (to trigger client timeouts) and lets a test wait until every abandoned request
+    has been answered and logged, so none is logged into the next test's (shared) server log."""
+
+    def __init__(self, respond: Callable[[Request], Response], delay: float = 0.6) -> None:
+        self._respond = respond
+        self._delay = delay
+        self._lock = threading.Lock()
+        self._started = 0
+        self._finished = 0
+
+    def __call__(self, request: Request) -> Response:
+        with self._lock:
+            self._started += 1
+        time.sleep(self._delay)
+        try:
+            return self._respond(request)
+        finally:
+            with self._lock:
+                self._finished += 1
+
+    def drain(self, server: object, timeout: float = 5.0) -> None:
+        """Block until every request this handler started is answered and in the server's log."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                finished = self._finished == self._started
+            if finished and len(server.log) >= self._started:
+                return
+            time.sleep(0.01)
+        raise AssertionError("the slow handler's requests did not finish in time")

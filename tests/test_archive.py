@@ -66,13 +66,11 @@ def test_bad_checksum_is_retried_once_then_a_clear_error(httpserver: HTTPServer,
 
 
 def test_slow_response_times_out(httpserver: HTTPServer, tmp_path: Path) -> None:
-    def slow(request: Request) -> Response:
-        time.sleep(1.0)
-        return Response(b"", status=404)
-
+    slow = fakes.SlowHandler(lambda request: Response(b"", status=404))
     httpserver.expect_request(ANY_FILE).respond_with_handler(slow)
     with pytest.raises(FetchError, match="did not answer in time"):
         fetch(httpserver, tmp_path, "2024-01-30", "2024-01-30", settings=HttpSettings(read_timeout=0.2, retries=0))
+    slow.drain(httpserver)
 
 
 def test_file_size_cap(httpserver: HTTPServer, tmp_path: Path) -> None:

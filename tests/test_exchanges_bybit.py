@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -101,13 +99,11 @@ def test_other_ret_codes_are_plain_errors(httpserver: HTTPServer) -> None:
 
 
 def test_timeout(httpserver: HTTPServer) -> None:
-    def slow(request: Request) -> Response:
-        time.sleep(1.0)
-        return fakes.bybit_ok([])
-
+    slow = fakes.SlowHandler(lambda request: fakes.bybit_ok([]))
     httpserver.expect_request("/v5/market/kline").respond_with_handler(slow)
     with pytest.raises(FetchError, match="did not answer in time"):
         fetch(httpserver, settings=fast(read_timeout=0.2))
+    slow.drain(httpserver)
 
 
 def test_malformed_json(httpserver: HTTPServer) -> None:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import functools
-import time
 
 import numpy as np
 import pandas as pd
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
 from liqcore import FetchError, fetch_market
 from liqcore.exchanges import HttpSettings
@@ -98,13 +96,11 @@ def test_missing_statistics_become_notes(httpserver: HTTPServer) -> None:
 
 
 def test_timeout(httpserver: HTTPServer) -> None:
-    def slow(request: Request) -> Response:
-        time.sleep(1.0)
-        return fakes.okx_ok([])
-
+    slow = fakes.SlowHandler(lambda request: fakes.okx_ok([]))
     httpserver.expect_request("/api/v5/public/instruments").respond_with_handler(slow)
     with pytest.raises(FetchError, match="did not answer in time"):
         fetch(httpserver, settings=fast(read_timeout=0.2))
+    slow.drain(httpserver)
 
 
 def test_malformed_json(httpserver: HTTPServer) -> None:
