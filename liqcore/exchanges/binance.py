@@ -16,9 +16,9 @@ from liqcore.exchanges.common import (
     Progress,
     Window,
     align_at_close,
+    array_frame,
     check_interval,
     coverage_note,
-    from_ms,
     parse_interval,
     records_frame,
     symbols_or_none,
@@ -137,22 +137,8 @@ def fetch(
 
 def _klines_frame(rows: list[list], window: Window) -> pd.DataFrame:
     """Binance kline arrays to named float columns, cut to the window, first copy of a repeated bar kept."""
-    frame = pd.DataFrame(
-        {
-            "open": [r[1] for r in rows],
-            "high": [r[2] for r in rows],
-            "low": [r[3] for r in rows],
-            "close": [r[4] for r in rows],
-            "volume": [r[5] for r in rows],
-            "quote_volume": [r[7] for r in rows],
-            "taker_buy_volume": [r[9] for r in rows],
-        },
-        index=from_ms(r[0] for r in rows),
-    ).astype("float64")
-    frame = frame[(frame.index >= window.start) & (frame.index < window.end)]
-    frame = frame[~frame.index.duplicated(keep="first")].sort_index()
-    frame.index.name = "time"
-    return frame
+    positions = {"open": 1, "high": 2, "low": 3, "close": 4, "volume": 5, "quote_volume": 7, "taker_buy_volume": 9}
+    return array_frame(rows, positions, window)
 
 
 def _stats(

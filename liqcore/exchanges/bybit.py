@@ -16,9 +16,9 @@ from liqcore.exchanges.common import (
     Progress,
     Window,
     align_at_close,
+    array_frame,
     check_interval,
     coverage_note,
-    from_ms,
     parse_interval,
     records_frame,
     symbols_or_none,
@@ -157,22 +157,7 @@ def fetch(
 
 def _klines_frame(rows: list[list], window: Window) -> pd.DataFrame:
     """Bybit kline arrays (newest first) to ascending float columns cut to the window."""
-    frame = pd.DataFrame(
-        {
-            "open": [r[1] for r in rows],
-            "high": [r[2] for r in rows],
-            "low": [r[3] for r in rows],
-            "close": [r[4] for r in rows],
-            "volume": [r[5] for r in rows],
-            "quote_volume": [r[6] for r in rows],
-        },
-        index=from_ms(r[0] for r in rows),
-    ).astype("float64")
-    frame = frame.sort_index()
-    frame = frame[~frame.index.duplicated(keep="first")]
-    frame = frame[(frame.index >= window.start) & (frame.index < window.end)]
-    frame.index.name = "time"
-    return frame
+    return array_frame(rows, {"open": 1, "high": 2, "low": 3, "close": 4, "volume": 5, "quote_volume": 6}, window)
 
 
 def _paged_stats(

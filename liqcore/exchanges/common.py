@@ -167,3 +167,16 @@ def symbols_or_none(list_symbols: Callable[[object], list[str]], client: object)
         return list_symbols(client)
     except FetchError:
         return None
+
+
+def array_frame(rows: list[list], columns: dict[str, int], window: Window) -> pd.DataFrame:
+    """Exchange candle arrays (any order, time in ms at position 0) to ascending float columns taken by position,
+    cut to the window; a bar repeated across pages keeps its first copy, a position past a row's end reads NaN."""
+    frame = pd.DataFrame(
+        {name: [r[i] if len(r) > i else "nan" for r in rows] for name, i in columns.items()},
+        index=from_ms(r[0] for r in rows),
+    ).astype("float64")
+    frame = frame[~frame.index.duplicated(keep="first")].sort_index()
+    frame = frame[(frame.index >= window.start) & (frame.index < window.end)]
+    frame.index.name = "time"
+    return frame

@@ -18,6 +18,7 @@ from liqcore.exchanges.common import (
     Progress,
     Window,
     align_at_close,
+    array_frame,
     check_interval,
     coverage_note,
     from_ms,
@@ -178,20 +179,7 @@ def _candles(client: HttpClient, instrument: str, interval: str, window: Window,
 
 
 def _candles_frame(rows: list[list], window: Window, ct_val: float) -> pd.DataFrame:
-    """OKX candle arrays (newest first) to ascending float columns; volume in base units."""
-    frame = pd.DataFrame(
-        {
-            "open": [r[1] for r in rows],
-            "high": [r[2] for r in rows],
-            "low": [r[3] for r in rows],
-            "close": [r[4] for r in rows],
-            "volume": [float(r[5]) * ct_val for r in rows],
-            "quote_volume": [r[7] if len(r) > 7 else "nan" for r in rows],
-        },
-        index=from_ms(r[0] for r in rows),
-    ).astype("float64")
-    frame = frame.sort_index()
-    frame = frame[~frame.index.duplicated(keep="first")]
-    frame = frame[(frame.index >= window.start) & (frame.index < window.end)]
-    frame.index.name = "time"
+    """OKX candle arrays (newest first) to ascending float columns; volume in base units (contracts × ctVal)."""
+    frame = array_frame(rows, {"open": 1, "high": 2, "low": 3, "close": 4, "volume": 5, "quote_volume": 7}, window)
+    frame["volume"] *= ct_val
     return frame
