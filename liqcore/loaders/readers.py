@@ -5,17 +5,36 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 import zipfile
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 import pandas as pd
 
 from liqcore.errors import DataError
 
 Source = str | Path | bytes | IO[bytes] | IO[str]
-DELIMITERS = (",", ";", "\t")
+DELIMITERS = (",", ";", "\t", "|")
+MAX_COLUMNS = 1_000  # a table of bars has a handful of columns; thousands mean a wrong separator or not a table
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+# File signatures of things people upload by mistake: (leading bytes, what it is).
+_NOT_CSV = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0", "an old-style Excel (.xls) or Office file"),
+    (b"PAR1", "a Parquet file"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"\xfd7zXZ", "an xz archive"),
+    (b"SQLite format 3", "an SQLite database"),
+)
+_SEP_LINE = re.compile(r"\s*sep=(.)\s*$", re.IGNORECASE)  # Excel's first-line hint naming the separator
 
 
 @dataclass(frozen=True)
@@ -32,7 +51,11 @@ class LoadLimits:
 
 @dataclass(frozen=True)
 class RawTable:
-    """One CSV as text: its display name, whether it had a header row, and the cells (all strings)."""
+    """One CSV as text: its display name, whether it had a header row, and the cells (all strings).
+
+    `lines` holds the 1-based file line where each data row starts (a quoted cell may span lines), `blank` marks
+    rows without any filled cell.
+    """
 
     name: str
     frame: pd.DataFrame
@@ -40,6 +63,15 @@ class RawTable:
     first_line: int  # 1-based file line of the first data row
     delimiter: str = ","
     notes: tuple[str, ...] = ()
+    lines: np.ndarray | None = field(default=None, compare=False)
+    blank: np.ndarray | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.lines is None:
+            object.__setattr__(self, "lines", np.arange(len(self.frame)) + self.first_line)
+        if self.blank is None:
+            blank = self.frame.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1).to_numpy()
+            object.__setattr__(self, "blank", blank)
 
 
 def _raw_bytes(source: Source, index: int, limits: LoadLimits) -> tuple[str, bytes]:
@@ -69,39 +101,104 @@ def _raw_bytes(source: Source, index: int, limits: LoadLimits) -> tuple[str, byt
 
 
 def _unpack(name: str, data: bytes, limits: LoadLimits) -> tuple[str, bytes]:
-    """Undo gzip or zip (the first CSV inside) so the caller sees plain text bytes."""
+    """Undo gzip or zip (the one CSV inside) so the caller sees plain text bytes."""
+    too_big = (
+        f"{name}: unpacked, it is over the {limits.max_bytes / 1e6:,.0f} MB limit. Split the file or use a longer "
+        "interval."
+    )
     if data[:2] == b"\x1f\x8b":
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
                 data = stream.read(limits.max_bytes + 1)
-        except (OSError, EOFError) as exc:
-            raise DataError(f"{name}: the gzip data is damaged ({exc}).") from None
+        except (OSError, EOFError, zlib.error) as exc:
+            raise DataError(
+                f"{name}: the gzip data is damaged or cut short ({exc}). Download or compress the file again, or "
+                "upload the unpacked CSV."
+            ) from None
         if len(data) > limits.max_bytes:
-            raise DataError(f"{name}: unpacked, it is over the {limits.max_bytes / 1e6:,.0f} MB limit.")
-        name = name.removesuffix(".gz")
-    elif data[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                members = [
-                    m for m in archive.infolist() if not m.is_dir() and m.filename.lower().endswith((".csv", ".txt"))
-                ]
-                if not members:
-                    raise DataError(f"{name}: the zip holds no .csv file.")
-                if members[0].file_size > limits.max_bytes:
-                    raise DataError(f"{name}: the CSV inside is over the {limits.max_bytes / 1e6:,.0f} MB limit.")
-                data = archive.read(members[0])
-                if len(data) > limits.max_bytes:
-                    raise DataError(f"{name}: the CSV inside is over the {limits.max_bytes / 1e6:,.0f} MB limit.")
-                name = f"{name}/{Path(members[0].filename).name}"
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as exc:
-            raise DataError(f"{name}: the zip file is damaged ({exc}).") from None
+            raise DataError(too_big)
+    elif data[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
+        name, data = _from_zip(name, data, limits, too_big)
     return name, data
+
+
+def _from_zip(name: str, data: bytes, limits: LoadLimits, too_big: str) -> tuple[str, bytes]:
+    """The single CSV in a zip; a clear error for an Excel workbook, an empty zip or a zip of several CSVs."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            files = [
+                m
+                for m in archive.infolist()
+                if not m.is_dir()
+                and not m.filename.startswith("__MACOSX/")
+                and not Path(m.filename).name.startswith(".")
+            ]
+            if any(m.filename.startswith("xl/") for m in files):
+                raise DataError(
+                    f"{name}: this is an Excel workbook, not a CSV file. In Excel use File → Save As → "
+                    "CSV UTF-8, and upload that file."
+                )
+            members = [m for m in files if m.filename.lower().endswith(CSV_SUFFIXES)]
+            if not members:
+                held = ", ".join(Path(m.filename).name for m in files[:5]) or "nothing"
+                raise DataError(
+                    f"{name}: the zip holds no .csv file (it holds {held}). Put the CSV in the zip, or upload the "
+                    "CSV itself."
+                )
+            if len(members) > 1:
+                names = ", ".join(Path(m.filename).name for m in members[:5]) + (" …" if len(members) > 5 else "")
+                raise DataError(
+                    f"{name}: the zip holds {len(members)} CSV files ({names}). Unzip it and upload the files "
+                    "together (they are merged on time), or zip one CSV per archive."
+                )
+            member = members[0]
+            if member.file_size > limits.max_bytes:
+                raise DataError(too_big)
+            with archive.open(member) as stream:
+                data = stream.read(limits.max_bytes + 1)
+            if len(data) > limits.max_bytes:
+                raise DataError(too_big)
+            return f"{name}/{Path(member.filename).name}", data
+    except DataError:
+        raise
+    except RuntimeError as exc:
+        if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
+            raise DataError(f"{name}: the zip is password-protected. Unzip it first and upload the CSV.") from None
+        raise DataError(f"{name}: the zip file is damaged ({exc}). Download or zip the file again.") from None
+    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError, zlib.error) as exc:
+        raise DataError(f"{name}: the zip file is damaged ({exc}). Download or zip the file again.") from None
+
+
+def _not_csv(name: str, data: bytes) -> None:
+    """A clear error for a known non-text file (an image, a PDF, an .xls workbook, another archive)."""
+    for magic, kind in _NOT_CSV:
+        if data.startswith(magic):
+            raise DataError(
+                f"{name}: this is {kind}, not a CSV file. Export the data as CSV (comma- or semicolon-separated "
+                "text) and upload that."
+            )
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the bytes look like UTF-16 text without a byte-order mark."""
+    sample = data[:4000]
+    if len(sample) < 4 or sample.count(0) < len(sample) // 3:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 def _decode(name: str, data: bytes) -> tuple[str, str | None]:
     """Text of the file and, when it was not UTF-8, a note naming the encoding used."""
+    utf16 = _utf16_without_bom(data)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        candidates = (("utf-16", "UTF-16"),)
+        candidates: tuple[tuple[str, str | None], ...] = (("utf-16", None),)
+    elif utf16:
+        candidates = ((utf16, "UTF-16 (it has no byte-order mark)"),)
     else:
         candidates = (("utf-8-sig", None), ("latin-1", "Latin-1 (it is not valid UTF-8)"))
     for encoding, label in candidates:
@@ -111,7 +208,10 @@ def _decode(name: str, data: bytes) -> tuple[str, str | None]:
             continue
         if "\x00" not in text:
             return text, None if label is None else f"{name}: text read as {label}."
-    raise DataError(f"{name}: not a text CSV file (it looks binary). Export it as CSV (UTF-8) and try again.")
+    raise DataError(
+        f"{name}: not a text CSV file (it holds binary data). Check that you picked the right file, and export it "
+        "as CSV (UTF-8)."
+    )
 
 
 def _looks_numeric(cell: str) -> bool:
@@ -123,55 +223,101 @@ def _looks_numeric(cell: str) -> bool:
 
 
 def read_table(source: Source, index: int = 0, limits: LoadLimits | None = None) -> RawTable:
-    """Read a source into text cells, sniffing the delimiter (, ; tab) and whether the first row is a header."""
+    """Read a source into text cells, sniffing the delimiter (, ; tab |) and whether the first row is a header."""
     limits = limits or LoadLimits()
     name, data = _raw_bytes(source, index, limits)
     name, data = _unpack(name, data, limits)
+    _not_csv(name, data)
     text, encoding_note = _decode(name, data)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
     notes = [] if encoding_note is None else [encoding_note]
-    head = [line for line in text[:1_000_000].splitlines()[:50] if any(d in line for d in DELIMITERS)]
-    counts = {d: min((line.count(d) for line in head[:20]), default=0) for d in DELIMITERS}
-    delimiter = max(counts, key=counts.get) if max(counts.values()) > 0 else ","
-    cells = _cells(name, text, delimiter)
+    first_line = text[: text.find("\n")] if "\n" in text else text
+    directive = _SEP_LINE.match(first_line.lstrip("\ufeff"))
+    if directive:
+        delimiter = directive.group(1)
+    else:
+        head = [line for line in text[:1_000_000].splitlines()[:50] if any(d in line for d in DELIMITERS)]
+        counts = {d: min((line.count(d) for line in head[:20]), default=0) for d in DELIMITERS}
+        delimiter = max(counts, key=counts.get) if max(counts.values()) > 0 else ","
+    cells, record_lines = _cells(name, text, delimiter)
+    if cells.shape[1] > MAX_COLUMNS:
+        raise DataError(
+            f"{name}: {cells.shape[1]:,} columns is far more than a table of bars has. Check that the file is a "
+            "CSV with one row per bar, separated by , ; or tab."
+        )
     filled = cells.apply(lambda col: col.str.strip().ne("")).sum(axis=1).to_numpy()
     wide = int(filled[:20].max(initial=0))
     skipped = 0
-    while skipped < len(cells) and filled[skipped] <= (1 if wide >= 3 else 0):
-        if filled[skipped]:
+    while skipped < len(cells) and (filled[skipped] <= (1 if wide >= 3 else 0) or (directive and skipped == 0)):
+        if directive and skipped == 0:
+            notes.append(f"{name}: read with the separator {delimiter!r} named on its first line ({first_line!r}).")
+        elif filled[skipped]:
             notes.append(f"{name}: skipped the line before the header: {cells.iat[skipped, 0].strip()[:60]!r}.")
         skipped += 1
     last = len(filled)
     while last > skipped and not filled[last - 1]:
         last -= 1
     if last <= skipped:
-        raise DataError(f"{name}: the file is empty.")
-    cells = cells.iloc[skipped:last]
+        raise DataError(
+            f"{name}: the file is empty (no rows to read). Check that you picked the right file, or export the data "
+            "again."
+        )
+    cells, filled, record_lines = cells.iloc[skipped:last], filled[skipped:last], record_lines[skipped:last]
     if len(cells) - 1 > limits.max_rows:
         raise DataError(
             f"{name}: {len(cells):,} rows is over the {limits.max_rows:,}-row limit. "
             "Use a longer interval or a shorter span."
         )
     first = [str(cell).strip() for cell in cells.iloc[0]]
-    while len(first) > 1 and not first[-1] and not cells.iloc[:, len(first) - 1].str.strip().ne("").any():
-        first.pop()  # a trailing delimiter on every line makes an empty last column
-    cells = cells.iloc[:, : len(first)]
     has_header = not all(_looks_numeric(c) for c in first if c) or not any(first)
+    named = len(first)
+    while named > 1 and not first[named - 1]:
+        named -= 1  # empty header cells at the end: a trailing delimiter, or cells no column is named for
+    if named < len(first) and has_header:
+        beyond = cells.iloc[1:, named:].apply(lambda col: col.str.strip().ne("")).any(axis=1).to_numpy()
+        if beyond.any():
+            notes.append(
+                f"{name}: {int(beyond.sum())} row(s) have more cells than the header names "
+                f"({_lines(record_lines[1:][beyond])}); the extra cells were not read."
+            )
+        cells, first = cells.iloc[:, :named], first[:named]
+    elif named < len(first) and not cells.iloc[:, named:].apply(lambda col: col.str.strip().ne("")).any().any():
+        cells, first = cells.iloc[:, :named], first[:named]
     if has_header:
         header = [c if c else f"column {i + 1}" for i, c in enumerate(first)]
-        cells = cells.iloc[1:]
+        cells, filled, record_lines = cells.iloc[1:], filled[1:], record_lines[1:]
+        if cells.empty:
+            raise DataError(
+                f"{name}: the file has a header ({', '.join(header[:6])}{' …' if len(header) > 6 else ''}) but no "
+                "data rows. Export it again with its rows."
+            )
     else:
         header = [f"column {i + 1}" for i in range(len(first))]
     frame = cells.reset_index(drop=True)
-    frame.columns = _dedupe(header)
-    return RawTable(name, frame, has_header, skipped + (2 if has_header else 1), delimiter, tuple(notes))
+    columns, repeated = _dedupe(header)
+    frame.columns = columns
+    if repeated:
+        notes.append(
+            f"{name}: column name(s) {', '.join(map(repr, repeated))} appear more than once; the first of each is "
+            "read, the later ones are ignored. Rename them if they hold other data."
+        )
+    return RawTable(name, frame, has_header, int(record_lines[0]), delimiter, tuple(notes), record_lines, filled == 0)
 
 
-def _cells(name: str, text: str, delimiter: str) -> pd.DataFrame:
-    """Every line as a row of text cells (blank lines kept as empty rows, so row i is line i + 1).
+def _lines(lines: np.ndarray) -> str:
+    shown = ", ".join(str(int(n)) for n in lines[:5])
+    return f"line {shown}" if len(lines) == 1 else f"lines {shown}" + (" …" if len(lines) > 5 else "")
+
+
+def _cells(name: str, text: str, delimiter: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Every record as a row of text cells (blank lines kept as empty rows), and the file line each record starts on.
 
     pandas' C parser does the common case quickly; ragged files (a preamble line, rows with extra cells) fall back
-    to the csv module, padding short rows and cutting long ones to the widest of the first lines.
+    to the csv module, padding short rows to the widest row. A quoted cell may hold line breaks, so when there are
+    fewer records than lines the start line of each record is counted with the csv module.
     """
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -181,23 +327,53 @@ def _cells(name: str, text: str, delimiter: str) -> pd.DataFrame:
             na_filter=False,
             skip_blank_lines=False,
             engine="c",
-        )
-        return frame.fillna("")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, IndexError):
+        ).fillna("")
+        if len(frame) == lines:
+            return frame, np.arange(1, len(frame) + 1)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, IndexError, OverflowError):
         pass
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    limit = csv.field_size_limit()
     try:
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        csv.field_size_limit(max(limit, len(text)))  # one long cell is no error; LoadLimits already bound the size
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        start = 1
+        for row in reader:
+            rows.append(row)
+            starts.append(start)
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise DataError(f"{name}: cannot read as CSV ({exc}).") from None
-    width = max((len(row) for row in rows[:50]), default=1) or 1
-    return pd.DataFrame([(row + [""] * width)[:width] for row in rows], dtype=object).fillna("")
+        raise DataError(
+            f"{name}: cannot read as CSV ({exc}). Check the quotes in the file and export it again."
+        ) from None
+    finally:
+        csv.field_size_limit(limit)
+    width = max((len(row) for row in rows), default=1) or 1
+    if width > MAX_COLUMNS:
+        raise DataError(
+            f"{name}: a row has {width:,} cells, far more than a table of bars has. Check that the file is a "
+            "CSV with one row per bar, separated by , ; or tab."
+        )
+    frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object).fillna("")
+    return frame.astype(str), np.asarray(starts, dtype=np.int64)
 
 
-def _dedupe(columns: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
+def _dedupe(columns: list[str]) -> tuple[list[str], list[str]]:
+    """Unique column names ('close', 'close.1', …) and the names that were repeated."""
+    taken = set(columns)
+    seen: set[str] = set()
+    out, repeated = [], []
     for column in columns:
-        count = seen.get(column, 0)
-        out.append(column if count == 0 else f"{column}.{count}")
-        seen[column] = count + 1
-    return out
+        if column not in seen:
+            seen.add(column)
+            out.append(column)
+            continue
+        if column not in repeated:
+            repeated.append(column)
+        count = 1
+        while f"{column}.{count}" in taken:
+            count += 1
+        taken.add(f"{column}.{count}")
+        out.append(f"{column}.{count}")
+    return out, repeated
