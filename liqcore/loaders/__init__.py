@@ -28,7 +28,7 @@ from liqcore.loaders.formats import INSTRUMENT_COLUMNS, ColumnMapping, Detection
 from liqcore.loaders.merge import SUM_COLUMNS, merge_extra
 from liqcore.loaders.readers import LoadLimits, RawTable, Source, read_table
 from liqcore.loaders.timeparse import parse_times
-from liqcore.market import KNOWN_COLUMNS, PRICE_COLUMNS, Market, format_interval
+from liqcore.market import KNOWN_COLUMNS, PRICE_COLUMNS, SIGNED_COLUMNS, Market, format_interval
 
 __all__ = ["ColumnMapping", "Detection", "LoadLimits", "load_csv", "repairs", "sniff", "template_csv"]
 
@@ -36,6 +36,15 @@ EXTRA_COLUMNS = (*SUM_COLUMNS, "open_interest", "open_interest_usd", "funding_ra
 USD_NOTIONAL = 1e11  # open interest whose value in coins × price would exceed this many USD is taken to be USD
 PERCENT_FUNDING = 0.002  # a median |funding| above this (0.2 % per period as a fraction) means the file is in percent
 _USD_WORDS = ("usd", "value", "notional")
+PRICE_SPREAD = 1e4  # a price this many times above or below the file's median close is a typo, not a market move
+HUGE = 1e18  # volumes, open interest or liquidations above this are not real (more coins than any token has)
+MIN_INTERVAL = pd.Timedelta("1s")
+CONFLICT_SHARE = 0.25  # this share of rows repeating a time with other values means mixed instruments or intervals
+_MISSING = ("", "nan", "null", "none", "-", "n/a", "na", "#n/a", "nat")
+_GROUPED_POINT = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 65,432.1
+_GROUPED_COMMA = r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?"  # 65.432,1
+_DECIMAL_COMMA = r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?"  # 65432,1
+_DROPPED = re.compile(r": dropped [1-9]")
 _REPAIR = re.compile(
     r"dropped [1-9]|[1-9][\d,]* dropped|reversed|sorted by time|left empty|left out|not used|halved|divided by 100|gap"
 )
@@ -50,6 +59,7 @@ class _Parsed:
     lines: np.ndarray
     notes: tuple[str, ...]
     rows: int
+    why: str = ""  # what was dropped, for an error message ("" when nothing was)
 
     @property
     def has_prices(self) -> bool:
@@ -62,29 +72,100 @@ def _lines_text(lines: np.ndarray) -> str:
     return f"line {shown}" if len(lines) == 1 else f"lines {shown}" + (" …" if len(lines) > 5 else "")
 
 
-def _numbers(raw: RawTable, mapping: ColumnMapping) -> tuple[pd.DataFrame, list[str]]:
-    """Model columns as floats (NaN where a cell is empty or unreadable), with notes on unreadable non-price cells."""
+@dataclass(frozen=True)
+class _Cells:
+    """Cells of one model column that were left empty, by reason (boolean masks over the file's data rows)."""
+
+    column: str
+    not_number: np.ndarray
+    negative: np.ndarray
+    huge: np.ndarray
+
+
+def _numbers(raw: RawTable, mapping: ColumnMapping) -> tuple[pd.DataFrame, dict[str, _Cells], list[str]]:
+    """Model columns as floats (NaN where a cell is empty or unusable), the unusable cells, and notes on the number
+    style ('1.234,5' decimal commas, '1,234.5' thousands separators)."""
     frame = raw.frame
-    out = pd.DataFrame(index=frame.index)
+    rows = len(frame)
+    values: dict[str, np.ndarray] = {}
+    odd: dict[str, pd.Series] = {}  # per user column: non-empty cells the plain parser could not read
+    pairs = [(model, column) for model, column in mapping.columns if model != "time" and model in KNOWN_COLUMNS]
+    for model, column in pairs:
+        numbers = np.array(pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan))
+        values[model] = numbers
+        if column not in odd:
+            text = frame[column][np.isnan(numbers)].astype(str).str.strip()
+            odd[column] = text[~text.str.lower().isin(_MISSING)]
+    style, example = _number_style(list(odd.values()), raw.delimiter)
     notes: list[str] = []
-    for model, column in mapping.columns:
-        if model == "time" or model not in KNOWN_COLUMNS:
-            continue
-        cells = frame[column].astype(str).str.strip()
-        decimal_comma = raw.delimiter != "," and cells.str.contains(",").any() and not cells.str.contains(r"\.").any()
-        cells = cells.str.replace(",", "." if decimal_comma else "", regex=False)
-        values = pd.to_numeric(cells, errors="coerce").astype(float)
-        values = values.where(np.isfinite(values))
-        unreadable = values.isna() & cells.ne("") & ~cells.str.lower().isin(("nan", "null", "none", "-", "n/a"))
-        if model not in PRICE_COLUMNS and unreadable.any():
-            lines = np.flatnonzero(unreadable.to_numpy()) + raw.first_line
-            notes.append(
-                f"{raw.name}: {int(unreadable.sum())} cell(s) in '{column}' are not numbers ({_lines_text(lines)}); "
-                "left empty."
-            )
+    if style is not None:
+        for model, column in pairs:
+            odd[column] = _restyle(frame[column], values[model], odd[column], style)
+        value = _restyled_example(example, style)
+        notes.append(
+            f"{raw.name}: numbers read with ',' as the decimal mark (e.g. {example!r} as {value:.10g})."
+            if style == "decimal comma"
+            else f"{raw.name}: ',' in numbers read as a thousands separator (e.g. {example!r} as {value:.10g})."
+        )
+    out = pd.DataFrame(index=frame.index)
+    bad: dict[str, _Cells] = {}
+    for model, column in pairs:
+        numbers = values[model]
+        if model not in PRICE_COLUMNS:
+            not_number = np.zeros(rows, dtype=bool)
+            not_number[odd[column].index.to_numpy()] = True
+            not_number |= np.isinf(numbers)
+            negative = (numbers < 0) if model not in SIGNED_COLUMNS else np.zeros(rows, dtype=bool)
+            huge = np.abs(numbers) >= HUGE
+            huge &= ~not_number
+            numbers = np.where(not_number | negative | huge, np.nan, numbers)
+            bad[model] = _Cells(column, not_number, negative, huge)
         if model not in out.columns:
-            out[model] = values
-    return out, notes
+            out[model] = numbers
+    return out, bad, notes
+
+
+def _number_style(odd: list[pd.Series], delimiter: str) -> tuple[str | None, str]:
+    """'decimal comma', 'thousands' or None, from the cells with a comma, and one such cell as an example."""
+    cells = pd.concat(odd) if odd else pd.Series([], dtype=str)
+    comma = cells[cells.str.contains(",", regex=False)] if len(cells) else cells
+    if comma.empty:
+        return None, ""
+    point = comma.str.contains(".", regex=False)
+    both = comma[point]
+    decimal = int((both.str.rfind(",") > both.str.rfind(".")).sum())
+    grouping = len(both) - decimal
+    only = comma[~point]
+    if delimiter == ",":  # quoted cells: '1,234' groups thousands, '1234,5' is a decimal comma
+        grouped = only.str.fullmatch(_GROUPED_POINT)
+        grouping += int(grouped.sum())
+        decimal += int((~grouped).sum())
+    else:
+        decimal += len(only)
+    return ("decimal comma" if decimal > grouping else "thousands"), str(comma.iloc[0])
+
+
+def _restyle(cells: pd.Series, numbers: np.ndarray, odd: pd.Series, style: str) -> pd.Series:
+    """Re-read a column's cells in the file's number style (in place in `numbers`); the cells still unreadable."""
+    if style == "decimal comma":
+        text = cells.astype(str).str.strip()
+        fits = text.str.fullmatch(f"{_GROUPED_COMMA}|{_DECIMAL_COMMA}").to_numpy(dtype=bool)
+        plain = text[fits].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        text = odd
+        fits = odd.str.fullmatch(_GROUPED_POINT).to_numpy(dtype=bool) if len(odd) else np.zeros(0, dtype=bool)
+        plain = odd[fits].str.replace(",", "", regex=False)
+    if len(plain):
+        numbers[plain.index.to_numpy()] = pd.to_numeric(plain, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return odd[~odd.index.isin(text.index[fits])]
+
+
+def _restyled_example(cell: str, style: str) -> float:
+    plain = cell.replace(".", "").replace(",", ".") if style == "decimal comma" else cell.replace(",", "")
+    try:
+        return float(plain)
+    except ValueError:
+        return float("nan")
 
 
 def _check_one_instrument(raw: RawTable) -> None:
@@ -141,7 +222,7 @@ def _parse(raw: RawTable, mapping: ColumnMapping | None) -> _Parsed:
             f"columns: {', '.join(map(str, raw.frame.columns[:12]))}). Rename the time column or map it in the "
             "column mapping."
         )
-    values, cell_notes = _numbers(raw, mapping)
+    values, bad_cells, number_notes = _numbers(raw, mapping)
     has_prices = all(c in values.columns for c in PRICE_COLUMNS)
     partial = [c for c in PRICE_COLUMNS if c in values.columns]
     if partial and not has_prices:
@@ -156,37 +237,55 @@ def _parse(raw: RawTable, mapping: ColumnMapping | None) -> _Parsed:
             f"(columns: {', '.join(map(str, raw.frame.columns[:12]))}). Rename them or use the column mapping."
         )
     times, time_notes = parse_times(_time_cells(raw, time_column, notes), raw.name, time_column)
-    notes += time_notes + cell_notes
+    notes += number_notes + time_notes
     rows = len(raw.frame)
-    line_of = np.arange(rows) + raw.first_line
-    blank = raw.frame.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1).to_numpy()
-    drop = blank.copy()
-    reasons = [("blank", blank)]
+    line_of = raw.lines
+    drop = raw.blank.copy()
+    reasons = [("blank", drop.copy())]
     no_time = times.isna().to_numpy() & ~drop
+    if no_time.any() and no_time.sum() == (~drop).sum():
+        sample = str(raw.frame[time_column][no_time].iloc[0]).strip()[:40]
+        raise DataError(
+            f"{raw.name}: no cell in '{time_column}' is a time the loader can read (line {int(line_of[no_time][0])} "
+            f"holds {sample!r}). Write times as ISO text (2026-01-31 13:05:00, UTC) or Unix epochs, or map the "
+            "right time column in the column mapping."
+        )
     drop |= no_time
     reasons.append((f"time in '{time_column}' missing or unreadable", no_time))
     if has_prices:
         prices = values[list(PRICE_COLUMNS)].to_numpy()
         no_price = ~(np.isfinite(prices) & (prices > 0)).all(axis=1) & ~drop
         drop |= no_price
-        reasons.append(("a price missing, not a number or not above zero", no_price))
+        reasons.append(("a price missing, not a finite number or not above zero", no_price))
         o, h, lo, c = prices.T
         tol = 1e-9 * np.abs(np.nan_to_num(h))
         with np.errstate(invalid="ignore"):
             inconsistent = ((lo > np.minimum(o, c) + tol) | (h < np.maximum(o, c) - tol)) & ~drop
         drop |= inconsistent
         reasons.append(("high below open/close or low above them", inconsistent))
-    for reason, mask in reasons:
-        if mask.any():
-            notes.append(f"{raw.name}: dropped {int(mask.sum())} row(s), {reason} ({_lines_text(line_of[mask])}).")
+        if (~drop).any():
+            typical = float(np.median(c[~drop]))
+            with np.errstate(invalid="ignore"):
+                far = ((prices > typical * PRICE_SPREAD) | (prices < typical / PRICE_SPREAD)).any(axis=1) & ~drop
+            drop |= far
+            reasons.append((f"a price over {PRICE_SPREAD:,.0f}× away from the typical close ({typical:,.6g})", far))
+    dropped = [
+        (f"dropped {int(mask.sum())} row(s), {reason} ({_lines_text(line_of[mask])})", mask)
+        for reason, mask in reasons
+        if mask.any()
+    ]
+    notes += [f"{raw.name}: {text}." for text, _ in dropped]
+    notes += _cell_notes(raw.name, bad_cells, ~drop, line_of)
     kept = values[~drop]
     kept.index = pd.DatetimeIndex(times[~drop]).as_unit("ns")
     lines = line_of[~drop]
     kept, lines = _order(kept, lines, raw.name, notes)
     kept, lines = _dedupe(kept, lines, raw.name, notes)
+    why = "; ".join(n.split(": ", 1)[1].rstrip(".") for n in notes if _DROPPED.search(n))
     if kept.empty:
         raise DataError(
-            f"{raw.name}: no usable rows were left after dropping unreadable ones. Check the file's format."
+            f"{raw.name}: none of its {rows:,} row(s) could be used ({why or 'no readable rows'}). Check the file's "
+            "format, or map its columns in the column mapping."
         )
     kept = _units(kept, mapping, raw.name, notes)
     placeholders = [c for c in SUM_COLUMNS if c in kept.columns and not kept[c].fillna(0).ne(0).any()]
@@ -196,7 +295,25 @@ def _parse(raw: RawTable, mapping: ColumnMapping | None) -> _Parsed:
             f"{raw.name}: liquidation column(s) {', '.join(placeholders)} are zero in every row — a placeholder, "
             "not a record of no liquidations — so they were left out."
         )
-    return _Parsed(raw.name, kept, lines, tuple(notes), rows)
+    return _Parsed(raw.name, kept, lines, tuple(notes), rows, why)
+
+
+def _cell_notes(name: str, bad: dict[str, _Cells], kept: np.ndarray, line_of: np.ndarray) -> list[str]:
+    """Notes on the cells of kept rows that were left empty: not numbers, negative, or absurdly large."""
+    notes = []
+    for cells in bad.values():
+        for mask, what in (
+            (cells.not_number, "are not numbers"),
+            (cells.negative, "are negative, which this column cannot be"),
+            (cells.huge, f"are {HUGE:.0e} or more, too large to be real"),
+        ):
+            shown = mask & kept
+            if shown.any():
+                notes.append(
+                    f"{name}: {int(shown.sum())} cell(s) in '{cells.column}' {what} ({_lines_text(line_of[shown])}); "
+                    "left empty."
+                )
+    return notes
 
 
 def _order(frame: pd.DataFrame, lines: np.ndarray, name: str, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
@@ -225,6 +342,12 @@ def _dedupe(frame: pd.DataFrame, lines: np.ndarray, name: str, notes: list[str])
     conflicting = repeated & ~exact
     if exact.any():
         notes.append(f"{name}: dropped {int(exact.sum())} exact duplicate row(s) ({_lines_text(lines[exact])}).")
+    if conflicting.sum() >= 3 and conflicting.sum() >= CONFLICT_SHARE * len(frame):
+        raise DataError(
+            f"{name}: {int(conflicting.sum())} of {len(frame)} rows repeat an earlier time with different values "
+            f"({_lines_text(np.sort(lines[conflicting]))}), so the file seems to mix instruments or intervals. Keep "
+            "one instrument and one interval per file (or remove the repeated rows) and upload again."
+        )
     if conflicting.any():
         notes.append(
             f"{name}: dropped {int(conflicting.sum())} row(s) repeating an earlier time with other values "
@@ -282,15 +405,28 @@ def _interval(text: str | pd.Timedelta | None, base: _Parsed) -> pd.Timedelta:
     common: hourly bars with every other hour missing are still hourly).
     """
     if text is not None:
-        return _parse_interval(text)
-    if len(base.frame) < 2:
-        raise DataError(f"{base.name}: only one usable row; at least two bars are needed.")
-    diffs = np.diff(base.frame.index.asi8)
-    values, counts = np.unique(diffs, return_counts=True)
-    common, smallest = int(values[np.argmax(counts)]), int(values[0])
-    if smallest < common and (diffs % smallest == 0).mean() >= 0.9:
-        return pd.Timedelta(smallest, unit="ns")
-    return pd.Timedelta(common, unit="ns")
+        step = _parse_interval(text)
+    else:
+        _at_least_two(base)
+        diffs = np.diff(base.frame.index.asi8)
+        values, counts = np.unique(diffs, return_counts=True)
+        common, smallest = int(values[np.argmax(counts)]), int(values[0])
+        step = pd.Timedelta(smallest if smallest < common and (diffs % smallest == 0).mean() >= 0.9 else common, "ns")
+    if step < MIN_INTERVAL:
+        raise DataError(
+            f"{base.name}: the bars would be {step / pd.Timedelta('1s'):.3g} s apart, under the one-second minimum. "
+            "Check the time column (are the epochs in the unit you think?), or set the interval in the column mapping."
+        )
+    return step
+
+
+def _at_least_two(parsed: _Parsed) -> None:
+    if len(parsed.frame) < 2:
+        dropped = f" ({parsed.why})" if parsed.why else ""
+        raise DataError(
+            f"{parsed.name}: only {len(parsed.frame)} usable row of {parsed.rows:,}{dropped}; at least two bars are "
+            "needed. Add more rows, or fix the ones that were dropped."
+        )
 
 
 def _on_grid(base: _Parsed, interval: pd.Timedelta, notes: list[str]) -> _Parsed:
@@ -308,7 +444,15 @@ def _on_grid(base: _Parsed, interval: pd.Timedelta, notes: list[str]) -> _Parsed
             f"{base.name}: fewer than two rows lie on one {format_interval(interval)} grid, so there are no bars to "
             "draw. Check the time column, or set the interval in the column mapping."
         )
-    return _Parsed(base.name, base.frame[~off], base.lines[~off], base.notes, base.rows) if off.any() else base
+    if off.sum() > len(off) / 2:
+        raise DataError(
+            f"{base.name}: the times are irregular — only {int((~off).sum())} of {len(off)} rows lie on one "
+            f"{format_interval(interval)} grid — so these are not bars of one interval. Resample the data to a fixed "
+            "interval (e.g. 1m or 1h) and upload again, or set the interval in the column mapping."
+        )
+    if not off.any():
+        return base
+    return _Parsed(base.name, base.frame[~off], base.lines[~off], base.notes, base.rows, base.why)
 
 
 def sniff(source: Source, limits: LoadLimits | None = None) -> Detection:
@@ -356,6 +500,7 @@ def load_csv(
     first = next(i for i, p in enumerate(parsed) if p.has_prices)
     step = _interval(interval if interval is not None else (mapping.interval if mapping else None), parsed[first])
     parsed[first] = base_file = _on_grid(parsed[first], step, notes)
+    _at_least_two(base_file)
     bars = base_file.frame
     for extra in parsed:
         if extra is not base_file:

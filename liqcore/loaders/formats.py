@@ -129,7 +129,7 @@ BINANCE_KLINE_COLUMNS = (
     "ignore",
 )
 CCXT_COLUMNS = ("time", "open", "high", "low", "close", "volume")
-INSTRUMENT_COLUMNS = ("venue", "exchange", "coin", "symbol", "instrument", "instid", "pair")
+INSTRUMENT_COLUMNS = ("venue", "exchange", "coin", "symbol", "instrument", "instid", "inst_id", "pair", "ticker")
 
 
 def normalise(name: str) -> str:
@@ -217,13 +217,14 @@ def detect(name: str, columns: list[str], has_header: bool) -> Detection:
                 if model in ("time", "open", "high", "low", "close", "volume", "quote_volume", "taker_buy_volume")
             )
             return Detection(name, "Binance klines (no header)", ColumnMapping(pairs))
-        if width >= 6:
-            pairs = tuple((model, columns[i]) for i, model in enumerate(CCXT_COLUMNS))
+        if width >= 5:
+            models = CCXT_COLUMNS[:6] if width >= 6 else CCXT_COLUMNS[:5]
+            pairs = tuple((model, columns[i]) for i, model in enumerate(models))
             return Detection(
                 name,
-                "OHLCV without header (time, open, high, low, close, volume)",
+                f"OHLC{'V' if width >= 6 else ''} without header ({', '.join(models)})",
                 ColumnMapping(pairs),
-                ("no header row: columns read as time, open, high, low, close, volume",),
+                (f"no header row: columns read as {', '.join(models)}",),
             )
         return Detection(name, "unknown", ColumnMapping(()), (f"no header row and only {width} column(s)",))
     found: dict[str, str] = {}
