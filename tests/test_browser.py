@@ -7,8 +7,10 @@ Runs whenever /usr/bin/chromium exists, and must run (not skip) when CI=true.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -19,6 +21,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from pytest_httpserver import HTTPServer
+
+from liqcore import simulate
+from tests import exchange_fakes as fakes
+from tests.test_loaders import tradingview
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -49,7 +56,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _streamlit_server(log_name: str) -> Iterator[str]:
+def _streamlit_server(log_name: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """`streamlit run` headless on a free 127.0.0.1 port, healthy before it is handed out."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
@@ -69,8 +76,11 @@ def _streamlit_server(log_name: str) -> Iterator[str]:
             "127.0.0.1",
             "--browser.gatherUsageStats",
             "false",
+            "--server.fileWatcherType",
+            "none",  # a file edited during the run must not leave a "source changed" prompt up
         ],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -96,9 +106,28 @@ def _streamlit_server(log_name: str) -> Iterator[str]:
         log.close()
 
 
+def _archive_days() -> list[str]:
+    """The seven days the archive source offers by default: the week up to yesterday (UTC)."""
+    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    return [str(yesterday - dt.timedelta(days=back)) for back in range(6, -1, -1)]
+
+
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with _streamlit_server("streamlit.log") as url:
+def archive_server() -> Iterator[str]:
+    """A local stand-in for data.binance.vision serving a week of BTCUSDT 5m klines and metrics."""
+    archive = HTTPServer(host="127.0.0.1", port=0)
+    archive.expect_request(re.compile(r"^/data/.*")).respond_with_handler(
+        fakes.serve_files(fakes.archive_files("BTCUSDT", "5m", _archive_days()))
+    )
+    archive.start()
+    yield archive.url_for("").rstrip("/")
+    archive.stop()
+
+
+@pytest.fixture(scope="module")
+def server(archive_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    env = {"LIQCORE_ARCHIVE_URL": archive_server, "LIQCORE_CACHE_DIR": str(tmp_path_factory.mktemp("archive"))}
+    with _streamlit_server("streamlit.log", env) as url:
         yield url
 
 
@@ -205,3 +234,54 @@ def test_a_page_link_works_as_the_first_request_on_a_fresh_server(browser: objec
         assert "/volatility?" in page.url and "scenario=fakeout" in page.url and "seed=4" in page.url
         assert page.locator("[data-testid='stSidebar'] input[type='number']").first.input_value() == "4"
         page.context.close()
+
+
+def _sidebar_text(page) -> str:
+    return page.locator("[data-testid='stSidebar']").inner_text()
+
+
+def _upload_files(tmp_path: Path, kind: str) -> list[Path]:
+    """Files a user brings: a Binance archive klines + metrics pair, a TradingView export, a generic OHLCV + OI CSV."""
+    if kind == "binance-archive-pair":
+        days = ["2024-01-29", "2024-01-30"]
+        files = fakes.archive_files("BTCUSDT", "5m", days)
+        paths = []
+        for url_path, data in files.items():
+            if url_path.endswith(".zip"):
+                paths.append(tmp_path / url_path.rsplit("/", 1)[-1])
+                paths[-1].write_bytes(data)
+        return paths
+    market = simulate("range", seed=3, bars=600, interval="1h").market
+    path = tmp_path / ("tradingview-export.csv" if kind == "tradingview" else "my-ohlcv.csv")
+    if kind == "tradingview":
+        path.write_text(tradingview(market))
+    else:
+        columns = ["open", "high", "low", "close", "volume", "open_interest"]
+        market.bars[columns].rename_axis("timestamp").to_csv(path)
+    return [path]
+
+
+@pytest.mark.parametrize("kind", ["binance-archive-pair", "tradingview", "generic-ohlcv"])
+def test_uploaded_files_become_a_heatmap(server: str, browser: object, tmp_path: Path, kind: str) -> None:
+    page = _open(browser, f"{server}/?src=upload")
+    page.wait_for_selector("[data-testid='stFileUploaderDropzoneInput']", state="attached")
+    paths = _upload_files(tmp_path, kind)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files([str(p) for p in paths])
+    _wait_ready(page)
+    _no_exception(page)
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    assert "driven by" in page.locator("[data-testid='stMain']").inner_text()
+    assert paths[0].name in _sidebar_text(page)
+    page.screenshot(path=str(ARTIFACTS / f"upload-{kind}.png"), full_page=True)
+    page.context.close()
+
+
+def test_archive_source_builds_a_heatmap_from_the_local_archive(server: str, browser: object) -> None:
+    page = _open(browser, f"{server}/?src=archive")
+    page.get_by_role("button", name="Fetch").click()
+    _wait_ready(page)
+    _no_exception(page)
+    sidebar = _sidebar_text(page)
+    assert "Binance data archive BTCUSDT 5m" in sidebar and "open interest" in sidebar
+    page.screenshot(path=str(ARTIFACTS / "archive-heatmap.png"), full_page=True)
+    page.context.close()
