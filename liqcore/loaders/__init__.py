@@ -103,9 +103,10 @@ def _numbers(raw: RawTable, mapping: ColumnMapping) -> tuple[pd.DataFrame, dict[
             odd[column] = _restyle(frame[column], values[model], odd[column], style)
         value = _restyled_example(example, style)
         notes.append(
-            f"{raw.name}: numbers read with ',' as the decimal mark (e.g. {example!r} as {value:.10g})."
-            if style == "decimal comma"
-            else f"{raw.name}: ',' in numbers read as a thousands separator (e.g. {example!r} as {value:.10g})."
+            f"{raw.name}: ',' in numbers read as a thousands separator (e.g. {example!r} as {value:.10g})."
+            if style == "thousands"
+            else f"{raw.name}: numbers read with ',' as the decimal mark"
+            f"{' and . between thousands' if 'dot' in style else ''} (e.g. {example!r} as {value:.10g})."
         )
     out = pd.DataFrame(index=frame.index)
     bad: dict[str, _Cells] = {}
@@ -126,7 +127,12 @@ def _numbers(raw: RawTable, mapping: ColumnMapping) -> tuple[pd.DataFrame, dict[
 
 
 def _number_style(odd: list[pd.Series], delimiter: str) -> tuple[str | None, str]:
-    """'decimal comma', 'thousands' or None, from the cells with a comma, and one such cell as an example."""
+    """The file's number style from the cells with a comma, and one such cell as an example.
+
+    None (plain), 'thousands' ('65,432.1'), 'decimal comma' ('65432,1') or 'decimal comma, dot thousands'
+    ('65.432,1'): dots are read as thousands separators only when some cell proves it, so a stray '1,5' in a file
+    of '600.500' prices does not turn them into 600500.
+    """
     cells = pd.concat(odd) if odd else pd.Series([], dtype=str)
     comma = cells[cells.str.contains(",", regex=False)] if len(cells) else cells
     if comma.empty:
@@ -134,6 +140,7 @@ def _number_style(odd: list[pd.Series], delimiter: str) -> tuple[str | None, str
     point = comma.str.contains(".", regex=False)
     both = comma[point]
     decimal = int((both.str.rfind(",") > both.str.rfind(".")).sum())
+    dots_group = decimal > 0
     grouping = len(both) - decimal
     only = comma[~point]
     if delimiter == ",":  # quoted cells: '1,234' groups thousands, '1234,5' is a decimal comma
@@ -142,26 +149,34 @@ def _number_style(odd: list[pd.Series], delimiter: str) -> tuple[str | None, str
         decimal += int((~grouped).sum())
     else:
         decimal += len(only)
-    return ("decimal comma" if decimal > grouping else "thousands"), str(comma.iloc[0])
+    if decimal <= grouping:
+        return "thousands", str(comma.iloc[0])
+    return ("decimal comma, dot thousands" if dots_group else "decimal comma"), str(comma.iloc[0])
 
 
 def _restyle(cells: pd.Series, numbers: np.ndarray, odd: pd.Series, style: str) -> pd.Series:
     """Re-read a column's cells in the file's number style (in place in `numbers`); the cells still unreadable."""
-    if style == "decimal comma":
+    if style == "decimal comma, dot thousands":
         text = cells.astype(str).str.strip()
         fits = text.str.fullmatch(f"{_GROUPED_COMMA}|{_DECIMAL_COMMA}").to_numpy(dtype=bool)
         plain = text[fits].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         text = odd
-        fits = odd.str.fullmatch(_GROUPED_POINT).to_numpy(dtype=bool) if len(odd) else np.zeros(0, dtype=bool)
-        plain = odd[fits].str.replace(",", "", regex=False)
+        pattern = _DECIMAL_COMMA if style == "decimal comma" else _GROUPED_POINT
+        fits = odd.str.fullmatch(pattern).to_numpy(dtype=bool) if len(odd) else np.zeros(0, dtype=bool)
+        plain = odd[fits].str.replace(",", "." if style == "decimal comma" else "", regex=False)
     if len(plain):
         numbers[plain.index.to_numpy()] = pd.to_numeric(plain, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     return odd[~odd.index.isin(text.index[fits])]
 
 
 def _restyled_example(cell: str, style: str) -> float:
-    plain = cell.replace(".", "").replace(",", ".") if style == "decimal comma" else cell.replace(",", "")
+    if style == "thousands":
+        plain = cell.replace(",", "")
+    elif style == "decimal comma":
+        plain = cell.replace(",", ".")
+    else:
+        plain = cell.replace(".", "").replace(",", ".")
     try:
         return float(plain)
     except ValueError:
@@ -429,29 +444,33 @@ def _at_least_two(parsed: _Parsed) -> None:
         )
 
 
-def _on_grid(base: _Parsed, interval: pd.Timedelta, notes: list[str]) -> _Parsed:
-    """Drop price rows off the bar grid most rows share (e.g. a stray partial candle), and say so."""
+def _on_grid(base: _Parsed, interval: pd.Timedelta, notes: list[str], forced: bool = False) -> _Parsed:
+    """Drop price rows off the bar grid most rows share (e.g. a stray partial candle), and say so.
+
+    Most rows off one grid is an error, not a drop: the times are irregular, or a forced interval does not fit them.
+    """
     phase = base.frame.index.asi8 % interval.value
     values, counts = np.unique(phase, return_counts=True)
     off = phase != values[np.argmax(counts)]
-    if off.any():
-        notes.append(
-            f"{base.name}: dropped {int(off.sum())} row(s) whose time is off the {format_interval(interval)} grid of "
-            f"the other rows ({_lines_text(base.lines[off])})."
-        )
-    if int((~off).sum()) < 2 and len(base.frame) >= 2:
+    grid = format_interval(interval)
+    if off.any() and (int((~off).sum()) < 2 or off.sum() > len(off) / 2):
+        if forced:
+            raise DataError(
+                f"{base.name}: only {int((~off).sum())} of {len(off)} rows lie on one grid of the {grid} interval "
+                "you set, so the data are not bars of that length. Clear the interval (or set the one the file has), "
+                "or resample the data to it before uploading."
+            )
         raise DataError(
-            f"{base.name}: fewer than two rows lie on one {format_interval(interval)} grid, so there are no bars to "
-            "draw. Check the time column, or set the interval in the column mapping."
-        )
-    if off.sum() > len(off) / 2:
-        raise DataError(
-            f"{base.name}: the times are irregular — only {int((~off).sum())} of {len(off)} rows lie on one "
-            f"{format_interval(interval)} grid — so these are not bars of one interval. Resample the data to a fixed "
-            "interval (e.g. 1m or 1h) and upload again, or set the interval in the column mapping."
+            f"{base.name}: the times are irregular — only {int((~off).sum())} of {len(off)} rows lie on one {grid} "
+            "grid — so these are not bars of one interval. Resample the data to a fixed interval (e.g. 1m or 1h) "
+            "and upload again, or set the interval in the column mapping."
         )
     if not off.any():
         return base
+    notes.append(
+        f"{base.name}: dropped {int(off.sum())} row(s) whose time is off the {grid} grid of the other rows "
+        f"({_lines_text(base.lines[off])})."
+    )
     return _Parsed(base.name, base.frame[~off], base.lines[~off], base.notes, base.rows, base.why)
 
 
@@ -499,7 +518,8 @@ def load_csv(
     notes = [n for p in parsed for n in p.notes]
     first = next(i for i, p in enumerate(parsed) if p.has_prices)
     step = _interval(interval if interval is not None else (mapping.interval if mapping else None), parsed[first])
-    parsed[first] = base_file = _on_grid(parsed[first], step, notes)
+    forced = interval is not None or (mapping is not None and mapping.interval is not None)
+    parsed[first] = base_file = _on_grid(parsed[first], step, notes, forced)
     _at_least_two(base_file)
     bars = base_file.frame
     for extra in parsed:
