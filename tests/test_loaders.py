@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from liqcore import DataError, Market
 from liqcore.loaders import ColumnMapping, LoadLimits, load_csv, sniff, template_csv
+from tests.test_loaders_corpus import assert_valid_market
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 
@@ -224,7 +225,8 @@ def test_mangled_text_gives_a_market_or_a_data_error(data: st.DataObject) -> Non
         market = load_csv("\n".join(lines).encode("utf-8", errors="replace"))
     except DataError:
         return
-    assert isinstance(market, Market) and len(market) >= 2
+    assert isinstance(market, Market)
+    assert_valid_market(market, ["file 1"])
 
 
 @pytest.mark.realdata

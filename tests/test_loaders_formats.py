@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import liqcore as lc
 from liqcore import ColumnMapping, DataError, Market, load_csv
+from tests.test_loaders_corpus import assert_valid_market
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 PRICES = ["open", "high", "low", "close"]
@@ -259,7 +260,8 @@ def test_arbitrary_text_gives_a_market_or_a_data_error(body: str, header: str) -
         market = load_csv((header + body).encode())
     except DataError:
         return
-    assert isinstance(market, Market) and len(market) >= 1
+    assert isinstance(market, Market)
+    assert_valid_market(market, ["file 1"])
 
 
 @pytest.mark.realdata
