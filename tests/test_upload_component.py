@@ -3,9 +3,25 @@ column-mapping form (kept for the session), never a traceback."""
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from liqcore.loaders import template_csv
+from tests.test_loaders_corpus import CORPUS
+
+# The worst files of the loader corpus: binary, renamed, broken archives, empty, mixed and irregular data.
+WORST = (
+    "binary",
+    "png-renamed",
+    "xlsx-renamed",
+    "zip-two-csvs",
+    "gz-truncated",
+    "header-only",
+    "two-instruments-interleaved",
+    "text-in-time-column",
+    "irregular-times",
+    "thousands-of-columns",
+)
 
 ODD = b"when;a;b;c;d\n2026-01-01 00:00;1;2;0.5;1\n2026-01-01 01:00;1;2;0.5;1\n2026-01-01 02:00;1;2;0.5;1\n"
 
@@ -66,3 +82,40 @@ def test_extra_file_alone_says_a_price_file_is_needed() -> None:
 def test_garbage_gives_an_error_box_not_a_traceback() -> None:
     at = _app((("x.csv", b"\x00\x01\x02\xff"), ("y.zip", b"PK\x03\x04broken")))
     assert not at.exception and at.error
+
+
+def _payload(key: str) -> tuple[tuple[str, bytes], ...]:
+    return tuple((name, data.encode() if isinstance(data, str) else data) for name, data in CORPUS[key].files)
+
+
+@pytest.mark.parametrize("key", WORST)
+def test_worst_files_give_an_error_naming_the_file_and_the_app_keeps_running(key: str) -> None:
+    files = _payload(key)
+    at = _app(files)
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error).replace("\\", "")  # user text is markdown-escaped
+    assert at.error and all(name in shown for name, _ in files), shown
+    assert "Traceback" not in shown
+    assert at.markdown[-1].value.endswith("`0`")  # the script ran on past the upload
+    at.run()
+    assert not at.exception and at.error and at.markdown[-1].value.endswith("`0`")
+
+
+def test_odd_but_readable_file_loads_with_its_reading_noted() -> None:
+    at = _app(_payload("semicolon-european-numbers"))
+    assert not at.exception and not at.error
+    assert at.markdown[-1].value.endswith("`24`")
+
+
+def test_an_unexpected_loader_failure_shows_an_error_box_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pages.components.upload as upload
+
+    def broken(*_args, **_kwargs):
+        raise IndexError("index 7 is out of bounds")
+
+    monkeypatch.setattr(upload, "load_csv", broken)
+    at = _app((("weird_file.csv", b"time,open\n1,2\n3,4\n"),))
+    assert not at.exception
+    shown = at.error[0].value.replace("\\", "")
+    assert "weird_file.csv" in shown and "IndexError" in shown and "save it again" in shown
+    assert at.markdown[-1].value.endswith("`0`")

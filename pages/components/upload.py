@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 from typing import Any
 
@@ -43,6 +44,7 @@ FORMATS_NOTE = """
   or liquidations needs a price file beside it.
 """
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|!$~])")
+_LOG = logging.getLogger(__name__)
 
 
 def _plain(text: str) -> str:
@@ -70,6 +72,9 @@ def _sniff(digest: str, name: str, _data: bytes) -> Detection | DataError:
         return sniff(_named(name, _data))
     except DataError as exc:
         return exc
+    except Exception as exc:  # a loader bug must not take the page down; the load error box says what to do
+        _LOG.exception("sniff failed on %s", name)
+        return DataError(f"{name}: could not be previewed ({type(exc).__name__}).")
 
 
 def _digest(payload: tuple[tuple[str, bytes], ...]) -> str:
@@ -146,8 +151,20 @@ def market_from_files(main: Any, payload: tuple[tuple[str, bytes], ...]) -> Mark
     try:
         market = _load(_digest(payload), payload, mapping)
     except DataError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(_plain(str(exc)), icon=":material/error:")
         _offer_mapping(main, payload)
+        return None
+    except Exception as exc:  # a loader bug: say which files, keep the page running, log the traceback
+        _LOG.exception("loading %s failed", [name for name, _ in payload])
+        names = ", ".join(name for name, _ in payload)
+        st.error(
+            _plain(
+                f"{names}: could not be read ({type(exc).__name__}: {str(exc)[:200]}). This is a fault in the app, "
+                "not necessarily in your file: save it again as a plain CSV (UTF-8, comma-separated) and retry, "
+                "and please report the file."
+            ),
+            icon=":material/error:",
+        )
         return None
     _report(market, mapping is not None)
     return market
