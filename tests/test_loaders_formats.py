@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 
 import liqcore as lc
 from liqcore import ColumnMapping, DataError, Market, load_csv
+from tests import exchange_fakes as fakes
 from tests.test_loaders_corpus import assert_valid_market
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
@@ -312,3 +315,44 @@ def test_date_and_time_columns_are_joined() -> None:
     text = b"Date,Time,Open,High,Low,Close,Volume\n2026.01.02,00:00,1,2,0.5,1,3\n2026.01.02,00:15,1,2,0.5,1,3\n"
     loaded = load_csv(text)
     assert loaded.interval == pd.Timedelta("15min") and loaded.start == pd.Timestamp("2026-01-02", tz="UTC")
+
+
+def _archive_zips(days: list[str], symbol: str = "BTCUSDT") -> list[tuple[str, bytes]]:
+    files = fakes.archive_files(symbol, "5m", days)
+    return [(path.rsplit("/", 1)[-1], data) for path, data in files.items() if path.endswith(".zip")]
+
+
+def _named(name: str, data: bytes):
+    stream = io.BytesIO(data)
+    stream.name = name
+    return stream
+
+
+def test_daily_archive_files_are_joined_into_one_series_with_their_metrics() -> None:
+    zips = _archive_zips(["2024-01-29", "2024-01-30", "2024-01-31"])
+    market = load_csv(*(_named(name, data) for name, data in zips))
+    assert len(market) == 3 * 288 and market.start == pd.Timestamp("2024-01-29", tz="UTC")
+    assert market.bars["open_interest"].notna().mean() > 0.99  # every day's metrics, not only the first day's
+    assert market.symbol == "BTCUSDT"
+    assert any("3 files with the same columns joined in time order" in note for note in market.notes)
+    assert sum("288 of 288 rows loaded, 0 dropped" in note for note in market.notes) == 6
+
+
+def test_overlapping_files_keep_the_earlier_file_and_report_the_rest() -> None:
+    klines = {name: data for name, data in _archive_zips(["2024-01-29", "2024-01-30"]) if "metrics" not in name}
+    day1, day2 = (klines[f"BTCUSDT-5m-{d}.zip"] for d in ("2024-01-29", "2024-01-30"))
+    text = zipfile.ZipFile(io.BytesIO(day1)).read("BTCUSDT-5m-2024-01-29.csv").decode().splitlines()
+    late_half = "\n".join([text[0], *text[145:]]) + "\n"  # the last 144 bars of day 1 again
+    market = load_csv(_named("BTCUSDT-5m-a.zip", day1), _named("BTCUSDT-5m-b.csv", late_half.encode()), day2)
+    assert len(market) == 2 * 288
+    notes = " ".join(market.notes)
+    assert "BTCUSDT-5m-b.csv: 144 row(s) repeat times an earlier file already holds" in notes
+    assert "BTCUSDT-5m-b.csv: 0 of 144 rows loaded, 144 dropped." in notes
+
+
+def test_files_named_for_different_symbols_are_not_joined() -> None:
+    btc = dict(_archive_zips(["2024-01-29"]))["BTCUSDT-5m-2024-01-29.zip"]
+    eth = dict(_archive_zips(["2024-01-30"], "ETHUSDT"))["ETHUSDT-5m-2024-01-30.zip"]
+    market = load_csv(_named("BTCUSDT-5m-2024-01-29.zip", btc), _named("ETHUSDT-5m-2024-01-30.zip", eth))
+    assert len(market) == 288 and market.symbol == "BTCUSDT"
+    assert any("a second price file; its prices were ignored" in note for note in market.notes)

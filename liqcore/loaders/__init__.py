@@ -18,7 +18,7 @@ files with only open interest, liquidations or funding are merged onto them (`me
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -60,6 +60,7 @@ class _Parsed:
     notes: tuple[str, ...]
     rows: int
     why: str = ""  # what was dropped, for an error message ("" when nothing was)
+    origin: np.ndarray | None = None  # per row, the position of its file among load_csv's sources
 
     @property
     def has_prices(self) -> bool:
@@ -471,7 +472,7 @@ def _on_grid(base: _Parsed, interval: pd.Timedelta, notes: list[str], forced: bo
         f"{base.name}: dropped {int(off.sum())} row(s) whose time is off the {grid} grid of the other rows "
         f"({_lines_text(base.lines[off])})."
     )
-    return _Parsed(base.name, base.frame[~off], base.lines[~off], base.notes, base.rows, base.why)
+    return replace(base, frame=base.frame[~off], lines=base.lines[~off], origin=base.origin[~off])
 
 
 def sniff(source: Source, limits: LoadLimits | None = None) -> Detection:
@@ -508,14 +509,16 @@ def load_csv(
     """
     if not sources:
         raise DataError("No file given. Upload at least one CSV with time, open, high, low and close.")
-    parsed = [_parse(read_table(source, i, limits), mapping) for i, source in enumerate(sources)]
-    if not any(p.has_prices for p in parsed):
-        names = ", ".join(p.name for p in parsed)
+    files = [_parse(read_table(source, i, limits), mapping) for i, source in enumerate(sources)]
+    files = [replace(p, origin=np.full(len(p.frame), i)) for i, p in enumerate(files)]
+    if not any(p.has_prices for p in files):
+        names = ", ".join(p.name for p in files)
         raise DataError(
             f"{names}: no file has prices, so a price file is needed. Add a file with time, open, high, low and close "
             "(klines); open interest, funding or liquidation files are merged onto it."
         )
-    notes = [n for p in parsed for n in p.notes]
+    notes = [n for p in files for n in p.notes]
+    parsed = _stack_same_kind(files, notes)
     first = next(i for i, p in enumerate(parsed) if p.has_prices)
     step = _interval(interval if interval is not None else (mapping.interval if mapping else None), parsed[first])
     forced = interval is not None or (mapping is not None and mapping.interval is not None)
@@ -529,11 +532,13 @@ def load_csv(
             bars = merge_extra(
                 bars, step, extra.name, extra.frame.drop(columns=list(PRICE_COLUMNS), errors="ignore"), notes
             )
+    kept = np.bincount(np.concatenate([p.origin for p in parsed]), minlength=len(files))
     notes += [
-        f"{p.name}: {len(p.frame):,} of {p.rows:,} rows loaded, {p.rows - len(p.frame):,} dropped." for p in parsed
+        f"{p.name}: {int(k):,} of {p.rows:,} rows loaded, {p.rows - int(k):,} dropped."
+        for p, k in zip(files, kept, strict=True)
     ]
-    name = symbol or _symbol_from(base_file.name)
-    source = f"Uploaded: {', '.join(p.name for p in parsed)}"
+    name = symbol or _symbol_from(files[base_file.origin[0]].name)
+    source = f"Uploaded: {', '.join(p.name for p in files)}"
     try:
         return Market(bars, name, step, source=source, notes=tuple(notes))
     except DataError as exc:
@@ -557,14 +562,58 @@ def _parse_interval(value: str | pd.Timedelta) -> pd.Timedelta:
     return result
 
 
+def _quoted_symbol(name: str) -> str | None:
+    """'BTCUSDT-5m-2026-01.csv' or 'binance_um_BTCUSDT_1h.csv' -> 'BTCUSDT'; None when the name holds no such word."""
+    tokens = re.split(r"[-_ .]", name.split("/")[-1].upper())
+    return next((t for t in tokens if re.fullmatch(r"[A-Z0-9]{2,15}(USDT|USDC|USD|BUSD|PERP)", t)), None)
+
+
 def _symbol_from(name: str) -> str:
-    """'BTCUSDT-5m-2026-01.csv' or 'binance_um_BTCUSDT_1h.csv' -> 'BTCUSDT'; else the first word, or 'UPLOADED'."""
+    """The quoted symbol in the file name (see `_quoted_symbol`); else the first word, or 'UPLOADED'."""
     if re.fullmatch(r"file \d+", name):
         return "UPLOADED"
     tokens = re.split(r"[-_ .]", name.split("/")[-1].upper())
-    quoted = next((t for t in tokens if re.fullmatch(r"[A-Z0-9]{2,15}(USDT|USDC|USD|BUSD|PERP)", t)), None)
     first = tokens[0] if tokens and tokens[0].isalnum() and tokens[0].isascii() else "UPLOADED"
-    return quoted or first
+    return _quoted_symbol(name) or first
+
+
+def _stack_same_kind(files: list[_Parsed], notes: list[str]) -> list[_Parsed]:
+    """Files with the same columns (and no different symbol in their names) are one series cut by time — e.g. one
+    Binance archive file per day — so they are joined in time order; a time two files both hold keeps the row of the
+    file that starts earlier, and the others are reported as not used."""
+    groups: dict[tuple, list[_Parsed]] = {}
+    for file in files:
+        groups.setdefault((tuple(sorted(file.frame.columns)), _quoted_symbol(file.name)), []).append(file)
+    stacked = []
+    for members in groups.values():
+        if len(members) == 1:
+            stacked.append(members[0])
+            continue
+        members = sorted(members, key=lambda m: m.frame.index[0])
+        frame = pd.concat([m.frame for m in members])
+        lines = np.concatenate([m.lines for m in members])
+        origin = np.concatenate([m.origin for m in members])
+        order = np.argsort(frame.index.asi8, kind="stable")
+        frame, lines, origin = frame.iloc[order], lines[order], origin[order]
+        repeat = frame.index.duplicated(keep="first")
+        for member in members:
+            mine = repeat & (origin == member.origin[0])
+            if mine.any():
+                notes.append(
+                    f"{member.name}: {int(mine.sum())} row(s) repeat times an earlier file already holds "
+                    f"({_lines_text(lines[mine])}); not used."
+                )
+        name = " + ".join(m.name for m in members) if len(members) == 2 else f"{members[0].name} … {members[-1].name}"
+        times = frame.index[~repeat]
+        notes.append(
+            f"{name}: {len(members)} files with the same columns joined in time order into one series "
+            f"({times[0]:%Y-%m-%d %H:%M} → {times[-1]:%Y-%m-%d %H:%M} UTC)."
+        )
+        why = "; ".join(m.why for m in members if m.why)
+        stacked.append(
+            _Parsed(name, frame[~repeat], lines[~repeat], (), sum(m.rows for m in members), why, origin[~repeat])
+        )
+    return stacked
 
 
 def repairs(notes: tuple[str, ...]) -> tuple[str, ...]:
