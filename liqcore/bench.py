@@ -2,7 +2,8 @@
 
 Cases: a 50,000-bar market timed on both implementations, and a year of 1-minute bars (525,600) at 400 bins and 600
 columns on the fast engine, plus the default simulator scenario. Markets are seeded random walks with open
-interest, made here so the benchmark needs no data files. Peak memory is measured with tracemalloc.
+interest, made here so the benchmark needs no data files. Times are medians of three runs (the reference runs
+once); peak memory is measured with tracemalloc.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 from liqcore.config import ModelConfig
 from liqcore.engine import estimate
 from liqcore.market import Market
+from liqcore.simulator import simulate
 
 
 def synthetic_market(bars: int, interval: str = "1min", seed: int = 1) -> Market:
@@ -45,16 +47,19 @@ def synthetic_market(bars: int, interval: str = "1min", seed: int = 1) -> Market
     return Market(frame, "BTCUSDT", source="synthetic benchmark market")
 
 
-def _timed(run: Callable[[], object]) -> tuple[float, float]:
-    """Seconds of one untraced call, then peak traced memory (MB) of a second call (tracing slows it down)."""
-    start = time.perf_counter()
-    run()
-    seconds = time.perf_counter() - start
+def _timed(run: Callable[[], object], repeats: int = 3) -> tuple[float, float]:
+    """Median seconds of `repeats` untraced calls (a shared machine's noise moves single runs by ±20 %), then peak
+    traced memory (MB) of one more call (tracing slows it down)."""
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        seconds.append(time.perf_counter() - start)
     tracemalloc.start()
     run()
     peak = tracemalloc.get_traced_memory()[1] / 1e6
     tracemalloc.stop()
-    return seconds, peak
+    return float(np.median(seconds)), peak
 
 
 def _config_with_bins(market: Market, bins: int) -> ModelConfig:
@@ -87,14 +92,10 @@ def main() -> None:
         ratio = f"{ref_s / fast_s:6.0f}×" if ref_s is not None else f"{'—':>7}"
         print(f"{name:<14} {bars:>9,} {bins:>5} {cols:>5} {fast_s:8.2f} {ref_text} {ratio} {mem:8.0f}")
 
-    try:
-        from liqcore.simulator import simulate
-    except ImportError:
-        print("simulator: not installed in this build")
-        return
     simulate("range", seed=0)
     seconds, mem = _timed(lambda: simulate("range", seed=0))
     print(f"simulate('range'), default length: {seconds:.2f} s, peak {mem:.0f} MB")
+    print("fast and simulate: median of 3 runs; reference: one run.")
 
 
 if __name__ == "__main__":

@@ -41,18 +41,15 @@ def _sparse_table(values: np.ndarray, reduce: np.ufunc, pad: float) -> list[np.n
 def first_passage(levels: list[np.ndarray], start: np.ndarray, price: np.ndarray, below: bool) -> np.ndarray:
     """For each cohort, the first bar ≥ start where the low ≤ price (below=True) or the high ≥ price; T if never.
 
-    `levels` is the sparse table of running minima of lows (below=True) or maxima of highs.
+    `levels` is the sparse table of running minima of lows (below=True) or maxima of highs. Each level gets one
+    sentinel slot at T that never lets a search move on, so positions at or past the end need no masking.
     """
     n = len(levels[0])
-    pos = start.astype(np.int64).copy()
+    sentinel = -np.inf if below else np.inf
+    pos = start.astype(np.int64)
     for k in range(len(levels) - 1, -1, -1):
-        live = pos < n
-        if not live.any():
-            break
-        block = np.full(len(pos), np.nan)
-        block[live] = levels[k][pos[live]]
-        skip = live & ((block > price) if below else (block < price))
-        pos[skip] += 1 << k
+        block = np.append(levels[k], sentinel)[np.minimum(pos, n)]
+        pos += (block > price if below else block < price) << k
     return np.minimum(pos, n)
 
 
