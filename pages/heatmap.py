@@ -118,13 +118,13 @@ else:
         hide_index=True,
         width="stretch",
         column_config={
-            "range": st.column_config.TextColumn("Price range (USD)", width="medium"),
-            "side": st.column_config.TextColumn("Side", width="small", help="Which positions would be liquidated"),
+            "range": st.column_config.TextColumn("Price range (USD)", width=125),
+            "side": st.column_config.TextColumn("Side", width=55, help="Which positions would be liquidated"),
             "notional_usd": st.column_config.NumberColumn(
-                "USD (est.)", format="compact", width="small", help="Estimated notional in the cluster"
+                "USD (est.)", format="compact", width=80, help="Estimated notional in the cluster"
             ),
             "distance_pct": st.column_config.NumberColumn(
-                "Distance", format="%+.1f %%", width="small", help="From the price at the profile time"
+                "Distance", format="%+.1f %%", width=75, help="From the price at the profile time"
             ),
         },
     )
