@@ -193,20 +193,23 @@ class ForecastResult:
     def verdict(self) -> str:
         """One plain sentence: did the map improve the forecast here, by how much, on how many bars.
 
-        Both error measures must agree for a verdict either way; changes within ±1 % count as no difference.
+        Each error measure counts as better or worse only beyond ±1 %; a verdict either way needs one measure to
+        move that way and the other not to move against it.
         """
         if self.n < 50:
             return f"Too few scored bars to judge (n = {self.n})."
         mae, qlike = self.improvement_pct, 100 * (1 - self.qlike_ratio)
         sample = f"n = {self.n} scored bars, {self.n_independent} non-overlapping {self.horizon}-bar windows"
         changes = f"MAE of log range {_change(mae)}, QLIKE {_change(qlike)} with the map"
-        if mae > NO_DIFFERENCE_PCT and qlike > NO_DIFFERENCE_PCT:
+        better = [m > NO_DIFFERENCE_PCT for m in (mae, qlike)]
+        worse = [m < -NO_DIFFERENCE_PCT for m in (mae, qlike)]
+        if any(better) and any(worse):
+            return f"No clear edge: the two error measures disagree; {changes} ({sample})."
+        if any(better):
             return f"The map improved the forecast on this data: {changes} ({sample})."
-        if mae < -NO_DIFFERENCE_PCT and qlike < -NO_DIFFERENCE_PCT:
+        if any(worse):
             return f"The map made the forecast worse on this data: {changes} ({sample})."
-        if abs(mae) <= NO_DIFFERENCE_PCT and abs(qlike) <= NO_DIFFERENCE_PCT:
-            return f"No edge found: the map did not improve the forecast on this data; {changes} ({sample})."
-        return f"No clear edge: the two error measures disagree; {changes} ({sample})."
+        return f"No edge found: the map did not improve the forecast on this data; {changes} ({sample})."
 
     def table(self) -> pd.DataFrame:
         """The scoring table the page shows."""
