@@ -183,7 +183,7 @@ def test_real_binance_file_with_open_interest_is_scored_out_of_sample() -> None:
         (0.985, 1.004, "The map improved the forecast"),
     ],
 )
-def test_verdict_needs_one_measure_to_move_and_the_other_not_against_it(
+def test_verdict_needs_one_measure_to_move_and_none_against_it(
     mae_augmented: float, qlike_augmented: float, opening: str
 ) -> None:
     sim = simulate("range", 0, bars=900)
