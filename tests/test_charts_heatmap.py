@@ -9,7 +9,7 @@ import pytest
 
 import liqcore as lc
 from liqcore.cells import candles, heat_cells
-from liqcore.charts.heatmap import HEAT_SCHEMES, heatmap_chart, occupied_range, profile_chart
+from liqcore.charts.heatmap import HEAT_SCALES, heatmap_chart, occupied_range, profile_chart
 from liqcore.profile import Profile
 
 
@@ -50,9 +50,11 @@ def test_heatmap_layers_heat_under_candles_with_price_rule_and_x_zoom(parts) -> 
 
 def test_heat_colours_follow_the_theme(parts) -> None:
     cells, bars, heatmap = parts
-    for theme, scheme in HEAT_SCHEMES.items():
+    for theme, colours in HEAT_SCALES.items():
         out = spec(heatmap_chart(cells, bars, float(heatmap.close[-1]), theme=theme))
-        assert out["layer"][0]["encoding"]["color"]["scale"]["scheme"] == scheme
+        scale = out["layer"][0]["encoding"]["color"]["scale"]
+        assert {k: scale[k] for k in colours} == colours
+        assert scale["domain"][0] == 0 and scale["domain"][-1] == 1
 
 
 def test_chart_draws_with_no_cells(parts) -> None:
@@ -75,11 +77,11 @@ def test_profile_chart_has_bars_curves_and_price_marker() -> None:
     assert out["resolve"]["scale"]["x"] == "independent"
 
 
-def test_light_theme_fades_faint_cells_dark_theme_does_not(parts) -> None:
+def test_light_theme_fades_faint_cells_into_the_page_with_one_gradient_legend(parts) -> None:
     cells, bars, heatmap = parts
     light = spec(heatmap_chart(cells, bars, float(heatmap.close[-1]), theme="light"))["layer"][0]["encoding"]
-    dark = spec(heatmap_chart(cells, bars, float(heatmap.close[-1]), theme="dark"))["layer"][0]["encoding"]
-    assert light["opacity"]["field"] == "intensity" and "opacity" not in dark
+    assert light["color"]["scale"]["range"][0] == "#ffffff"  # the faintest cell is the page's white
+    assert light["color"]["legend"]["type"] == "gradient" and "opacity" not in light
 
 
 def test_profile_bars_are_merged_to_readable_rows_without_losing_usd_or_straddling_price() -> None:

@@ -1,8 +1,7 @@
 """The heatmap chart (heat cells under candles, last-price rule) and the side-profile chart.
 
-Colours: on a dark background heat runs from dim purple to bright yellow ("inferno"); on a light one from pale to deep
-red ("orangered") with opacity rising with intensity, so dense bands stand out on both and faint cells fade into the
-background.
+Colours: on a dark background heat runs from dim purple to bright yellow ("inferno"); on a light one from white to deep
+red, so dense bands stand out on both and faint cells fade into the background.
 Candles are teal (up) and coral (down).
 """
 
@@ -18,7 +17,16 @@ from liqcore.profile import Profile, cumulative
 
 UP, DOWN = "#26a69a", "#ef5350"
 LONG_COLOUR, SHORT_COLOUR = "#f59e0b", "#8b5cf6"
-HEAT_SCHEMES = {"dark": "inferno", "light": "orangered"}
+# Dark pages: "inferno" (dim purple to bright yellow). Light pages: white to deep red, so faint cells fade into the
+# page and the legend stays one gradient (an opacity channel would turn it into a row of symbols).
+HEAT_SCALES = {
+    "dark": {"domain": [0, 1], "scheme": "inferno"},
+    "light": {
+        "domain": [0, 0.15, 0.4, 0.7, 1],
+        "range": ["#ffffff", "#fde0c5", "#fc8d59", "#d7301f", "#7f0000"],
+        "interpolate": "rgb",
+    },
+}
 
 
 def _price_scale(low: float, high: float) -> alt.Scale:
@@ -58,7 +66,7 @@ def heatmap_chart(
             y2="p1:Q",
             color=alt.Color(
                 "intensity:Q",
-                scale=alt.Scale(scheme=HEAT_SCHEMES.get(theme, "inferno"), domain=[0, 1]),
+                scale=alt.Scale(**HEAT_SCALES.get(theme, HEAT_SCALES["dark"])),
                 legend=alt.Legend(
                     title="Liquidation density (share of the densest cell)",
                     titleLimit=400,
@@ -71,10 +79,6 @@ def heatmap_chart(
             tooltip=tooltip,
         )
     )
-    if theme == "light":  # the light scheme starts at a visible tint: fade faint cells into the page instead
-        heat = heat.encode(
-            opacity=alt.Opacity("intensity:Q", scale=alt.Scale(domain=[0, 1], range=[0.15, 1]), legend=None)
-        )
     colour = alt.condition("datum.up", alt.value(UP), alt.value(DOWN))
     base = alt.Chart(candles).encode(x=alt.X("time:T", scale=alt.Scale(type="utc"), axis=time_axis))
     wicks = base.mark_rule(strokeWidth=1).encode(
