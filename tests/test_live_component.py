@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -92,17 +93,24 @@ def archive_app() -> None:
         st.metric("bars", len(market))
 
 
-def test_archive_source_downloads_a_date_range(
-    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    files = fakes.archive_files("BTCUSDT", "5m", ["2024-01-30", "2024-01-31"])
-    httpserver.expect_request(re.compile(r"^/data/.*")).respond_with_handler(fakes.serve_files(files))
+def _fetch_two_archive_days(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, handler: Callable[[Request], Response]
+) -> AppTest:
+    """The archive source pointed at the local server, 2024-01-30..31 picked and fetched."""
+    httpserver.expect_request(re.compile(r"^/data/.*")).respond_with_handler(handler)
     monkeypatch.setenv("LIQCORE_ARCHIVE_URL", httpserver.url_for(""))
     monkeypatch.setenv("LIQCORE_CACHE_DIR", str(tmp_path))
     st.cache_data.clear()
     app = AppTest.from_function(archive_app, default_timeout=30).run()
     app.sidebar.date_input(key="archive_days").set_value((dt.date(2024, 1, 30), dt.date(2024, 1, 31))).run()
-    app.sidebar.button(key="archive_fetch").click().run()
+    return app.sidebar.button(key="archive_fetch").click().run()
+
+
+def test_archive_source_downloads_a_date_range(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    files = fakes.archive_files("BTCUSDT", "5m", ["2024-01-30", "2024-01-31"])
+    app = _fetch_two_archive_days(httpserver, monkeypatch, tmp_path, fakes.serve_files(files))
     assert not app.exception and not app.error
     assert app.metric[0].value == "576"  # two days of 5-minute bars
     assert any("Last updated" in c.value for c in app.sidebar.caption)
@@ -145,13 +153,7 @@ def test_archive_download_stopping_part_way_shows_a_warning_and_the_days_obtaine
             return Response(b"", status=503, headers={"Retry-After": "0"})
         return served(request)
 
-    httpserver.expect_request(re.compile(r"^/data/.*")).respond_with_handler(second_day_fails)
-    monkeypatch.setenv("LIQCORE_ARCHIVE_URL", httpserver.url_for(""))
-    monkeypatch.setenv("LIQCORE_CACHE_DIR", str(tmp_path))
-    st.cache_data.clear()
-    app = AppTest.from_function(archive_app, default_timeout=30).run()
-    app.sidebar.date_input(key="archive_days").set_value((dt.date(2024, 1, 30), dt.date(2024, 1, 31))).run()
-    app.sidebar.button(key="archive_fetch").click().run()
+    app = _fetch_two_archive_days(httpserver, monkeypatch, tmp_path, second_day_fails)
     assert not app.exception and not app.error
     assert app.metric[0].value == "288"  # the first day's 5-minute bars
     [warning] = app.sidebar.warning
