@@ -336,6 +336,7 @@ def test_daily_archive_files_are_joined_into_one_series_with_their_metrics() -> 
     assert market.symbol == "BTCUSDT"
     assert any("3 files with the same columns joined in time order" in note for note in market.notes)
     assert sum("288 of 288 rows loaded, 0 dropped" in note for note in market.notes) == 6
+    assert market.source.startswith("Uploaded: 6 files, BTCUSDT-5m-2024-01-29.zip")  # not all six names in the label
 
 
 def test_overlapping_files_keep_the_earlier_file_and_report_the_rest() -> None:

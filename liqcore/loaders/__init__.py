@@ -538,7 +538,9 @@ def load_csv(
         for p, k in zip(files, kept, strict=True)
     ]
     name = symbol or _symbol_from(files[base_file.origin[0]].name)
-    source = f"Uploaded: {', '.join(p.name for p in files)}"
+    names = [p.name for p in files]
+    shown = ", ".join(names) if len(names) <= 3 else f"{len(names)} files, {names[0]} … {names[-1]}"
+    source = f"Uploaded: {shown}"
     try:
         return Market(bars, name, step, source=source, notes=tuple(notes))
     except DataError as exc:
