@@ -32,9 +32,9 @@ def implied_vs_realised(
             x=alt.X("time:T", title="Time (UTC)", scale=alt.Scale(type="utc")),
             y=alt.Y(
                 "usd:Q",
-                title=f"{side.capitalize()}s liquidated {per} (USD, symlog)",
+                title=f"USD {per}",
                 scale=alt.Scale(type="symlog", constant=1e5),
-                axis=alt.Axis(format="$,.2s", tickCount=5),
+                axis=alt.Axis(format="$,.2s", values=_decades(float(data["usd"].max()))),
             ),
             color=alt.Color(
                 "series:N", scale=alt.Scale(range=["#f97316", "#38bdf8"]), legend=alt.Legend(orient="top", title=None)
@@ -45,6 +45,11 @@ def implied_vs_realised(
                 alt.Tooltip("usd:Q", format="$,.3s", title=f"USD {per}"),
             ],
         )
-        .properties(height=220)
+        .properties(height=360, title=f"{side.capitalize()}s liquidated: implied vs {truth} (symlog scale)")
         .interactive(bind_y=False)
     )
+
+
+def _decades(top: float) -> list[float]:
+    """Axis ticks for a symlog USD axis: 0 and each power of ten from 1M up to the largest value."""
+    return [0.0] + [10.0**k for k in range(6, 13) if 10.0**k <= max(top, 1e6)]
