@@ -114,7 +114,7 @@ def forecast_chart(frame: pd.DataFrame, max_points: int = 1500) -> alt.LayerChar
             color=alt.value("#38bdf8"),
         )
     )
-    return alt.layer(shading, realised, lines).properties(height=260)
+    return alt.layer(shading, realised, lines).properties(height=340)  # Streamlit fits legends and axes into this
 
 
 def _regime_runs(data: pd.DataFrame) -> pd.DataFrame:
