@@ -11,7 +11,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from liqcore.charts.heatmap import DOWN, LONG_COLOUR, SHORT_COLOUR, UP
+from liqcore.charts.heatmap import LONG_COLOUR, SHORT_COLOUR, candle_layers
 from liqcore.plan import TradePlan
 from liqcore.profile import Profile
 
@@ -152,21 +152,7 @@ def replay_chart(bars: pd.DataFrame, decision: pd.Timestamp, plan: TradePlan, he
     low = min(frame["low"].min(), levels["price"].min())
     high = max(frame["high"].max(), levels["price"].max())
     y_scale = _scale(low, high)
-    colour = alt.condition("datum.up", alt.value(UP), alt.value(DOWN))
-    base = alt.Chart(frame).encode(x=alt.X("time:T", scale=alt.Scale(type="utc"), axis=_TIME))
-    wicks = base.mark_rule().encode(
-        y=alt.Y("low:Q", title="Price (USD)", scale=y_scale, axis=alt.Axis(format="$,.0f")),
-        y2="high:Q",
-        color=colour,
-        tooltip=[
-            alt.Tooltip("time:T", title="Bar (UTC)", format="%Y-%m-%d %H:%M"),
-            alt.Tooltip("open:Q", format=",.1f"),
-            alt.Tooltip("high:Q", format=",.1f"),
-            alt.Tooltip("low:Q", format=",.1f"),
-            alt.Tooltip("close:Q", format=",.1f"),
-        ],
-    )
-    bodies = base.mark_bar().encode(x2="t1:T", y=alt.Y("open:Q", scale=y_scale), y2="close:Q", color=colour)
+    wicks, bodies = candle_layers(frame, y_scale, _TIME)
     now = pd.DataFrame({"time": [decision], "label": ["decision"]})
     marker = alt.Chart(now).mark_rule(strokeDash=[2, 2], color="#94a3b8").encode(x="time:T")
     rules = (

@@ -34,6 +34,43 @@ def _price_scale(low: float, high: float) -> alt.Scale:
     return alt.Scale(domain=[low - pad, high + pad], zero=False, nice=False)
 
 
+def candle_layers(candles: pd.DataFrame, y_scale: alt.Scale, time_axis: alt.Axis) -> list[alt.Chart]:
+    """Wicks (with an OHLC tooltip) and bodies of `candles` (time, t1 = body end, open/high/low/close, up)."""
+    colour = alt.condition("datum.up", alt.value(UP), alt.value(DOWN))
+    base = alt.Chart(candles).encode(x=alt.X("time:T", scale=alt.Scale(type="utc"), axis=time_axis))
+    wicks = base.mark_rule(strokeWidth=1).encode(
+        y=alt.Y("low:Q", scale=y_scale, title="Price (USD)", axis=alt.Axis(format="$,.0f")),
+        y2="high:Q",
+        color=colour,
+        tooltip=[
+            alt.Tooltip("time:T", title="Candle (UTC)", format="%Y-%m-%d %H:%M"),
+            alt.Tooltip("open:Q", format=",.1f"),
+            alt.Tooltip("high:Q", format=",.1f"),
+            alt.Tooltip("low:Q", format=",.1f"),
+            alt.Tooltip("close:Q", format=",.1f"),
+        ],
+    )
+    bodies = base.mark_bar(width={"band": 0.8}, stroke=None).encode(
+        x2="t1:T", y=alt.Y("open:Q", scale=y_scale), y2="close:Q", color=colour
+    )
+    return [wicks, bodies]
+
+
+def price_panel(frame: pd.DataFrame, field: str, height: int) -> alt.Chart:
+    """The price line above a time-aligned panel, carrying the shared x-only pan/zoom."""
+    zoom = alt.selection_interval(bind="scales", encodings=["x"])
+    return (
+        alt.Chart(frame)
+        .mark_line(color="#38bdf8")
+        .encode(
+            x=alt.X("time:T", title="Time (UTC)", scale=alt.Scale(type="utc")),
+            y=alt.Y(f"{field}:Q", title="Price (USD)", scale=alt.Scale(zero=False)),
+        )
+        .properties(height=height)
+        .add_params(zoom)
+    )
+
+
 def heatmap_chart(
     cells: pd.DataFrame, candles: pd.DataFrame, last_price: float, theme: str = "dark", height: int = 560
 ) -> alt.LayerChart:
@@ -79,23 +116,7 @@ def heatmap_chart(
             tooltip=tooltip,
         )
     )
-    colour = alt.condition("datum.up", alt.value(UP), alt.value(DOWN))
-    base = alt.Chart(candles).encode(x=alt.X("time:T", scale=alt.Scale(type="utc"), axis=time_axis))
-    wicks = base.mark_rule(strokeWidth=1).encode(
-        y=alt.Y("low:Q", scale=y_scale),
-        y2="high:Q",
-        color=colour,
-        tooltip=[
-            alt.Tooltip("time:T", title="Candle (UTC)", format="%Y-%m-%d %H:%M"),
-            alt.Tooltip("open:Q", format=",.1f"),
-            alt.Tooltip("high:Q", format=",.1f"),
-            alt.Tooltip("low:Q", format=",.1f"),
-            alt.Tooltip("close:Q", format=",.1f"),
-        ],
-    )
-    bodies = base.mark_bar(width={"band": 0.8}, stroke=None).encode(
-        x2="t1:T", y=alt.Y("open:Q", scale=y_scale), y2="close:Q", color=colour
-    )
+    wicks, bodies = candle_layers(candles, y_scale, time_axis)
     price = pd.DataFrame({"price": [last_price], "label": [f"Last {last_price:,.1f}"]})
     rule = alt.Chart(price).mark_rule(strokeDash=[6, 4], color="#38bdf8", strokeWidth=1.5).encode(y="price:Q")
     label = (

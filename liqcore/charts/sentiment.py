@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from liqcore.charts.heatmap import price_panel
 from liqcore.sentiment import LABELS, NO_EXPOSURE
 
 SHORT_SIDE, LONG_SIDE = "#8b5cf6", "#f59e0b"
@@ -56,15 +57,8 @@ def balance_gauge(
 def balance_over_time(series: pd.DataFrame, threshold: float) -> alt.VConcatChart:
     """Price on top, balance below, sharing the time axis (pan/zoom on time)."""
     frame = series.reset_index(names="time")
-    zoom = alt.selection_interval(bind="scales", encodings=["x"])
     x = alt.X("time:T", title="Time (UTC)", scale=alt.Scale(type="utc"))
-    price = (
-        alt.Chart(frame)
-        .mark_line(color="#38bdf8")
-        .encode(x=x, y=alt.Y("price:Q", title="Price (USD)", scale=alt.Scale(zero=False)))
-        .properties(height=200)
-        .add_params(zoom)
-    )
+    price = price_panel(frame, "price", height=200)
     # Bars coloured by the reading their balance gets (the thresholds), in one view: a layered panel inside a
     # vconcat is not stretched to the container by Streamlit and overflowed the page.
     bars = (

@@ -6,6 +6,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from liqcore.charts.heatmap import price_panel
+
 REGIME_COLOURS = {"calm": "#22c55e", "elevated": "#f59e0b", "high": "#ef4444"}
 
 
@@ -22,15 +24,8 @@ def pressure_chart(frame: pd.DataFrame, close: pd.Series, relative_to: str, max_
         }
     ).iloc[::step]
     data = data.reset_index(names="time")
-    zoom = alt.selection_interval(bind="scales", encodings=["x"])
     x = alt.X("time:T", title="Time (UTC)", scale=alt.Scale(type="utc"))
-    price = (
-        alt.Chart(data)
-        .mark_line(color="#38bdf8")
-        .encode(x=x, y=alt.Y("close:Q", title="Price (USD)", scale=alt.Scale(zero=False)))
-        .properties(height=180)
-        .add_params(zoom)
-    )
+    price = price_panel(data, "close", height=180)
     fmt = ".2%" if relative_to == "open interest" else ".2f"
     title = "Pressure (% of OI)" if relative_to == "open interest" else "Pressure (× usual)"
     area = (
