@@ -8,6 +8,7 @@ analytics can trust their input.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +30,29 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
 )
 KNOWN_COLUMNS: tuple[str, ...] = PRICE_COLUMNS + OPTIONAL_COLUMNS
 SIGNED_COLUMNS: tuple[str, ...] = ("funding_rate",)  # the only column that may be negative
+# A market aggregated over several exchanges keeps each venue's share as `<column>_<venue>`, e.g.
+# `open_interest_usd_binance`, so a map can be split by venue; the model itself reads only the summed columns.
+VENUE_COLUMN_BASES: tuple[str, ...] = (
+    "open_interest",
+    "open_interest_usd",
+    "quote_volume",
+    "liq_long_usd",
+    "liq_short_usd",
+)
+_VENUE_COLUMN = re.compile(rf"^({'|'.join(sorted(VENUE_COLUMN_BASES, key=len, reverse=True))})_([a-z][a-z0-9]*)$")
+
+
+def venue_column(base: str, venue: str) -> str:
+    """The name of one venue's share of a column: ``venue_column("open_interest_usd", "okx")``."""
+    return f"{base}_{venue}"
+
+
+def split_venue_column(column: object) -> tuple[str, str] | None:
+    """(base column, venue) for a per-venue column such as ``open_interest_usd_okx``; None for any other name."""
+    if not isinstance(column, str) or column in KNOWN_COLUMNS:
+        return None
+    match = _VENUE_COLUMN.match(column)
+    return (match.group(1), match.group(2)) if match else None
 
 
 def _row_label(index: pd.DatetimeIndex, position: int) -> str:
@@ -92,6 +116,12 @@ class Market:
         """True when the column exists and holds at least one finite value."""
         return column in self.bars.columns and bool(np.isfinite(self.bars[column].to_numpy()).any())
 
+    @property
+    def venues(self) -> tuple[str, ...]:
+        """The exchanges whose open interest this market sums (from its per-venue columns); () for one venue."""
+        found = [split_venue_column(c) for c in self.bars.columns]
+        return tuple(dict.fromkeys(v for b, v in filter(None, found) if b == "open_interest_usd"))
+
     def tail(self, span: pd.Timedelta | str) -> Market:
         """The last `span` of bars (e.g. ``"7d"``), keeping symbol, source and notes."""
         span = pd.Timedelta(span)
@@ -123,7 +153,8 @@ def _validate(
     missing = [c for c in PRICE_COLUMNS if c not in bars.columns]
     if missing:
         raise DataError(f"Missing price column(s) {', '.join(missing)}. Every bar needs open, high, low and close.")
-    unknown = [c for c in bars.columns if c not in KNOWN_COLUMNS]
+    per_venue = [c for c in bars.columns if split_venue_column(c)]
+    unknown = [c for c in bars.columns if c not in KNOWN_COLUMNS and c not in per_venue]
     if unknown:
         notes.append(f"Ignored column(s) the model does not use: {', '.join(map(str, unknown))}.")
     index = bars.index
@@ -135,7 +166,7 @@ def _validate(
             f"The time index is empty at row {int(no_time[0]) + 1}. Every bar needs its open time: fix or drop the row."
         )
     index = (index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")).as_unit("ns")
-    columns = [c for c in KNOWN_COLUMNS if c in bars.columns]
+    columns = [c for c in KNOWN_COLUMNS if c in bars.columns] + per_venue
     out = pd.DataFrame(index=index)
     for column in columns:
         out[column] = _numeric(bars[column], column, index)
@@ -175,7 +206,7 @@ def _validate(
             "Check that the columns are in the right order."
         )
 
-    for column in (c for c in OPTIONAL_COLUMNS if c in out.columns):
+    for column in [c for c in OPTIONAL_COLUMNS if c in out.columns] + per_venue:
         values = out[column].to_numpy()
         infinite = np.flatnonzero(np.isinf(values))
         if infinite.size:

@@ -222,3 +222,19 @@ def test_tail_cuts_the_span_and_reports_only_its_own_gaps() -> None:
 )
 def test_format_interval(interval: str, text: str) -> None:
     assert format_interval(pd.Timedelta(interval)) == text
+
+
+def test_per_venue_columns_are_kept_validated_and_name_the_venues() -> None:
+    bars = _bars()
+    bars["open_interest_usd_binance"] = 5e5
+    bars["open_interest_usd_okx"] = 2e5
+    bars["liq_long_usd_okx"] = 0.0
+    bars["open_interest_usd_"] = 1.0  # no venue name: an unknown column like any other
+    market = Market(bars)
+    assert market.venues == ("binance", "okx")
+    assert "liq_long_usd_okx" in market.bars and "open_interest_usd_" not in market.bars
+    assert any("open_interest_usd_" in n for n in market.notes)
+    assert Market(_bars()).venues == ()
+    bad = _bars()
+    bad["open_interest_usd_bybit"] = -1.0
+    assert "open_interest_usd_bybit" in _refused(bad) and "cannot be negative" in _refused(bad)
