@@ -8,8 +8,10 @@ analytics can trust their input.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -96,6 +98,21 @@ class Market:
 
     def __len__(self) -> int:
         return len(self.bars)
+
+    @cached_property
+    def digest(self) -> str:
+        """A hash of the content (times, every column's values, symbol, interval): the cache key for this data.
+
+        Two markets with the same name, span and row count but other prices get different digests, so a cache shared
+        by every session never hands one user's map to another.
+        """
+        hasher = hashlib.blake2b(digest_size=16)
+        hasher.update(f"{self.symbol}\0{self.interval.value}\0".encode())
+        hasher.update(np.ascontiguousarray(self.bars.index.asi8).data)
+        for column in self.bars.columns:
+            hasher.update(f"\0{column}\0".encode())
+            hasher.update(np.ascontiguousarray(self.bars[column].to_numpy(dtype="float64")).data)
+        return hasher.hexdigest()
 
     @property
     def start(self) -> pd.Timestamp:

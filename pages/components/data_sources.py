@@ -88,8 +88,13 @@ def choose_source(main: Any) -> LoadedData | None:
     market = pickers[source]()
     if market is None:
         return None
-    key = f"{source}|{market.source}|{market.start.value}|{market.end.value}|{len(market)}"
-    return LoadedData(market, key, market.source)
+    return LoadedData(market, data_key(source, market), market.source)
+
+
+def data_key(source: str, market: Market) -> str:
+    """The cache key of loaded data: its source kind and its content digest (never its name, span or row count,
+    which two different uploads can share)."""
+    return f"{source}|{market.digest}"
 
 
 def _lookback_label(value: str, market: Market) -> str:
