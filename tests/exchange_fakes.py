@@ -50,10 +50,14 @@ def oi_base(t_ms: int) -> float:
     return 1000.0 + (t_ms // (5 * MIN)) % 50
 
 
+# Each venue's open interest is `oi_base` times its scale, so an aggregate's sum and per-venue shares are checkable.
+OI_SCALE = {"binance": 1.0, "bybit": 0.5, "okx": 0.25}
+
+
 # --- Binance USDⓈ-M ---------------------------------------------------------------------------------------------
 
 
-def binance(request: Request) -> Response:
+def binance(request: Request, oi_scale: float = 1.0) -> Response:
     args = request.args
     if request.path == "/fapi/v1/exchangeInfo":
         return as_json({"symbols": [{"symbol": s} for s in KNOWN]})
@@ -74,8 +78,8 @@ def binance(request: Request) -> Response:
         step = step_ms(args["period"])
         return as_json(
             [
-                {"symbol": args["symbol"], "sumOpenInterest": f"{oi_base(t):.3f}",
-                 "sumOpenInterestValue": f"{oi_base(t) * price(t):.2f}", "timestamp": t}
+                {"symbol": args["symbol"], "sumOpenInterest": f"{oi_base(t) * oi_scale:.3f}",
+                 "sumOpenInterestValue": f"{oi_base(t) * oi_scale * price(t):.2f}", "timestamp": t}
                 for t in grid(start, end, step, int(args.get("limit", 30)))
             ]
         )  # fmt: skip
@@ -105,7 +109,7 @@ def bybit_ok(items: list) -> Response:
     return as_json({"retCode": 0, "retMsg": "OK", "result": {"category": "linear", "list": items}, "time": 1})
 
 
-def bybit(request: Request) -> Response:
+def bybit(request: Request, oi_scale: float = 1.0) -> Response:
     args = request.args
     if request.path == "/v5/market/instruments-info":
         return bybit_ok([{"symbol": s} for s in KNOWN])
@@ -123,7 +127,9 @@ def bybit(request: Request) -> Response:
     if request.path == "/v5/market/open-interest":
         step = step_ms(args["intervalTime"])
         times = grid(start, end, step, 10**9)[-int(args.get("limit", 50)) :]
-        return bybit_ok([{"openInterest": f"{oi_base(t):.3f}", "timestamp": str(t)} for t in reversed(times)])
+        return bybit_ok(
+            [{"openInterest": f"{oi_base(t) * oi_scale:.3f}", "timestamp": str(t)} for t in reversed(times)]
+        )
     if request.path == "/v5/market/account-ratio":
         step = step_ms(args["period"])
         times = grid(start, end, step, 10**9)[-int(args.get("limit", 50)) :]
@@ -146,7 +152,8 @@ def bybit(request: Request) -> Response:
 
 # --- OKX v5 -----------------------------------------------------------------------------------------------------
 
-OKX_KNOWN = ("BTC-USDT-SWAP", "ETH-USDT-SWAP")
+OKX_CT_VAL = {"BTC-USDT-SWAP": "0.01", "ETH-USDT-SWAP": "0.1"}  # contract sizes as OKX publishes them
+OKX_KNOWN = tuple(OKX_CT_VAL)
 OKX_RECENT_BARS = 500  # the fake's /market/candles serves only the newest bars, like the real one
 
 
@@ -154,13 +161,15 @@ def okx_ok(data: list) -> Response:
     return as_json({"code": "0", "msg": "", "data": data})
 
 
-def okx(request: Request, now_ms: int) -> Response:
+def okx(request: Request, now_ms: int, oi_scale: float = 1.0) -> Response:
     args = request.args
     if request.path == "/api/v5/public/instruments":
         if "instId" in args and args["instId"] not in OKX_KNOWN:
             return as_json({"code": "51001", "msg": "Instrument ID does not exist", "data": []})
         ids = [args["instId"]] if "instId" in args else OKX_KNOWN
-        return okx_ok([{"instId": i, "instType": "SWAP", "ctVal": "0.01", "ctValCcy": "BTC"} for i in ids])
+        return okx_ok(
+            [{"instId": i, "instType": "SWAP", "ctVal": OKX_CT_VAL[i], "ctValCcy": i.split("-")[0]} for i in ids]
+        )
     if request.path in ("/api/v5/market/candles", "/api/v5/market/history-candles"):
         if args["instId"] not in OKX_KNOWN:
             return as_json({"code": "51001", "msg": "Instrument ID does not exist", "data": []})
@@ -173,7 +182,7 @@ def okx(request: Request, now_ms: int) -> Response:
         rows = []
         for t in reversed(times):
             b = bar(t, step)
-            contracts = b["v"] / 0.01
+            contracts = b["v"] / float(OKX_CT_VAL[args["instId"]])
             rows.append(
                 [str(t), *(f"{b[k]:.2f}" for k in "ohlc"), f"{contracts:.0f}", f"{b['v']:.3f}",
                  f"{b['v'] * b['c']:.2f}", "1"]
@@ -182,7 +191,7 @@ def okx(request: Request, now_ms: int) -> Response:
     step = step_ms(args.get("period", "5m"))
     times = grid(int(args["begin"]), int(args["end"]), step, 10**9)
     if request.path == "/api/v5/rubik/stat/contracts/open-interest-volume":
-        return okx_ok([[str(t), f"{oi_base(t) * price(t):.2f}", "1000"] for t in reversed(times)])
+        return okx_ok([[str(t), f"{oi_base(t) * oi_scale * price(t):.2f}", "1000"] for t in reversed(times)])
     if request.path == "/api/v5/rubik/stat/taker-volume":
         return okx_ok([[str(t), "400", "600"] for t in reversed(times)])
     return as_json({"code": "50000", "msg": "unknown path", "data": []}, 404)
@@ -291,3 +300,27 @@ class SlowHandler:
                 return
             time.sleep(0.01)
         raise AssertionError("the slow handler's requests did not finish in time")
+
+
+# --- All three venues on one server (their paths do not overlap) ---------------------------------------------------
+
+VENUE_PATHS = {
+    "binance": ("/fapi/v1/exchangeInfo", "/fapi/v1/klines", "/futures/data/openInterestHist",
+                "/futures/data/globalLongShortAccountRatio", "/fapi/v1/fundingRate"),
+    "bybit": ("/v5/market/instruments-info", "/v5/market/kline", "/v5/market/open-interest",
+              "/v5/market/account-ratio", "/v5/market/funding/history"),
+    "okx": ("/api/v5/public/instruments", "/api/v5/market/candles", "/api/v5/market/history-candles",
+            "/api/v5/rubik/stat/contracts/open-interest-volume", "/api/v5/rubik/stat/taker-volume"),
+}  # fmt: skip
+
+
+def serve_venues(server: object, now_ms: int, venues: tuple[str, ...] = ("binance", "bybit", "okx")) -> None:
+    """Register the fake Binance, Bybit and OKX on one pytest-httpserver, each with its `OI_SCALE`."""
+    handlers = {
+        "binance": lambda r: binance(r, OI_SCALE["binance"]),
+        "bybit": lambda r: bybit(r, OI_SCALE["bybit"]),
+        "okx": lambda r: okx(r, now_ms, OI_SCALE["okx"]),
+    }
+    for venue in venues:
+        for path in VENUE_PATHS[venue]:
+            server.expect_request(path).respond_with_handler(handlers[venue])

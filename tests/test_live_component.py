@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from pytest_httpserver import HTTPServer
@@ -73,6 +74,26 @@ def test_unknown_symbol_without_previous_market(app: AppTest) -> None:
     app.sidebar.button(key="live_fetch").click().run()
     assert not app.exception and not app.metric
     assert "does not list the symbol 'BTCUSTD'" in app.sidebar.error[0].value
+
+
+def test_all_venues_source_aggregates_and_says_which_venues_answered(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now_ms = int(pd.Timestamp.now(tz="UTC").value // 1_000_000)
+    fakes.serve_venues(httpserver, now_ms, venues=("binance", "okx"))  # Bybit answers 500: named, not fatal
+    for env in ("LIQCORE_BINANCE_URL", "LIQCORE_BYBIT_URL", "LIQCORE_OKX_URL"):
+        monkeypatch.setenv(env, httpserver.url_for(""))
+    st.cache_data.clear()
+    app = AppTest.from_function(live_app, default_timeout=60)
+    app.query_params["live_exchange"] = "all"
+    app.query_params["live_lookback"] = "1d"
+    app.run()
+    assert app.sidebar.selectbox(key="live_exchange").value == "all"
+    app.sidebar.button(key="live_fetch").click().run()
+    assert not app.exception and not app.error
+    assert app.metric[0].value == "288"
+    assert "Binance + OKX aggregate" in app.markdown[0].value
+    assert any(c.value == "Open interest summed over Binance, OKX." for c in app.sidebar.caption)
 
 
 def test_too_many_bars_is_refused_with_advice(app: AppTest) -> None:

@@ -1,6 +1,8 @@
-"""Public exchange data as a `Market`: Binance USDⓈ-M, Bybit v5 and OKX v5 REST, and the Binance data archive.
+"""Public exchange data as a `Market`: Binance USDⓈ-M, Bybit v5 and OKX v5 REST, the Binance data archive, and the
+aggregate of the three exchanges.
 
     m = fetch_market("binance", "BTCUSDT", interval="5m", lookback="7d")
+    m = fetch_market("all", "BTCUSDT", interval="5m", lookback="7d", venues=("binance", "bybit", "okx"))
     m = fetch_market("binance-archive", "BTCUSDT", interval="5m", start="2024-01-01", end="2024-01-31")
 
 Base URLs default to the exchanges' public hosts and can be overridden by argument or by the environment variables
@@ -10,36 +12,23 @@ Every refusal is a `FetchError` with a message fit for the UI.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import requests
 
+from liqcore.aggregate import combine
 from liqcore.errors import FetchError
-from liqcore.exchanges import archive, binance, bybit, okx
+from liqcore.exchanges import archive
 from liqcore.exchanges.common import resolve_window
 from liqcore.exchanges.http import HttpClient, HttpSettings
+from liqcore.exchanges.venues import AGGREGATE_VENUES, ALL, VENUES, venue
 from liqcore.market import Market
-
-EXCHANGES: dict[str, tuple[str, str]] = {
-    "binance": ("LIQCORE_BINANCE_URL", binance.DEFAULT_URL),
-    "bybit": ("LIQCORE_BYBIT_URL", bybit.DEFAULT_URL),
-    "okx": ("LIQCORE_OKX_URL", okx.DEFAULT_URL),
-    "binance-archive": ("LIQCORE_ARCHIVE_URL", archive.DEFAULT_URL),
-}
-INTERVALS: dict[str, tuple[str, ...]] = {
-    "binance": binance.INTERVALS,
-    "bybit": bybit.INTERVALS,
-    "okx": okx.INTERVALS,
-    "binance-archive": archive.INTERVALS,
-}
 
 
 def base_url_for(exchange: str, base_url: str | None = None) -> str:
     """The base URL to use: the argument, else the environment variable, else the public default."""
-    env, default = EXCHANGES[exchange]
-    return (base_url or os.environ.get(env) or default).rstrip("/")
+    return venue(exchange).base_url(base_url)
 
 
 def fetch_market(
@@ -55,13 +44,17 @@ def fetch_market(
     *,
     settings: HttpSettings | None = None,
     cache_dir: str | Path | None = None,
+    venues: tuple[str, ...] = AGGREGATE_VENUES,
+    base_urls: dict[str, str] | None = None,
 ) -> Market:
     """Fetch bars (plus open interest, ratios and funding where the source has them) as one `Market`.
 
     Parameters
     ----------
     exchange
-        ``"binance"``, ``"bybit"``, ``"okx"`` or ``"binance-archive"``.
+        ``"binance"``, ``"bybit"``, ``"okx"``, ``"binance-archive"`` (see `VENUES`), or ``"all"``: one market
+        aggregated over `venues` (open interest summed in USD, prices from the first venue that answers; see
+        `liqcore.aggregate`). A venue that fails is named in the notes and the others still make the market.
     symbol
         e.g. ``"BTCUSDT"`` (OKX also accepts ``"BTC-USDT-SWAP"``).
     interval, lookback
@@ -75,21 +68,72 @@ def fetch_market(
         Called as ``on_progress(done, total)`` while paging or downloading.
     cache_dir
         Archive only: where downloaded files are kept (default under the user's cache directory).
+    venues, base_urls
+        ``"all"`` only: the venues to aggregate (the first is the reference) and per-venue base URLs.
     """
-    exchange = exchange.lower().strip()
-    if exchange not in EXCHANGES:
-        raise FetchError(f"Unknown exchange '{exchange}'; choose one of {', '.join(EXCHANGES)}.", None)
     if not symbol or not symbol.strip():
         raise FetchError("Enter a symbol, e.g. BTCUSDT.", None)
     settings = settings or HttpSettings()
-    url = base_url_for(exchange, base_url)
-    if exchange == "binance-archive":
+    if exchange.lower().strip() == ALL:
+        return _fetch_all(symbol, interval, lookback, start, end, session, on_progress, settings, venues, base_urls)
+    source = venue(exchange)
+    url = source.base_url(base_url)
+    if source.client is archive:
         client = HttpClient(url, "Binance data archive", session, settings)
         return archive.fetch(client, symbol.strip(), interval, start, end, cache_dir=cache_dir, on_progress=on_progress)
-    module = {"binance": binance, "bybit": bybit, "okx": okx}[exchange]
-    client = HttpClient(url, module.NAME, session, settings, check=module.check)
+    client = HttpClient(url, source.client.NAME, session, settings, check=source.client.check)
     window = resolve_window(interval, lookback, start, end)
-    return module.fetch(client, symbol.strip(), interval, window, on_progress)
+    return source.client.fetch(client, symbol.strip(), interval, window, on_progress)
 
 
-__all__ = ["EXCHANGES", "INTERVALS", "HttpSettings", "base_url_for", "fetch_market"]
+def _fetch_all(
+    symbol: str,
+    interval: str,
+    lookback: str,
+    start: object | None,
+    end: object | None,
+    session: requests.Session | None,
+    on_progress: Callable[[int, int], None] | None,
+    settings: HttpSettings,
+    venues: tuple[str, ...],
+    base_urls: dict[str, str] | None,
+) -> Market:
+    """Fetch each venue on one window; failures become notes unless every venue fails."""
+    chosen = [venue(v) for v in dict.fromkeys(venues)]
+    if not chosen or any(not v.live for v in chosen):
+        raise FetchError(f"Aggregate venues must be live exchanges among {', '.join(AGGREGATE_VENUES)}.", None)
+    window = resolve_window(interval, lookback, start, end)  # one grid for all, so their bars line up
+    markets: dict[str, Market] = {}
+    failed: list[str] = []
+    for position, source in enumerate(chosen):
+
+        def progress(done: int, total: int, position: int = position) -> None:
+            if on_progress is not None:
+                on_progress(position * 1000 + int(1000 * done / max(total, 1)), 1000 * len(chosen))
+
+        try:
+            markets[source.name] = fetch_market(
+                source.name,
+                symbol,
+                interval,
+                base_url=(base_urls or {}).get(source.name),
+                start=window.start,
+                end=window.end,
+                session=session,
+                on_progress=progress,
+                settings=settings,
+            )
+        except FetchError as exc:
+            failed.append(f"{source.short} failed and is not in the aggregate: {exc}")
+    if not markets:
+        raise FetchError("Every venue failed. " + " ".join(failed), None)
+    labels = {v.name: v.short for v in chosen}
+    units = [f"{v.short}: {v.units}." for v in chosen if v.name in markets]
+    if chosen[0].name not in markets:
+        failed.append(
+            f"The reference venue {chosen[0].short} failed, so prices come from {labels[next(iter(markets))]}."
+        )
+    return combine(markets, labels=labels, notes=(*failed, *units))
+
+
+__all__ = ["ALL", "VENUES", "HttpSettings", "base_url_for", "fetch_market"]

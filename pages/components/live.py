@@ -1,4 +1,5 @@
-"""Sidebar sources for real exchange data: live public REST (Binance, Bybit, OKX) and the Binance data archive.
+"""Sidebar sources for real exchange data: live public REST (Binance, Bybit, OKX, or all three aggregated) and the
+Binance data archive. Exchanges, their labels and intervals come from the one registry, `liqcore.exchanges.venues`.
 
 Both render their inputs and a Fetch/Refresh button, fetch through `liqcore.fetch_market` with a progress bar, keep
 results for five minutes in `st.cache_data` keyed by the small arguments, and show refusals as an error box with the
@@ -17,18 +18,17 @@ import pandas as pd
 import streamlit as st
 
 from liqcore.errors import FetchError
-from liqcore.exchanges import EXCHANGES, base_url_for, fetch_market
+from liqcore.exchanges import fetch_market
 from liqcore.exchanges.archive import is_incomplete_note
 from liqcore.exchanges.common import parse_interval
+from liqcore.exchanges.venues import AGGREGATE_VENUES, ALL, VENUES, intervals_for, live_choices
 from liqcore.market import Market
 from pages.components import view_state
 
-EXCHANGE_LABELS = {"binance": "Binance USD-M futures", "bybit": "Bybit (linear)", "okx": "OKX (swap)"}
-LIVE_INTERVALS = ("1m", "5m", "15m", "1h", "4h", "1d")
 LIVE_LOOKBACKS = ("1d", "3d", "7d", "14d", "30d")
 MAX_LIVE_BARS = 20_160  # two weeks of 1-minute bars: about 14 calls on Binance, 70 on OKX
-ARCHIVE_INTERVALS = ("1m", "5m", "15m", "1h", "4h", "1d")
 ARCHIVE_MAX_DAYS = {"1m": 90, "5m": 365, "15m": 730, "1h": 1096, "4h": 1096, "1d": 1096}
+ARCHIVE_INTERVALS = tuple(ARCHIVE_MAX_DAYS)  # the archive serves more (VENUES); these have a size limit here
 ARCHIVE_FIRST_DAY = dt.date(2020, 1, 1)
 VIEW_KEYS = ["live_exchange", "live_symbol", "live_interval", "live_lookback", "archive_symbol", "archive_interval"]
 
@@ -43,14 +43,21 @@ def _symbol_text(raw: str) -> str:
 
 def _base_url(exchange: str) -> str:
     """Environment variable, else the Streamlit secret of the same name, else the exchange's public host."""
-    env = EXCHANGES[exchange][0]
-    if os.environ.get(env):
-        return base_url_for(exchange)
+    venue = VENUES[exchange]
+    if os.environ.get(venue.env):
+        return venue.base_url()
     try:
-        secret = st.secrets.get(env)
+        secret = st.secrets.get(venue.env)
     except FileNotFoundError:
         secret = None
-    return base_url_for(exchange, str(secret) if secret else None)
+    return venue.base_url(str(secret) if secret else None)
+
+
+def _base_urls(exchange: str) -> str | tuple[tuple[str, str], ...]:
+    """One base URL, or for the aggregate each venue's (a tuple, so it can be part of a cache key)."""
+    if exchange == ALL:
+        return tuple((v, _base_url(v)) for v in AGGREGATE_VENUES)
+    return _base_url(exchange)
 
 
 def _progress_callback(label: str) -> Callable[[int, int], None]:
@@ -73,13 +80,22 @@ def _fetch(
     lookback: str,
     start: dt.date | None,
     end: dt.date | None,
-    base_url: str,
+    base_url: str | tuple[tuple[str, str], ...],
     refresh: int,
     _on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Market, pd.Timestamp]:
     """The market and when it was fetched; `refresh` only makes a new cache key when the user asks for fresh data."""
+    urls = dict(base_url) if isinstance(base_url, tuple) else None
     market = fetch_market(
-        exchange, symbol, interval, lookback, base_url=base_url, start=start, end=end, on_progress=_on_progress
+        exchange,
+        symbol,
+        interval,
+        lookback,
+        base_url=None if urls else base_url,
+        start=start,
+        end=end,
+        on_progress=_on_progress,
+        base_urls=urls,
     )
     return market, pd.Timestamp.now(tz="UTC")
 
@@ -132,13 +148,24 @@ def _button(prefix: str, request: tuple) -> tuple | None:
 
 def live_source() -> Market | None:
     """Sidebar inputs for live public REST data; returns the fetched market or None before the first fetch."""
-    view_state.restore("live_exchange", "binance", allowed=EXCHANGE_LABELS)
+    choices = live_choices()
+    view_state.restore("live_exchange", "binance", allowed=choices)
     view_state.restore("live_symbol", "BTCUSDT", parse=_symbol_text)
-    view_state.restore("live_interval", "5m", allowed=LIVE_INTERVALS)
     view_state.restore("live_lookback", "7d", allowed=LIVE_LOOKBACKS)
-    exchange = st.selectbox("Exchange", list(EXCHANGE_LABELS), key="live_exchange", format_func=EXCHANGE_LABELS.get)
+    exchange = st.selectbox(
+        "Exchange",
+        list(choices),
+        key="live_exchange",
+        format_func=choices.get,
+        help="'All venues' sums open interest over the exchanges in USD, with prices from Binance; the data notes "
+        "say which venues answered.",
+    )
+    intervals = intervals_for(exchange)
+    view_state.restore("live_interval", "5m", allowed=intervals)
+    if st.session_state.get("live_interval") not in intervals:
+        st.session_state["live_interval"] = "5m"
     symbol = st.text_input("Symbol", key="live_symbol", help="USDT-margined perpetual, e.g. ETHUSDT")
-    interval = st.selectbox("Bar interval", LIVE_INTERVALS, key="live_interval")
+    interval = st.selectbox("Bar interval", intervals, key="live_interval")
     lookback = st.selectbox("Fetch history", LIVE_LOOKBACKS, key="live_lookback")
     bars = parse_interval(lookback) / parse_interval(interval)
     if bars > MAX_LIVE_BARS:
@@ -148,11 +175,14 @@ def live_source() -> Market | None:
         )
         return None
     symbol = symbol.strip().upper()
-    request = _button("live", (exchange, symbol, interval, lookback, None, None, _base_url(exchange)))
+    request = _button("live", (exchange, symbol, interval, lookback, None, None, _base_urls(exchange)))
     if request is None:
         st.caption("Public data, no key needed. Open-interest history is short on some exchanges (Binance: 30 days).")
         return None
-    return _run("live", request, f"Fetching {request[1]} from {EXCHANGE_LABELS[request[0]]}")
+    market = _run("live", request, f"Fetching {request[1]} from {choices[request[0]]}")
+    if market is not None and market.venues:
+        st.caption("Open interest summed over " + ", ".join(VENUES[v].short for v in market.venues) + ".")
+    return market
 
 
 def archive_source() -> Market | None:
