@@ -5,6 +5,8 @@ contracts of ctVal coins, open interest in USD) with its own open-interest scale
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,6 +15,7 @@ from pytest_httpserver import HTTPServer
 from liqcore import DataError, FetchError, Market, fetch_market
 from liqcore.aggregate import combine
 from liqcore.exchanges import HttpSettings
+from liqcore.loaders.venue_files import load_files, venue_named
 from tests import exchange_fakes as fakes
 
 END = pd.Timestamp.now(tz="UTC").floor("1D")
@@ -120,3 +123,37 @@ def test_liquidations_sum_over_the_venues_that_report_them() -> None:
 def test_venues_with_different_intervals_are_refused() -> None:
     with pytest.raises(DataError, match="different intervals"):
         combine({"a": _venue_market(1.0), "b": _venue_market(1.0, freq="1h")})
+
+
+def _venue_csv(scale: float, start: str = "2024-03-01") -> bytes:
+    market = _venue_market(scale)
+    frame = market.bars.copy()
+    frame.index = pd.date_range(start, periods=len(frame), freq="5min", tz="UTC")
+    return frame.rename_axis("timestamp").reset_index().to_csv(index=False).encode()
+
+
+def _named(name: str, data: bytes) -> io.BytesIO:
+    handle = io.BytesIO(data)
+    handle.name = name
+    return handle
+
+
+def test_uploads_naming_different_exchanges_are_aggregated_like_the_live_source() -> None:
+    m = load_files(
+        _named("OKX_BTCUSDT_5m.csv", _venue_csv(3.0)),
+        _named("binance-BTCUSDT-5m.csv", _venue_csv(1.0)),
+        _named("bybit BTCUSDT.csv", _venue_csv(2.0)),
+    )
+    assert m.venues == ("binance", "bybit", "okx") and "price from Binance" in m.source
+    assert m.bars["open_interest"].iloc[7] == pytest.approx(6 * (1000 + 7))
+    assert any("Combined uploads of Binance, Bybit, OKX by file name" in n for n in m.notes)
+
+
+def test_uploads_of_one_exchange_load_as_one_market_and_an_unnamed_file_among_venues_is_refused() -> None:
+    single = load_files(_named("binance-BTCUSDT-5m.csv", _venue_csv(1.0)))
+    assert single.venues == () and single.bars["open_interest"].iloc[0] == 1000
+    assert venue_named("okxish.csv") is None and venue_named("binance-vs-okx.csv") is None
+    with pytest.raises(DataError, match=r"mystery\.csv: the other files name their exchanges \(binance, okx\)"):
+        load_files(
+            _named("binance.csv", _venue_csv(1.0)), _named("okx.csv", _venue_csv(1.0)), _named("mystery.csv", b"x")
+        )

@@ -113,7 +113,7 @@ def test_an_unexpected_loader_failure_shows_an_error_box_not_a_traceback(monkeyp
     def broken(*_args, **_kwargs):
         raise IndexError("index 7 is out of bounds")
 
-    monkeypatch.setattr(upload, "load_csv", broken)
+    monkeypatch.setattr(upload, "load_files", broken)
     at = _app((("weird_file.csv", b"time,open\n1,2\n3,4\n"),))
     assert not at.exception
     shown = at.error[0].value.replace("\\", "")

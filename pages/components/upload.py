@@ -15,7 +15,8 @@ from typing import Any
 import streamlit as st
 
 from liqcore.errors import DataError
-from liqcore.loaders import ColumnMapping, Detection, load_csv, repairs, sniff, template_csv
+from liqcore.loaders import ColumnMapping, Detection, repairs, sniff, template_csv
+from liqcore.loaders.venue_files import VENUE_RULE, load_files
 from liqcore.market import Market, format_interval
 
 MAPPING_KEY = "upload_mapping"
@@ -43,6 +44,7 @@ FORMATS_NOTE = """
 - Several files at once are merged on time (e.g. klines + metrics + liquidations). A file with only open interest
   or liquidations needs a price file beside it.
 """
+FORMATS_NOTE += f"- **Several exchanges**: {VENUE_RULE}\n"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|!$~])")
 _LOG = logging.getLogger(__name__)
 
@@ -62,7 +64,7 @@ def _named(name: str, data: bytes) -> io.BytesIO:
 @st.cache_data(max_entries=8, ttl=3600, show_spinner="Reading your files…")
 def _load(digest: str, _files: tuple[tuple[str, bytes], ...], mapping: ColumnMapping | None) -> Market:
     """Parse once per (files, mapping): `digest` is the hash of names and bytes, the files themselves are not hashed."""
-    return load_csv(*(_named(name, data) for name, data in _files), mapping=mapping)
+    return load_files(*(_named(name, data) for name, data in _files), mapping=mapping)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -132,7 +134,8 @@ def upload_source(main: Any) -> Market | None:
         type=["csv", "gz", "zip", "txt"],
         accept_multiple_files=True,
         key="upload_files",
-        help="Prices plus, optionally, open interest / liquidation / funding files: they are merged on time.",
+        help="Prices plus, optionally, open interest / liquidation / funding files: they are merged on time. "
+        + VENUE_RULE,
     )
     with st.expander("Accepted formats", icon=":material/help:"):
         st.markdown(FORMATS_NOTE)
