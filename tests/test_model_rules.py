@@ -1,0 +1,144 @@
+"""The cohort model's rules on hand-made bars whose answer is known: crossing ties, inverse contracts, the taker
+tilt, VWAP entries. Both implementations are checked, so a rule dropped in the shared preparation fails here even
+though the fast engine and the reference would still agree with each other."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from liqcore import ModelConfig, estimate
+from liqcore.brackets import TABLES
+from liqcore.margin import liquidation_price
+from liqcore.market import Market
+
+ENGINES = ["fast", "reference"]
+MMR = TABLES["generic"].brackets[0].mmr
+
+
+def _market(rows: list[tuple[float, float, float, float]], oi: list[float], **extra: list[float]) -> Market:
+    """Hourly bars from (open, high, low, close) rows, with open interest and any extra columns."""
+    frame = pd.DataFrame(rows, columns=["open", "high", "low", "close"], dtype=float)
+    frame["open_interest"] = np.asarray(oi, dtype=float)
+    for name, values in extra.items():
+        frame[name] = np.asarray(values, dtype=float)
+    frame.index = pd.date_range("2026-01-01", periods=len(rows), freq="1h", tz="UTC")
+    return Market(frame, "XYZUSDT")
+
+
+def _config(**changes: object) -> ModelConfig:
+    """One leverage tier, typical-price entries, nothing fades: every cohort's price is known in closed form."""
+    base = {
+        "leverage_tiers": (10.0,),
+        "long_weights": (1.0,),
+        "short_weights": (1.0,),
+        "taker_tilt": 0.0,
+        "crowd_tilt": 0.0,
+        "entry_rule": "typical",
+        "decay_half_life_hours": None,
+        "lookback_hours": None,
+        "brackets": "generic",
+        "bin_size": 0.01,
+        "price_margin": 0.3,  # the map reaches the 5x prices too
+    }
+    return ModelConfig(**{**base, **changes})
+
+
+FLAT = (100.0, 100.0, 100.0, 100.0)  # typical price exactly 100
+
+
+def _bin_of(heatmap, price: float) -> int:
+    return int(np.searchsorted(heatmap.price_edges, price, side="right") - 1)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_low_exactly_at_the_liquidation_price_liquidates_the_long(engine: str) -> None:
+    price = liquidation_price(100.0, 10.0, "long", MMR)
+    touch = (100.0, 100.0, price, 100.0)
+    hm = estimate(_market([FLAT, FLAT, touch, FLAT], [10, 20, 20, 20]), _config(), engine=engine)
+    # 10 contracts opened at 100 in bar 1: 1,000 USD on each side, all of the long side gone in bar 2.
+    assert hm.implied["long_usd"].tolist() == pytest.approx([0, 0, 1000, 0])
+    assert hm.long[-1].sum() == pytest.approx(0)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_low_a_hair_above_the_liquidation_price_leaves_the_long_alive(engine: str) -> None:
+    price = liquidation_price(100.0, 10.0, "long", MMR)
+    near = (100.0, 100.0, float(np.nextafter(price, np.inf)), 100.0)
+    hm = estimate(_market([FLAT, FLAT, near, FLAT], [10, 20, 20, 20]), _config(), engine=engine)
+    assert hm.implied["long_usd"].sum() == 0
+    assert hm.long[-1].sum() == pytest.approx(1000)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_high_exactly_at_the_liquidation_price_liquidates_the_short_and_a_hair_below_does_not(engine: str) -> None:
+    price = liquidation_price(100.0, 10.0, "short", MMR)
+    touch = (100.0, price, 100.0, 100.0)
+    near = (100.0, float(np.nextafter(price, -np.inf)), 100.0, 100.0)
+    hit = estimate(_market([FLAT, FLAT, touch, FLAT], [10, 20, 20, 20]), _config(), engine=engine)
+    miss = estimate(_market([FLAT, FLAT, near, FLAT], [10, 20, 20, 20]), _config(), engine=engine)
+    assert hit.implied["short_usd"].tolist() == pytest.approx([0, 0, 1000, 0])
+    assert miss.implied["short_usd"].sum() == 0 and miss.short[-1].sum() == pytest.approx(1000)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cohorts_opened_in_a_bar_are_not_consumed_by_that_bar(engine: str) -> None:
+    # Bar 1 opens the cohorts and its own range reaches far beyond both liquidation prices.
+    wide = (100.0, 150.0, 50.0, 100.0)  # typical price still 100
+    hm = estimate(_market([FLAT, wide, FLAT], [10, 20, 20]), _config(), engine=engine)
+    assert hm.implied.to_numpy().sum() == 0
+    assert hm.long[-1].sum() == pytest.approx(1000) and hm.short[-1].sum() == pytest.approx(1000)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_inverse_contracts_put_the_heat_at_the_coin_margined_prices(engine: str) -> None:
+    market = _market([FLAT, FLAT, FLAT], [10, 20, 20])
+    inverse = estimate(market, _config(contract="inverse"), engine=engine)
+    linear = estimate(market, _config(), engine=engine)
+    for side in ("long", "short"):
+        inverse_price = liquidation_price(100.0, 10.0, side, MMR, contract="inverse")
+        linear_price = liquidation_price(100.0, 10.0, side, MMR)
+        assert _bin_of(inverse, inverse_price) != _bin_of(inverse, linear_price)  # the test can tell them apart
+        inverse_heat, linear_heat = getattr(inverse, side)[-1], getattr(linear, side)[-1]
+        assert inverse_heat[_bin_of(inverse, inverse_price)] == pytest.approx(1000)
+        assert linear_heat[_bin_of(linear, linear_price)] == pytest.approx(1000)
+
+
+def _share_at_high_leverage(buy_share: float, side: str, engine: str) -> float:
+    """Share of one side's new notional at 50x when takers bought `buy_share` of the opening bar's volume."""
+    market = _market([FLAT, FLAT, FLAT], [10, 20, 20], volume=[1, 1, 1], taker_buy_volume=[0.5, buy_share, 0.5])
+    config = _config(leverage_tiers=(5.0, 50.0), long_weights=(1.0, 1.0), short_weights=(1.0, 1.0), taker_tilt=1.0)
+    hm = estimate(market, config, engine=engine)
+    heat = getattr(hm, side)[-1]
+    return heat[_bin_of(hm, liquidation_price(100.0, 50.0, side, MMR))] / heat.sum()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_taker_buying_puts_longs_at_higher_leverage_and_shorts_at_lower(engine: str) -> None:
+    # Full tilt: the taker side takes the leverage-weighted mix (5:50), its counterparty the inverse one (1/5:1/50).
+    heavy, light = 50 / 55, (1 / 50) / (1 / 5 + 1 / 50)
+    assert _share_at_high_leverage(1.0, "long", engine) == pytest.approx(heavy)
+    assert _share_at_high_leverage(1.0, "short", engine) == pytest.approx(light)
+    assert _share_at_high_leverage(0.0, "long", engine) == pytest.approx(light)
+    assert _share_at_high_leverage(0.0, "short", engine) == pytest.approx(heavy)
+    assert _share_at_high_leverage(0.5, "long", engine) == pytest.approx(0.5)  # balanced takers: the base mix
+
+
+def test_without_taker_tilt_the_takers_do_not_change_the_mix() -> None:
+    market = _market([FLAT, FLAT, FLAT], [10, 20, 20], volume=[1, 1, 1], taker_buy_volume=[0.5, 1.0, 0.5])
+    config = _config(leverage_tiers=(5.0, 50.0), long_weights=(1.0, 1.0), short_weights=(1.0, 1.0), taker_tilt=0.0)
+    hm = estimate(market, config)
+    heat = hm.long[-1]
+    assert heat[_bin_of(hm, liquidation_price(100.0, 50.0, "long", MMR))] == pytest.approx(heat.sum() / 2)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_vwap_entries_inside_the_bar_set_the_price_and_impossible_vwaps_fall_back_to_typical(engine: str) -> None:
+    bar = (100.0, 101.0, 99.0, 100.0)  # typical 100
+    inside = _market([FLAT, bar, FLAT], [10, 20, 20], volume=[1, 1, 1], quote_volume=[100, 100.6, 100])
+    outside = _market([FLAT, bar, FLAT], [10, 20, 20], volume=[1, 1, 1], quote_volume=[100, 150, 100])
+    at_vwap = estimate(inside, _config(entry_rule="vwap"), engine=engine)
+    at_typical = estimate(outside, _config(entry_rule="vwap"), engine=engine)
+    assert at_vwap.long[-1][_bin_of(at_vwap, liquidation_price(100.6, 10.0, "long", MMR))] == pytest.approx(1006)
+    assert at_typical.long[-1][_bin_of(at_typical, liquidation_price(100.0, 10.0, "long", MMR))] == pytest.approx(1000)

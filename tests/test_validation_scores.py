@@ -1,0 +1,81 @@
+"""Validation's scores on relations whose answer is known: rank (not linear) correlation, a hybrid fitted only on
+the bars before its held-out half, warm-up and non-finite bars left out and counted, the verdict's two branches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_market
+
+from liqcore import ModelConfig
+from liqcore.heatmap import Heatmap
+from liqcore.market import Market
+from liqcore.validation import excursion, score
+
+
+def _scored(implied_long: np.ndarray, realised_long: np.ndarray, seed: int = 1) -> tuple[Market, Heatmap]:
+    """A market whose realised long liquidations and a map whose implied ones are given (shorts are noise)."""
+    n = len(implied_long)
+    rng = np.random.default_rng(seed)
+    market = make_market(100 + rng.normal(0, 0.5, n).cumsum(), spread=0.01)
+    bars = market.bars.copy()
+    bars["liq_long_usd"] = realised_long
+    bars["liq_short_usd"] = rng.uniform(0, 1, n)
+    market = Market(bars, "X")
+    implied = pd.DataFrame({"long_usd": implied_long, "short_usd": rng.uniform(0, 1, n)}, index=bars.index)
+    edges = np.array([0.0, 1.0])
+    heatmap = Heatmap(
+        bars.index[-1:], edges, np.zeros((1, 1)), np.zeros((1, 1)), implied, np.array([1.0]), ModelConfig(), "oi"
+    )
+    return market, heatmap
+
+
+def test_map_score_is_a_rank_correlation_so_a_monotone_relation_scores_one() -> None:
+    rng = np.random.default_rng(3)
+    implied = rng.lognormal(0, 2, 400)
+    realised = implied**3  # monotone but far from linear: a linear correlation is well below 1
+    assert np.corrcoef(implied, realised)[0, 1] < 0.9
+    long = score(*_scored(implied, realised), warmup=0).sides[0]
+    assert long.map_rho == pytest.approx(1.0)
+
+
+def test_the_hybrid_is_fitted_on_the_earlier_bars_and_scored_on_the_later_ones() -> None:
+    # Early bars: realised grows with the map. Later bars: it shrinks with it. A blend fitted on the early half
+    # ranks the later half backwards; one fitted on the later half would rank it perfectly.
+    rng = np.random.default_rng(4)
+    implied = rng.uniform(1, 1000, 400)
+    realised = np.where(np.arange(400) < 200, implied, 1e6 / implied)
+    long = score(*_scored(implied, realised), warmup=0, train_share=0.5).sides[0]
+    assert long.n_test == 200
+    assert long.hybrid_rho < -0.9
+
+
+def test_the_baseline_is_the_candle_excursion_against_each_side() -> None:
+    market = make_market([100, 110, 90], spread=0.0)
+    assert excursion(market, "long").tolist() == pytest.approx([0, 0, (110 - 90) / 110])
+    assert excursion(market, "short").tolist() == pytest.approx([0, 0.1, 0])
+
+
+def test_warm_up_and_non_finite_bars_are_left_out_and_counted() -> None:
+    rng = np.random.default_rng(5)
+    implied = rng.uniform(1, 100, 300)
+    realised = implied.copy()
+    realised[[50, 60]] = np.nan
+    realised[:40] = 0
+    report = score(*_scored(implied, realised), warmup=40)
+    long = report.sides[0]
+    assert report.warmup_bars == 40
+    assert long.n == 258 and long.active == 258
+    assert long.map_rho == pytest.approx(1.0)  # the zeroed warm-up bars would have spoilt it
+
+
+def test_verdict_says_the_map_adds_only_where_it_does() -> None:
+    rng = np.random.default_rng(6)
+    implied = rng.uniform(1, 100, 300)
+    report = score(*_scored(implied, implied * np.exp(rng.normal(0, 0.05, 300))), warmup=0)
+    long_part, short_part = report.verdict.split("; ")
+    assert long_part.startswith("longs: the map adds to the candle's size")
+    assert short_part.startswith("shorts: the map tracks realised liquidations no better than the candle's size")
+    few = score(*_scored(implied[:35], implied[:35]), warmup=10)
+    assert few.verdict.startswith("longs: too few bars to judge (n = 25)")
