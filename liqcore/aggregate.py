@@ -60,6 +60,18 @@ def open_interest_coins(market: Market) -> pd.Series:
     return pd.Series(np.nan, index=bars.index)
 
 
+def coverage(series: pd.Series) -> float:
+    """Share of the bars with a value."""
+    return float(np.isfinite(series.to_numpy(dtype=float)).mean()) if len(series) else 0.0
+
+
+def summed_venues(market: Market, min_coverage: float = MIN_COVERAGE) -> tuple[str, ...]:
+    """The venues whose open interest an aggregate market's total sums (the same coverage rule as `combine`)."""
+    return tuple(
+        v for v in market.venues if coverage(market.bars[venue_column("open_interest_usd", v)]) >= min_coverage
+    )
+
+
 def combine(
     markets: Mapping[str, Market],
     reference: str | None = None,
@@ -96,7 +108,7 @@ def combine(
     for v, market in markets.items():
         usd = open_interest_usd(market).reindex(index)
         coins = open_interest_coins(market).reindex(index)
-        covered = float(np.isfinite(usd.to_numpy()).mean())
+        covered = coverage(usd)
         if covered == 0:
             text.append(f"{name[v]} has no open interest for these bars; not in the sum.")
             continue

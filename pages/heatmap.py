@@ -15,6 +15,7 @@ from liqcore.market import Market
 from liqcore.profile import find_clusters, notional_between
 from pages.components.breakouts import render_breakout_scanner
 from pages.components.session import current_analysis
+from pages.components.venues import render_venue_split
 
 analysis: Analysis = current_analysis(__file__)
 heatmap = analysis.heatmap
@@ -168,4 +169,5 @@ with st.expander("How to read this map", icon=":material/school:"):
         "Nothing here is financial advice."
     )
 
+render_venue_split(analysis)
 render_breakout_scanner(analysis)
