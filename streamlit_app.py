@@ -1,6 +1,6 @@
-"""Liquidation Heatmap Lab — the frame: page config, the shared sidebar, cached load + estimate, navigation.
+"""Liquidation Heatmap Lab — the frame: page config, the shared sidebar, one cached `liqcore.analyse`, navigation.
 
-Every page receives one `liqcore.analysis.Analysis` through `pages.components.session`; the sidebar choices that
+Every page receives that one `liqcore.Analysis` through `pages.components.session`; the sidebar choices that
 define the view are bound to query parameters so a link reproduces it.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from liqcore.analysis import market_of
 from pages.components import data_sources, live, model_settings, session, view_state
-from pages.components.estimate import build_analysis_or_stop
 
 st.set_page_config(
     page_title="Liquidation Heatmap Lab",
@@ -31,17 +31,17 @@ main_area = st.container()  # the upload's column-mapping form needs room, so it
 
 with st.sidebar:
     st.markdown("### :material/local_fire_department: Liquidation Heatmap Lab")
-    loaded = data_sources.choose_source(main_area)
-    if loaded is not None:
-        lookback = data_sources.choose_lookback(loaded.market)
+    data = data_sources.choose_source(main_area)
+    if data is not None:
+        window = data_sources.choose_lookback(market_of(data))
         config = model_settings.choose_config()
 view_state.publish(data_sources.VIEW_KEYS + live.VIEW_KEYS + model_settings.VIEW_KEYS)
 
-if loaded is None:
+if data is None:
     st.info(data_sources.NO_DATA_HINT, icon=":material/upload_file:")
     st.stop()
 
-analysis = build_analysis_or_stop(loaded, lookback, config)
+analysis = session.analyse_or_stop(data, window, config)
 session.share(analysis)
 with st.sidebar:
     data_sources.describe(analysis)

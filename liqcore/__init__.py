@@ -5,16 +5,20 @@ Quick start (a notebook or a script)::
     import liqcore as lc
 
     sim = lc.simulate("short_squeeze", seed=7)     # a simulated market with a known true position book
-    hm = lc.estimate(sim.market, lc.ModelConfig.preset("balanced"))
-    prof = hm.profile()                             # longs below price, shorts above, at the last bar
+    a = lc.analyse(sim, lc.ModelConfig.preset("balanced"), window="3d")  # the map the app shows for this view
+    prof = a.heatmap.profile()                      # longs below price, shorts above, at the last bar
 
     m = lc.load_csv("BTCUSDT-5m.csv", "BTCUSDT-metrics.csv")   # your own files
     m = lc.fetch_market("binance", "BTCUSDT", interval="5m", lookback="7d")  # live public data
+
+`analyse` warms the model up on the span before the window and cuts the map to it, exactly as the app, the
+Validation page and `python -m liqcore.validate` do; `lc.estimate(market, config)` is the bare model on all the bars.
 
 Every number is an estimate from a stated model (see `ModelConfig`); `Market.notes` and `Heatmap.notes` say what was
 assumed, repaired or dropped.
 """
 
+from liqcore.analysis import Analysis, analyse
 from liqcore.config import ModelConfig
 from liqcore.engine import estimate
 from liqcore.errors import DataError, FetchError
@@ -30,6 +34,7 @@ from liqcore.volatility import VolatilityConfig, VolatilityModel
 
 __all__ = [
     "SCENARIOS",
+    "Analysis",
     "ColumnMapping",
     "DataError",
     "FetchError",
@@ -41,6 +46,7 @@ __all__ = [
     "Simulation",
     "VolatilityConfig",
     "VolatilityModel",
+    "analyse",
     "atr",
     "estimate",
     "fetch_market",

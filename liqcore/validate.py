@@ -1,7 +1,9 @@
-"""Command line: `python -m liqcore.validate FILE...` scores the map against realised liquidations in the files.
+"""Command line: `python -m liqcore.validate FILE... [--window 7d] [--preset NAME]` scores the map against realised
+liquidations in the files.
 
-The files are loaded exactly as the app loads an upload (several files merge on time); each model preset is estimated
-and scored with `liqcore.validation.score`, and the table is printed with sample sizes and a verdict.
+The files are loaded exactly as the app loads an upload (several files merge on time) and mapped by
+`liqcore.analyse` with the same window and warm-up as the app, so the scores printed here are the ones the
+Validation page shows for the same data and settings; every preset is then scored the same way, side by side.
 """
 
 from __future__ import annotations
@@ -11,19 +13,19 @@ import sys
 
 import pandas as pd
 
+from liqcore.analysis import Analysis, analyse
 from liqcore.config import PRESET_NAMES, ModelConfig
-from liqcore.engine import estimate
 from liqcore.errors import DataError
 from liqcore.loaders import load_csv
 from liqcore.validation import has_realised, score
 
 
-def compare_presets(market, presets: tuple[str, ...] = PRESET_NAMES) -> pd.DataFrame:
-    """One row per preset and side: the validation scores on this market."""
+def compare_presets(analysis: Analysis, presets: tuple[str, ...] = PRESET_NAMES) -> pd.DataFrame:
+    """One row per preset and side: the validation scores of the same data and window under each preset."""
     rows = []
     for name in presets:
-        report = score(market, estimate(market, ModelConfig.preset(name), columns=2))
-        table = report.table().reset_index()
+        other = analysis.with_config(ModelConfig.preset(name))
+        table = score(other.market, other.heatmap).table().reset_index()
         table.insert(0, "preset", name)
         rows.append(table)
     return pd.concat(rows, ignore_index=True)
@@ -32,27 +34,29 @@ def compare_presets(market, presets: tuple[str, ...] = PRESET_NAMES) -> pd.DataF
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m liqcore.validate", description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", help="CSV files the loader accepts (prices + realised liquidations)")
+    parser.add_argument("--window", default=None, help="latest span to score, e.g. 3d or 12h (default: all of it)")
+    parser.add_argument("--preset", default="balanced", choices=PRESET_NAMES, help="model preset scored first")
     args = parser.parse_args(argv)
     try:
         market = load_csv(*args.files)
+        if not has_realised(market):
+            raise DataError(
+                "the files have no realised liquidation columns (liq_long_usd / liq_short_usd) to score against"
+            )
+        analysis = analyse(market, ModelConfig.preset(args.preset), args.window)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if not has_realised(market):
-        print(
-            "error: the files have no realised liquidation columns (liq_long_usd / liq_short_usd) to score against",
-            file=sys.stderr,
-        )
-        return 2
-    print(
-        f"{market.source}: {len(market):,} bars of {market.interval}, {market.start:%Y-%m-%d} → {market.end:%Y-%m-%d}"
-    )
-    report = score(market, estimate(market, ModelConfig(), columns=2))
+    shown = analysis.market
+    print(f"{shown.source}: {len(shown):,} bars of {shown.interval}, {shown.start:%Y-%m-%d} → {shown.end:%Y-%m-%d}")
+    report = score(shown, analysis.heatmap)
     print(
         f"Warm-up excluded: {report.warmup_bars} bars; hybrid fitted on the first {report.train_share:.0%} of the rest."
     )
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
-        print(compare_presets(market).to_string(index=False))
+        print(f"{args.preset}:")
+        print(report.table().to_string())
+        print(compare_presets(analysis).to_string(index=False))
     print(report.verdict)
     return 0
 

@@ -7,11 +7,9 @@ import streamlit as st
 
 from liqcore.analysis import Analysis
 from liqcore.charts.validation import implied_vs_realised
-from liqcore.config import ModelConfig
-from liqcore.engine import estimate
-from liqcore.market import Market
 from liqcore.validate import compare_presets
 from liqcore.validation import LocationScore, ValidationReport, has_realised, location_score, score
+from pages.components.cache import cached
 from pages.components.session import current_analysis
 
 analysis: Analysis = current_analysis(__file__)
@@ -24,19 +22,12 @@ st.caption(
 )
 
 
-@st.cache_data(max_entries=8, ttl=3600, show_spinner="Scoring…")
-def _score(key: str, _market: Market, config: ModelConfig) -> ValidationReport:
-    return score(_market, estimate(_market, config, columns=2))
+def _score(analysis: Analysis) -> ValidationReport:
+    return score(analysis.market, analysis.heatmap)
 
 
-@st.cache_data(max_entries=8, ttl=3600, show_spinner="Scoring every preset…")
-def _presets(key: str, _market: Market) -> pd.DataFrame:
-    return compare_presets(_market)
-
-
-@st.cache_data(max_entries=8, ttl=3600, show_spinner="Comparing with the true book…")
-def _location(key: str, _analysis: Analysis) -> tuple[LocationScore, ...]:
-    heatmap, sim = _analysis.heatmap, _analysis.simulation
+def _location(analysis: Analysis) -> tuple[LocationScore, ...]:
+    heatmap, sim = analysis.heatmap, analysis.simulation
     columns = range(len(heatmap.times) // 4, len(heatmap.times), max(1, len(heatmap.times) // 12))
     pairs = [(heatmap.profile(j), sim.book(heatmap.times[j], price_edges=heatmap.price_edges)) for j in columns]
     return location_score(pairs)
@@ -52,7 +43,7 @@ if not has_realised(market):
     st.stop()
 
 truth_word = "true (simulated)" if analysis.is_simulated else "realised"
-report = _score(analysis.key, market, analysis.heatmap.config)
+report = cached(_score, analysis, spinner="Scoring…")
 st.subheader(f"Implied vs {truth_word} liquidations, per bar")
 st.dataframe(
     report.table().reset_index(),
@@ -74,7 +65,7 @@ for side in ("long", "short"):
 
 if analysis.is_simulated:
     st.subheader("Where does the estimate put the book? (simulator only)")
-    scores = _location(analysis.key, analysis)
+    scores = cached(_location, analysis, spinner="Comparing with the true book…")
     st.dataframe(
         pd.DataFrame(
             [
@@ -105,7 +96,7 @@ if analysis.is_simulated:
     )
 
 st.subheader("Presets side by side")
-presets = _presets(analysis.key, market)
+presets = cached(compare_presets, analysis, spinner="Scoring every preset…")
 counts = ["bars scored", "bars with liquidations", "held-out bars"]  # the same for every preset on this data
 st.dataframe(
     presets.drop(columns=counts),

@@ -82,14 +82,12 @@ import pandas as pd
 import streamlit as st
 from liqcore.config import ModelConfig
 from liqcore.market import Market
-from pages.components.data_sources import LoadedData
-from pages.components.estimate import build_analysis_or_stop
+from pages.components.session import analyse_or_stop
 
 times = pd.date_range("2026-01-01", periods=120, freq="5min", tz="UTC")
 price = 60_000 + np.arange(120.0)
 bars = pd.DataFrame({"open": price, "high": price + 5, "low": price - 5, "close": price}, index=times)
-loaded = LoadedData(Market(bars, "TESTUSDT", "5m"), "prices-only", "prices.csv")
-build_analysis_or_stop(loaded, "all", ModelConfig.preset("balanced"))
+analyse_or_stop(Market(bars, "TESTUSDT", "5m", "prices.csv"), "all", ModelConfig.preset("balanced"))
 st.write("not reached")
 """
     at = AppTest.from_string(script, default_timeout=60).run()

@@ -138,13 +138,10 @@ def _scanner_script() -> None:
     from pathlib import Path
 
     sys.path.insert(0, str(Path.cwd()))
-    from liqcore import ModelConfig, estimate, simulate
-    from liqcore.analysis import Analysis
+    from liqcore import ModelConfig, analyse, simulate
     from pages.components.breakouts import render_breakout_scanner
 
-    sim = simulate("fakeout", seed=3)
-    heatmap = estimate(sim.market, ModelConfig(), columns=200)
-    render_breakout_scanner(Analysis(sim.market, heatmap, "test|fakeout|3", "Simulator · fakeout · seed 3", sim))
+    render_breakout_scanner(analyse(simulate("fakeout", seed=3), ModelConfig(), snapshots=200))
 
 
 def test_scanner_component_shows_chart_table_and_verdict() -> None:

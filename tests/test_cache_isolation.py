@@ -37,13 +37,12 @@ def _csv(level: float, seed: int, rows: int = 400) -> bytes:
 SCRIPT = """
 import streamlit as st
 from liqcore.config import ModelConfig
-from pages.components import data_sources
-from pages.components.estimate import build_analysis
+from pages.components import data_sources, session
 
 with st.sidebar:
-    loaded = data_sources.choose_source(st.container())
-if loaded is not None:
-    st.session_state["analysis"] = build_analysis(loaded, "all", ModelConfig())
+    data = data_sources.choose_source(st.container())
+if data is not None:
+    st.session_state["analysis"] = session.analyse_or_stop(data, "all", ModelConfig())
 """
 
 

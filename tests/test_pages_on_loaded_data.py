@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from liqcore import estimate, load_csv, simulate
-from liqcore.analysis import Analysis
+from liqcore import analyse, load_csv, simulate
 from liqcore.market import Market
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,10 +27,8 @@ def _uploaded(kind: str) -> Market:
 
 
 def _run(page: str, market: Market, label: str) -> AppTest:
-    heatmap = estimate(market, columns=min(len(market), 300))
-    analysis = Analysis(market=market, heatmap=heatmap, key=f"test|{label}", label=label)
     at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=120)
-    at.session_state["analysis"] = analysis
+    at.session_state["analysis"] = analyse(market, label=label)
     return at.run()
 
 

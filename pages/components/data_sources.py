@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from liqcore.analysis import Analysis
+from liqcore.durations import parse_duration
 from liqcore.market import Market, format_interval
 from liqcore.simulator import SCENARIOS, Simulation, simulate
 from pages.components import live, upload, view_state
+from pages.components.cache import cached
 
 SOURCES = {
     "sim": "Simulator (built in)",
@@ -28,11 +29,6 @@ SCENARIO_NAMES = {
 LOOKBACKS = ("12h", "1d", "3d", "7d", "14d", "30d", "90d", "365d")
 
 
-def lookback_span(value: str) -> pd.Timedelta:
-    """A lookback label such as "3d" or "12h" as a Timedelta."""
-    return pd.Timedelta(value.replace("d", "D"))
-
-
 VIEW_KEYS = ["src", "scenario", "seed", "lookback"]
 NO_DATA_HINT = (
     "Upload a CSV, or pick an exchange and press **Fetch**, in the sidebar to draw a liquidation heatmap of real "
@@ -40,22 +36,7 @@ NO_DATA_HINT = (
 )
 
 
-@dataclass(frozen=True, eq=False)
-class LoadedData:
-    """A market from one source, a short key naming it for caches, a label for people, and the truth if simulated."""
-
-    market: Market
-    key: str
-    label: str
-    simulation: Any = None
-
-
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner="Simulating the market…")
-def _simulate(scenario: str, seed: int) -> Simulation:
-    return simulate(scenario, seed=seed)
-
-
-def _simulator() -> LoadedData:
+def _simulator() -> Simulation:
     view_state.restore("scenario", "short_squeeze", allowed=SCENARIOS)
     view_state.restore("seed", 7, parse=int, allowed=range(0, 10_000))
     scenario = st.selectbox(
@@ -73,28 +54,17 @@ def _simulator() -> LoadedData:
         key="seed",
         help="Same seed, same market: change it to see another run of the scenario.",
     )
-    sim = _simulate(scenario, int(seed))
-    label = f"Simulator · {SCENARIO_NAMES.get(scenario, scenario)} · seed {int(seed)}"
-    return LoadedData(sim.market, f"sim|{scenario}|{int(seed)}", label, sim)
+    return cached(simulate, scenario, seed=int(seed), spinner="Simulating the market…")
 
 
-def choose_source(main: Any) -> LoadedData | None:
-    """Render the source picker and its inputs; return the loaded data, or None when there is none yet."""
+def choose_source(main: Any) -> Market | Simulation | None:
+    """Render the source picker and its inputs; return the loaded market (or simulation), or None when none yet."""
     view_state.restore("src", "sim", allowed=SOURCES)
     source = st.radio("Data source", list(SOURCES), key="src", format_func=SOURCES.get, horizontal=False)
     if source == "sim":
         return _simulator()
     pickers = {"upload": lambda: upload.upload_source(main), "live": live.live_source, "archive": live.archive_source}
-    market = pickers[source]()
-    if market is None:
-        return None
-    return LoadedData(market, data_key(source, market), market.source)
-
-
-def data_key(source: str, market: Market) -> str:
-    """The cache key of loaded data: its source kind and its content digest (never its name, span or row count,
-    which two different uploads can share)."""
-    return f"{source}|{market.digest}"
+    return pickers[source]()
 
 
 def _lookback_label(value: str, market: Market) -> str:
@@ -106,7 +76,7 @@ def _lookback_label(value: str, market: Market) -> str:
 def choose_lookback(market: Market) -> str:
     """Lookback options the data allows, plus all of it."""
     span = market.end - market.start
-    options = [lb for lb in LOOKBACKS if 4 * market.interval <= lookback_span(lb) < span]
+    options = [lb for lb in LOOKBACKS if 4 * market.interval <= parse_duration(lb) < span]
     options.append("all")
     view_state.restore("lookback", "all")
     if st.session_state.get("lookback") not in options:

@@ -24,12 +24,15 @@ def _reset_edits() -> None:
 def _leverage_mix(preset: ModelConfig) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Sliders for the share of new positions at each leverage tier (same mix for longs and shorts)."""
     st.caption("Share of new positions at each leverage (normalised to 100 %)")
+    defaults = [round(100 * w / sum(preset.long_weights)) for w in preset.long_weights]
     weights = []
     columns = st.columns(len(preset.leverage_tiers))
-    for column, tier, default in zip(columns, preset.leverage_tiers, preset.long_weights, strict=True):
+    for column, tier, default in zip(columns, preset.leverage_tiers, defaults, strict=True):
         key = f"cfg_lev_{tier:g}"
-        st.session_state.setdefault(key, round(100 * default / sum(preset.long_weights)))
+        st.session_state.setdefault(key, default)
         weights.append(column.number_input(f"{tier:g}x", min_value=0, max_value=100, step=5, key=key))
+    if weights == defaults:  # untouched: the preset itself, so the app maps exactly what `analyse` does for it
+        return preset.long_weights, preset.short_weights
     if sum(weights) == 0:
         st.warning("All leverage shares are zero; using the preset's mix.")
         return preset.long_weights, preset.short_weights
@@ -56,14 +59,16 @@ def choose_config() -> ModelConfig:
         )
         half_life = None
         if decay_on:
-            half_life = st.slider(
-                "Half-life (hours)",
-                6,
-                336,
-                int(preset.decay_half_life_hours or 72),
-                step=6,
-                key="cfg_decay_hours",
-                help="After this long, half of a position is assumed closed even if open interest did not say so.",
+            half_life = float(
+                st.slider(
+                    "Half-life (hours)",
+                    6,
+                    336,
+                    int(preset.decay_half_life_hours or 72),
+                    step=6,
+                    key="cfg_decay_hours",
+                    help="After this long, half of a position is assumed closed even if open interest did not say so.",
+                )
             )
         close_rule = st.radio(
             "When open interest falls",

@@ -1,4 +1,4 @@
-"""How the frame hands the current `Analysis` to the pages, including pages opened by a direct link.
+"""How the frame builds the current `Analysis` and hands it to the pages, including pages opened by a direct link.
 
 On a freshly started server Streamlit runs the very first request through its legacy `pages/` discovery, so a link
 straight to a page (say `/volatility?scenario=fakeout`) runs that page without the frame, and nothing is loaded yet.
@@ -11,7 +11,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from liqcore.analysis import Analysis
+from liqcore.analysis import Analysis, analyse, market_of
+from liqcore.config import ModelConfig
+from liqcore.errors import DataError
+from liqcore.market import Market
+from liqcore.simulator import Simulation
+from pages.components.cache import cached
 
 ANALYSIS_KEY = "analysis"
 _RETURN_KEY = "_return_to_page"
@@ -25,6 +30,15 @@ def current_analysis(page_script: str) -> Analysis:
         st.session_state[_RETURN_KEY] = str(Path(page_script).resolve())
         st.switch_page(str(FRAME_SCRIPT), query_params=st.query_params.to_dict())
     return analysis
+
+
+def analyse_or_stop(data: Market | Simulation, window: str, config: ModelConfig) -> Analysis:
+    """`liqcore.analyse`, cached; or an error box and a stopped run when the model cannot map this data."""
+    try:
+        return cached(analyse, data, config, window, spinner="Estimating the liquidation map…")
+    except DataError as error:
+        st.error(f"{market_of(data).source}: {error}", icon=":material/error:")
+        st.stop()
 
 
 def share(analysis: Analysis) -> None:

@@ -1,0 +1,108 @@
+"""One pipeline: the app, the CLI and a notebook call `liqcore.analyse` and so see the same map and the same scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_market, run_page
+from streamlit.testing.v1 import AppTest
+
+import liqcore as lc
+from liqcore.errors import DataError
+from liqcore.validate import main as validate_main
+from liqcore.validation import score
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+VIEW = {"src": "sim", "scenario": "short_squeeze", "seed": "7", "lookback": "3d", "preset": "balanced"}
+
+
+def _notebook() -> lc.Analysis:
+    return lc.analyse(lc.simulate("short_squeeze", seed=7), lc.ModelConfig.preset("balanced"), window="3d")
+
+
+def _same_map(a: lc.Heatmap, b: lc.Heatmap) -> None:
+    assert a.times.equals(b.times)
+    np.testing.assert_array_equal(a.price_edges, b.price_edges)
+    np.testing.assert_array_equal(a.long, b.long)
+    np.testing.assert_array_equal(a.short, b.short)
+    pd.testing.assert_frame_equal(a.implied, b.implied)
+
+
+def _table_text(analysis: lc.Analysis) -> str:
+    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
+        return score(analysis.market, analysis.heatmap).table().to_string()
+
+
+def test_app_cli_and_notebook_show_the_same_map_and_scores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    notebook = _notebook()
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in VIEW.items():
+        at.query_params[key] = value
+    app = at.run().session_state["analysis"]
+    assert app.key == notebook.key
+    _same_map(app.heatmap, notebook.heatmap)
+    assert app.market.bars.equals(notebook.market.bars)
+
+    page = at.switch_page("pages/validation.py").run()
+    assert not page.exception
+    shown = page.dataframe[0].value.set_index("side")
+    expected = score(notebook.market, notebook.heatmap).table()
+    pd.testing.assert_frame_equal(shown, expected, check_dtype=False)
+
+    path = tmp_path / "SIM-BTCUSDT-5m.csv"  # the symbol (and so the margin table) is read from the name
+    lc.simulate("short_squeeze", seed=7).market.bars.rename_axis("timestamp").to_csv(path)
+    assert validate_main([str(path), "--window", "3d"]) == 0
+    assert _table_text(notebook) in capsys.readouterr().out
+
+
+def test_warm_up_puts_positions_opened_before_the_window_on_its_first_column() -> None:
+    sim = lc.simulate("short_squeeze", seed=7)
+    warmed = lc.analyse(sim, window="3d")
+    cold = lc.analyse(sim.market.tail(pd.Timedelta("3D")))
+    assert warmed.market.start == cold.market.start and warmed.market.end == cold.market.end
+    assert warmed.heatmap.times[0] >= warmed.market.start
+    assert warmed.heatmap.long[0].sum() > 1.5 * cold.heatmap.long[0].sum()
+    assert len(warmed.heatmap.times) == lc.analysis.SNAPSHOTS_IN_WINDOW
+
+
+def test_a_window_as_long_as_the_data_maps_all_of_it_and_bad_windows_are_refused() -> None:
+    market = make_market(60_000 + np.cumsum(np.random.default_rng(1).normal(0, 20, 600)), np.linspace(1e4, 2e4, 600))
+    whole = lc.analyse(market)
+    assert whole.window is None and whole.market is market
+    assert lc.analyse(market, window="30d").key == whole.key
+    assert lc.analyse(market, window="all").key == whole.key
+    assert lc.analyse(market, window="1d").key != whole.key
+    with pytest.raises(DataError, match="'soon' is not a duration"):
+        lc.analyse(market, window="soon")
+
+
+def test_key_follows_the_data_content_and_the_full_config() -> None:
+    closes = 60_000 + np.cumsum(np.random.default_rng(2).normal(0, 20, 400))
+    oi = np.linspace(1e4, 2e4, 400)
+    one, same = make_market(closes, oi), make_market(closes.copy(), oi.copy())
+    changed = closes.copy()
+    changed[200] += 1.0
+    base = lc.analyse(one)
+    assert lc.analyse(make_market(changed, oi)).key != base.key
+    assert lc.analyse(same).key == base.key
+    assert lc.analyse(one, lc.ModelConfig().with_changes(decay_half_life_hours=12.0)).key != base.key
+    assert lc.analyse(one, snapshots=50).key != base.key
+    assert lc.analyse(one, label="another.csv").key != base.key
+
+
+def test_with_config_keeps_data_window_and_truth() -> None:
+    analysis = _notebook()
+    other = analysis.with_config(lc.ModelConfig.preset("aggressive"))
+    assert other.simulation is analysis.simulation and other.window == analysis.window
+    assert other.market.bars.equals(analysis.market.bars)
+    assert other.config.leverage_tiers != analysis.config.leverage_tiers
+
+
+def test_validation_page_scores_the_map_it_draws() -> None:
+    at = run_page("pages/validation.py", {"lookback": "3d"})
+    analysis = at.session_state["analysis"]
+    shown = at.dataframe[0].value.set_index("side")
+    pd.testing.assert_frame_equal(shown, score(analysis.market, analysis.heatmap).table(), check_dtype=False)
