@@ -1,5 +1,7 @@
 """Speed benchmark: `python -m liqcore.bench` prints a table of fast vs reference timings.
 
+`python -m liqcore.bench --pages` times each page's analysis at 100k and 525k bars instead (`liqcore.page_bench`).
+
 Cases: a 50,000-bar market timed on both implementations, and a year of 1-minute bars (525,600) at 400 bins and 600
 columns on the fast engine, plus the default simulator scenario. Markets are seeded random walks with open
 interest, made here so the benchmark needs no data files. Times are medians of three runs (the reference runs
@@ -8,6 +10,7 @@ once); peak memory is measured with tracemalloc.
 
 from __future__ import annotations
 
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -70,7 +73,14 @@ def _config_with_bins(market: Market, bins: int) -> ModelConfig:
     return base.with_changes(bin_size=(high - low) / bins, max_bins=bins)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """The engine table; `--pages [options]` runs the per-page analysis benchmark (`liqcore.page_bench`) instead."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--pages"]:
+        from liqcore.page_bench import main as pages_main  # it imports this module: deferred to avoid a cycle
+
+        pages_main(argv[1:])
+        return
     rows = []
     medium = synthetic_market(50_000, "5min")
     cfg = _config_with_bins(medium, 400)

@@ -31,6 +31,7 @@ import pandas as pd
 from liqcore.heatmap import Heatmap
 from liqcore.indicators import atr, log_range
 from liqcore.market import Market
+from liqcore.stats import past_quantiles
 
 REGIMES = ("calm", "elevated", "high")
 NO_DIFFERENCE_PCT = 1.0  # error changes within this many percent are reported as no difference
@@ -61,28 +62,24 @@ def pressure(heatmap: Heatmap, market: Market, reach_atr: float = 3.0, history: 
     spread evenly. 0 when nothing is in reach.
     """
     bars = market.bars
-    column = np.searchsorted(heatmap.times.to_numpy(), bars.index.to_numpy(), side="right") - 1
+    column = heatmap.times.searchsorted(bars.index, side="right") - 1
     has_snapshot = column >= 0
-    close = bars["close"].to_numpy()[:, None]
-    reach = (atr(market).to_numpy() * reach_atr)[:, None]
-    centers = heatmap.centers[None, :]
-    rows = np.clip(column, 0, None)
-    long_near = np.zeros(len(bars))
-    short_near = np.zeros(len(bars))
-    density = np.zeros(len(bars))
-    for chunk in np.array_split(np.arange(len(bars)), max(1, len(bars) // 2000)):
-        below = (centers < close[chunk]) & (centers >= close[chunk] - reach[chunk])
-        above = (centers > close[chunk]) & (centers <= close[chunk] + reach[chunk])
-        longs = heatmap.long[rows[chunk]] * below
-        shorts = heatmap.short[rows[chunk]] * above
-        near = longs + shorts
-        total = near.sum(axis=1)
-        top_count = np.maximum((below | above).sum(axis=1) // 5, 1)
-        top_sum = np.cumsum(np.sort(near, axis=1)[:, ::-1], axis=1)[np.arange(len(chunk)), top_count - 1]
-        long_near[chunk] = longs.sum(axis=1)
-        short_near[chunk] = shorts.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            density[chunk] = np.where(total > 0, top_sum / total, 0.0)
+    close = bars["close"].to_numpy()
+    reach = atr(market).to_numpy() * reach_atr
+    centers = heatmap.centers
+    # What a bar reads depends only on its snapshot and on which bins are in reach below and above its close, so
+    # each distinct (snapshot, bins in reach) is computed once: a few thousand instead of every bar of a long history.
+    long_from = np.searchsorted(centers, close - reach, side="left")  # longs: bins [long_from, long_to)
+    long_to = np.searchsorted(centers, close, side="left")
+    short_from = np.searchsorted(centers, close, side="right")  # shorts: bins [short_from, short_to)
+    short_to = np.searchsorted(centers, close + reach, side="right")
+    snapshot = np.clip(column, 0, None)
+    span = len(centers) + 1  # short_from is long_to, or one more when the close sits on a bin centre
+    in_reach = ((long_from * span + long_to) * 2 + (short_from - long_to)) * span + short_to
+    in_reach = np.unique(in_reach, return_inverse=True)[1]
+    _, first, which = np.unique(snapshot * (in_reach.max() + 1) + in_reach, return_index=True, return_inverse=True)
+    reads = np.column_stack((snapshot, long_from, long_to, short_from, short_to))[first]
+    long_near, short_near, density = (values[which] for values in _near(heatmap, reads))
     frame = pd.DataFrame(
         {
             "long_near_usd": long_near,
@@ -105,6 +102,30 @@ def pressure(heatmap: Heatmap, market: Market, reach_atr: float = 3.0, history: 
     frame["pressure_short"] = frame["short_near_usd"] / denominator
     frame["pressure"] = frame["near_usd"] / denominator
     return frame
+
+
+def _near(heatmap: Heatmap, reads: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Long and short USD in reach and the density, for rows (snapshot, first long bin, end of long bins, first short
+    bin, end of short bins) of bin positions."""
+    bins = np.arange(len(heatmap.centers))[None, :]
+    long_near = np.zeros(len(reads))
+    short_near = np.zeros(len(reads))
+    density = np.zeros(len(reads))
+    for chunk in np.array_split(np.arange(len(reads)), max(1, len(reads) // 2000)):
+        rows, long_from, long_to, short_from, short_to = reads[chunk].T[:, :, None]
+        below = (bins >= long_from) & (bins < long_to)
+        above = (bins >= short_from) & (bins < short_to)
+        longs = heatmap.long[rows[:, 0]] * below
+        shorts = heatmap.short[rows[:, 0]] * above
+        near = longs + shorts
+        total = near.sum(axis=1)
+        top_count = np.maximum((below | above).sum(axis=1) // 5, 1)
+        top_sum = np.cumsum(np.sort(near, axis=1)[:, ::-1], axis=1)[np.arange(len(chunk)), top_count - 1]
+        long_near[chunk] = longs.sum(axis=1)
+        short_near[chunk] = shorts.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            density[chunk] = np.where(total > 0, top_sum / total, 0.0)
+    return long_near, short_near, density
 
 
 def _open_interest_usd(market: Market) -> pd.Series | None:
@@ -141,20 +162,47 @@ def _features(market: Market, horizon: int, press: pd.DataFrame | None) -> pd.Da
 
 
 def _expanding_forecast(features: pd.DataFrame, target: pd.Series, horizon: int, config: VolatilityConfig) -> pd.Series:
-    """log-range forecasts; each refit sees only samples whose target window ended before the fit time."""
+    """log-range forecasts; each refit sees only samples whose target window ended before the fit time.
+
+    The refit at bar s is the least-squares fit on every usable sample i < s − H. Its normal equations XᵀX and Xᵀy
+    are running sums, so they grow by one block of samples per refit instead of being rebuilt from every earlier
+    bar (linear in the bars; refitting by `lstsq` on the whole past each time took minutes on 100k bars). The
+    solution is the pseudo-inverse one, as `lstsq` gives, with singular directions below 1e-12 of the largest
+    dropped (a constant feature).
+    """
     x = features.to_numpy()
     y = np.log(target.to_numpy())
-    n = len(x)
+    n, k = x.shape
     out = np.full(n, np.nan)
-    for start in range(config.min_train, n, config.refit):
-        known = np.arange(0, start - horizon)
-        known = known[np.isfinite(y[known]) & np.isfinite(x[known]).all(axis=1)]
-        if len(known) < 30:
-            continue
-        coef, *_ = np.linalg.lstsq(x[known], y[known], rcond=None)
-        stop = min(start + config.refit, n)
-        out[start:stop] = x[start:stop] @ coef
+    starts = np.arange(config.min_train, n, config.refit)
+    if not len(starts):
+        return pd.Series(out, index=features.index)
+    usable = np.isfinite(y) & np.isfinite(x).all(axis=1)
+    known_until = np.clip(starts - horizon, 0, None)  # samples [0, known_until) are known at each refit
+    gram, moment = _normal_equations(np.where(usable[:, None], x, 0.0), np.where(usable, y, 0.0), known_until)
+    count = np.concatenate(([0], np.cumsum(usable)))[known_until]
+    fitted = count >= 30
+    coef = np.full((len(starts), k), np.nan)
+    if fitted.any():
+        coef[fitted] = (np.linalg.pinv(gram[fitted], rcond=1e-12, hermitian=True) @ moment[fitted][:, :, None])[..., 0]
+    refit_of_bar = (np.arange(config.min_train, n) - config.min_train) // config.refit
+    out[config.min_train :] = np.einsum("ij,ij->i", x[config.min_train :], coef[refit_of_bar])
     return pd.Series(out, index=features.index)
+
+
+def _normal_equations(x: np.ndarray, y: np.ndarray, until: np.ndarray, chunk: int = 50_000) -> tuple[np.ndarray, ...]:
+    """XᵀX and Xᵀy of the rows before each of the ascending positions `until`: running sums, a chunk at a time."""
+    k = x.shape[1]
+    gram, moment = np.zeros((len(until), k, k)), np.zeros((len(until), k))
+    running_gram, running_moment = np.zeros((k, k)), np.zeros(k)
+    for low in range(0, len(x), chunk):
+        block, block_y = x[low : low + chunk], y[low : low + chunk]
+        cum_gram = running_gram + np.cumsum(block[:, :, None] * block[:, None, :], axis=0)
+        cum_moment = running_moment + np.cumsum(block * block_y[:, None], axis=0)
+        inside = (until > low) & (until <= low + len(block))
+        gram[inside], moment[inside] = cum_gram[until[inside] - low - 1], cum_moment[until[inside] - low - 1]
+        running_gram, running_moment = cum_gram[-1], cum_moment[-1]
+    return gram, moment
 
 
 @dataclass(frozen=True)
@@ -272,8 +320,7 @@ class VolatilityModel:
 
 def regimes(forecast_series: pd.Series, min_history: int = 20) -> pd.Series:
     """calm / elevated / high: the forecast against the terciles of its own earlier values ("" until known)."""
-    past = forecast_series.expanding(min_periods=min_history)
-    low, high = past.quantile(1 / 3).shift(1), past.quantile(2 / 3).shift(1)
+    low, high = past_quantiles(forecast_series, (1 / 3, 2 / 3), min_history)
     labels = np.select(
         [forecast_series <= low, forecast_series <= high, forecast_series > high], list(REGIMES), default=""
     )

@@ -213,3 +213,63 @@ def test_verdict_needs_one_measure_to_move_and_none_against_it(
     )
     assert scored.verdict().startswith(opening)
     assert f"n = {result.n} scored bars" in scored.verdict()
+
+
+def _pressure_bar_by_bar(heatmap: Heatmap, market: Market, reach_atr: float) -> pd.DataFrame:
+    """The definition read literally: every bar masks its snapshot's bins in reach and sorts them."""
+    from liqcore.indicators import atr
+
+    rows = []
+    reach = atr(market).to_numpy() * reach_atr
+    for i, (time, close) in enumerate(market.bars["close"].items()):
+        j = heatmap.times.searchsorted(time, side="right") - 1
+        if j < 0:
+            rows.append((np.nan, np.nan, np.nan))
+            continue
+        c = heatmap.centers
+        below, above = (c < close) & (c >= close - reach[i]), (c > close) & (c <= close + reach[i])
+        near = heatmap.long[j] * below + heatmap.short[j] * above
+        top = np.sort(near)[::-1][: max((below | above).sum() // 5, 1)].sum()
+        rows.append(
+            ((heatmap.long[j] * below).sum(), (heatmap.short[j] * above).sum(), top / near.sum() if near.sum() else 0.0)
+        )
+    return pd.DataFrame(rows, columns=["long_near_usd", "short_near_usd", "density"], index=market.bars.index)
+
+
+def _forecast_refit_by_refit(
+    features: pd.DataFrame, target: pd.Series, horizon: int, config: VolatilityConfig
+) -> np.ndarray:
+    """The expanding window read literally: one `lstsq` on every known sample at each refit."""
+    x, y = features.to_numpy(), np.log(target.to_numpy())
+    out = np.full(len(x), np.nan)
+    for start in range(config.min_train, len(x), config.refit):
+        known = np.arange(0, max(start - horizon, 0))
+        known = known[np.isfinite(y[known]) & np.isfinite(x[known]).all(axis=1)]
+        if len(known) >= 30:
+            coef = np.linalg.lstsq(x[known], y[known], rcond=None)[0]
+            out[start : start + config.refit] = x[start : start + config.refit] @ coef
+    return out
+
+
+@pytest.mark.parametrize(("scenario", "driver_columns"), [("short_squeeze", None), ("range", ["volume"])])
+def test_fast_pressure_and_forecast_equal_the_literal_definitions(scenario: str, driver_columns: list | None) -> None:
+    from liqcore.volatility import _expanding_forecast, _features
+
+    sim = simulate(scenario, 3, bars=1500)
+    bars = (
+        sim.market.bars
+        if driver_columns is None
+        else sim.market.bars[["open", "high", "low", "close", *driver_columns]]
+    )
+    market = Market(bars, "SIM")
+    heatmap = estimate(market, columns=120)
+    press = pressure(heatmap, market, reach_atr=2.5)
+    literal = _pressure_bar_by_bar(heatmap, market, 2.5)
+    pd.testing.assert_frame_equal(press[literal.columns], literal, rtol=1e-12)
+    assert press["density"].between(0.2, 1).mean() > 0.5  # most bars have notional in reach: a real comparison
+    config = VolatilityConfig(horizon=7, min_train=250, refit=37)
+    target = realised_log_range(market, 7)
+    for features in (_features(market, 7, None), _features(market, 7, press)):
+        fast = _expanding_forecast(features, target, 7, config).to_numpy()
+        np.testing.assert_allclose(fast, _forecast_refit_by_refit(features, target, 7, config), rtol=1e-9, atol=1e-12)
+        assert np.isfinite(fast[300:]).all()
