@@ -8,12 +8,14 @@ import streamlit as st
 from liqcore.analysis import Analysis
 from liqcore.cells import SCALES, candles, heat_cells
 from liqcore.charts.heatmap import heatmap_chart, occupied_range, profile_chart
+from liqcore.charts.lessons import moment_markers
 from liqcore.export import to_csv_safe
 from liqcore.formatting import compact_usd
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.profile import find_clusters, notional_between
 from pages.components.breakouts import render_breakout_scanner
+from pages.components.lesson import render_scenario_lesson, render_start_here
 from pages.components.session import current_analysis
 from pages.components.venues import render_venue_split
 
@@ -26,6 +28,8 @@ st.caption(
     "longs below price, shorts above. It is an **estimate** from open interest and an assumed leverage mix "
     f"(driven by **{heatmap.driver}**), not exchange data."
 )
+render_start_here()
+moments = render_scenario_lesson(analysis, slider_key="hm_at")
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
@@ -71,6 +75,8 @@ threshold = controls[2].slider(
 cells = _cells(analysis.key, heatmap, side, scale, threshold)
 theme = st.context.theme.type or "dark"
 chart = heatmap_chart(cells, _candles(analysis.key, analysis.market), float(heatmap.close[-1]), theme=theme)
+if moments is not None:
+    chart = chart + moment_markers(moments)
 st.altair_chart(chart, width="stretch")
 st.caption(
     f"{len(cells):,} cells drawn (neighbouring snapshots and bins are merged to keep the chart fast). "

@@ -1,0 +1,79 @@
+"""Guidance for learners: the "start here" path on the first visit, and the simulator scenario's lesson with "show me".
+
+All text comes from `liqcore.scenarios` (the scenario objects and `START_HERE`); this module only lays it out.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from liqcore.analysis import Analysis
+from liqcore.scenarios import START_HERE
+
+WALKTHROUGH_PAGE = "pages/walkthrough.py"
+SEEN_KEY = "start_here_done"
+SHOW_KEY = "lesson_show_me"
+
+
+def render_start_here() -> None:
+    """Three short steps explaining the map, shown until the learner dismisses them (once per session)."""
+    if st.session_state.get(SEEN_KEY):
+        return
+    with st.container(border=True, key="start_here"):
+        st.markdown("#### :material/flag: Start here")
+        for column, (number, (title, text)) in zip(st.columns(3), enumerate(START_HERE, start=1), strict=True):
+            column.markdown(f"**{number}. {title}**  \n{text}")
+        left, right, _ = st.columns([1.2, 1.4, 3])
+        left.button(
+            "Got it",
+            key="start_here_ok",
+            icon=":material/check:",
+            on_click=lambda: st.session_state.update({SEEN_KEY: True}),
+        )
+        right.page_link(WALKTHROUGH_PAGE, label="Open the trade walkthrough", icon=":material/school:")
+
+
+def _jump(moments: pd.DataFrame, slider_key: str, times: pd.DatetimeIndex) -> None:
+    """When "show me" turns on, move the profile-time slider to the first key moment's snapshot."""
+    if st.session_state.get(SHOW_KEY) and len(moments):
+        pos = int(times.searchsorted(moments["time"].iloc[0], side="right")) - 1
+        st.session_state[slider_key] = times[max(pos, 0)]
+
+
+def render_scenario_lesson(analysis: Analysis, slider_key: str) -> pd.DataFrame | None:
+    """The loaded scenario's lesson, and its key moments inside the map's window when "show me" is on (else None)."""
+    if not analysis.is_simulated:
+        return None
+    sim = analysis.simulation
+    guide = sim.guide
+    times = analysis.heatmap.times
+    moments = sim.key_moments()
+    visible = moments[(moments["time"] >= times[0]) & (moments["time"] <= times[-1])]
+    with st.container(border=True, key="scenario_lesson"):
+        st.markdown(f"#### :material/school: Lesson · {guide.title}")
+        st.markdown(guide.story)
+        st.markdown(f"**What to watch.** {guide.watch}  \n**Where on the chart.** {guide.where}")
+        st.toggle(
+            "Show me the key moment" + ("s" if len(moments) > 1 else ""),
+            key=SHOW_KEY,
+            on_change=_jump,
+            args=(visible, slider_key, times),
+            help="Marks the moment on the map and moves the book below to it.",
+        )
+        if len(visible) < len(moments):
+            missing = ", ".join(moments.loc[~moments.index.isin(visible.index), "label"])
+            st.caption(f"Outside the lookback shown: {missing}. Choose *All* as lookback in the sidebar to see it.")
+        shown = bool(st.session_state.get(SHOW_KEY)) and not visible.empty
+        if shown:
+            st.caption(
+                "Marked on the map: "
+                + " · ".join(
+                    f"**{row.label}** {row.time:%b %d %H:%M} UTC at {row.price:,.0f} USD"
+                    for row in visible.itertuples()
+                )
+            )
+        with st.expander("What this simulator has, and what it leaves out", icon=":material/science:"):
+            st.markdown("**Has:**\n" + "\n".join(f"- {text}" for text in guide.mechanisms))
+            st.markdown("**Leaves out:**\n" + "\n".join(f"- {text}" for text in guide.missing_mechanisms))
+    return visible if shown else None
