@@ -14,12 +14,17 @@ from typing import IO
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_numeric_dtype
 
 from liqcore.errors import DataError
+from liqcore.loaders.fastpath import filled_cells, typed_frame
+from liqcore.loaders.notes import lines_text
 
 Source = str | Path | bytes | IO[bytes] | IO[str]
 DELIMITERS = (",", ";", "\t", "|")
 MAX_COLUMNS = 1_000  # a table of bars has a handful of columns; thousands mean a wrong separator or not a table
+ROW_SLACK = 100  # records read beyond the row limit (header, preamble, blank lines) before the rest is left unread
+MAX_CELL_CHARS = 1_000  # a cell of a table of bars is a number, a time or a short name; longer means not such a table
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 # File signatures of things people upload by mistake: (leading bytes, what it is).
 _NOT_CSV = (
@@ -240,7 +245,10 @@ def read_table(source: Source, index: int = 0, limits: LoadLimits | None = None)
         head = [line for line in text[:1_000_000].splitlines()[:50] if any(d in line for d in DELIMITERS)]
         counts = {d: min((line.count(d) for line in head[:20]), default=0) for d in DELIMITERS}
         delimiter = max(counts, key=counts.get) if max(counts.values()) > 0 else ","
-    cells, record_lines = _cells(name, text, delimiter)
+    typed = None if directive else typed_frame(text, delimiter, limits.max_rows)
+    if typed is not None:
+        return _typed_table(name, typed, delimiter, notes, limits)
+    cells, record_lines = _cells(name, text, delimiter, limits.max_rows)
     if cells.shape[1] > MAX_COLUMNS:
         raise DataError(
             f"{name}: {cells.shape[1]:,} columns is far more than a table of bars has. Check that the file is a "
@@ -265,10 +273,7 @@ def read_table(source: Source, index: int = 0, limits: LoadLimits | None = None)
         )
     cells, filled, record_lines = cells.iloc[skipped:last], filled[skipped:last], record_lines[skipped:last]
     if len(cells) - 1 > limits.max_rows:
-        raise DataError(
-            f"{name}: {len(cells):,} rows is over the {limits.max_rows:,}-row limit. "
-            "Use a longer interval or a shorter span."
-        )
+        _too_many_rows(name, limits)
     first = [str(cell).strip() for cell in cells.iloc[0]]
     has_header = not all(_looks_numeric(c) for c in first if c) or not any(first)
     named = len(first)
@@ -279,7 +284,7 @@ def read_table(source: Source, index: int = 0, limits: LoadLimits | None = None)
         if beyond.any():
             notes.append(
                 f"{name}: {int(beyond.sum())} row(s) have more cells than the header names "
-                f"({_lines(record_lines[1:][beyond])}); the extra cells were not read."
+                f"({lines_text(record_lines[1:][beyond])}); the extra cells were not read."
             )
         cells, first = cells.iloc[:, :named], first[:named]
     elif named < len(first) and not cells.iloc[:, named:].apply(lambda col: col.str.strip().ne("")).any().any():
@@ -305,12 +310,52 @@ def read_table(source: Source, index: int = 0, limits: LoadLimits | None = None)
     return RawTable(name, frame, has_header, int(record_lines[0]), delimiter, tuple(notes), record_lines, filled == 0)
 
 
-def _lines(lines: np.ndarray) -> str:
-    shown = ", ".join(str(int(n)) for n in lines[:5])
-    return f"line {shown}" if len(lines) == 1 else f"lines {shown}" + (" …" if len(lines) > 5 else "")
+def _too_many_rows(name: str, limits: LoadLimits) -> None:
+    raise DataError(
+        f"{name}: more than {limits.max_rows:,} rows, over the row limit. Use a longer interval or a shorter span."
+    )
 
 
-def _cells(name: str, text: str, delimiter: str) -> tuple[pd.DataFrame, np.ndarray]:
+def _typed_table(name: str, frame: pd.DataFrame, delimiter: str, notes: list[str], limits: LoadLimits) -> RawTable:
+    """A RawTable from the fast path's typed frame, with the text path's checks (width, cell length, rows)."""
+    if frame.shape[1] > MAX_COLUMNS:
+        raise DataError(
+            f"{name}: {frame.shape[1]:,} columns is far more than a table of bars has. Check that the file is a "
+            "CSV with one row per bar, separated by , ; or tab."
+        )
+    lines = np.arange(2, len(frame) + 2)
+    filled = filled_cells(frame)
+    last = len(filled)
+    while last > 0 and not filled[last - 1]:
+        last -= 1
+    if last == 0:
+        header = ", ".join(map(str, frame.columns[:6]))
+        raise DataError(f"{name}: the file has a header ({header}) but no data rows. Export it again with its rows.")
+    if last > limits.max_rows:
+        _too_many_rows(name, limits)
+    frame, filled = frame.iloc[:last], filled[:last]
+    return RawTable(name, frame, True, 2, delimiter, tuple(notes), lines[:last], filled == 0)
+
+
+def check_cell_lengths(name: str, cells: pd.DataFrame, record_lines: np.ndarray) -> None:
+    """DataError for a text cell longer than MAX_CELL_CHARS in `cells` (the columns the loader reads), before any
+    parser spends time on it; numeric columns pass."""
+    for column in cells.columns:
+        if is_numeric_dtype(cells[column]):
+            continue
+        lengths = cells[column].str.len().to_numpy(dtype=float, na_value=0)
+        too_long = np.flatnonzero(lengths > MAX_CELL_CHARS)
+        if too_long.size:
+            row = int(too_long[0])
+            raise DataError(
+                f"{name}: line {int(record_lines[row])} has a cell of {int(lengths[row]):,} characters in column "
+                f"'{column}'; cells of a table of bars are numbers, times or short names of at most "
+                f"{MAX_CELL_CHARS:,} characters. Check that this is the file you meant and that its quotes are "
+                "balanced (an unclosed quote makes the rest of the file one cell)."
+            )
+
+
+def _cells(name: str, text: str, delimiter: str, max_rows: int) -> tuple[pd.DataFrame, np.ndarray]:
     """Every record as a row of text cells (blank lines kept as empty rows), and the file line each record starts on.
 
     pandas' C parser does the common case quickly; ragged files (a preamble line, rows with extra cells) fall back
@@ -327,8 +372,9 @@ def _cells(name: str, text: str, delimiter: str) -> tuple[pd.DataFrame, np.ndarr
             na_filter=False,
             skip_blank_lines=False,
             engine="c",
+            nrows=max_rows + ROW_SLACK,
         ).fillna("")
-        if len(frame) == lines:
+        if len(frame) == lines or len(frame) == max_rows + ROW_SLACK:
             return frame, np.arange(1, len(frame) + 1)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, IndexError, OverflowError):
         pass
@@ -343,6 +389,8 @@ def _cells(name: str, text: str, delimiter: str) -> tuple[pd.DataFrame, np.ndarr
             rows.append(row)
             starts.append(start)
             start = reader.line_num + 1
+            if len(rows) >= max_rows + ROW_SLACK:
+                break  # over the row limit whatever the rest holds: the caller says so
     except csv.Error as exc:
         raise DataError(
             f"{name}: cannot read as CSV ({exc}). Check the quotes in the file and export it again."

@@ -13,6 +13,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_numeric_dtype
+from pandas.tseries.api import guess_datetime_format
 
 from liqcore.errors import DataError
 
@@ -27,7 +29,11 @@ SECONDS_RANGE = (1e8, 7.2e9)  # 1973 .. 2198: anything outside is not a bar time
 _SCALE = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}
 _ZONE = r"(?:Z|UTC|GMT|[+-]\d\d:?\d\d)$"
 _DAY_MONTH = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{2,4}(?!\d)"
-MIXED_LIMIT = 20_000  # cells left for the slow one-by-one parser; more stay unread (and are reported)
+MIXED_LIMIT = 2_000  # cells left for the slow one-by-one parser; more stay unread (and are reported)
+MAX_TIME_CHARS = 64  # a time written as text is short; longer cells are unreadable, not worth the slow parser
+FORMAT_SAMPLE = 50  # distinct cells whose format is guessed
+MAX_FORMATS = 5
+EPOCH_SAMPLE = 1_000  # cells checked for numbers before the whole column is  # formats tried on the whole column
 
 
 def parse_times(values: pd.Series, name: str, column: str) -> tuple[pd.Series, list[str]]:
@@ -35,12 +41,19 @@ def parse_times(values: pd.Series, name: str, column: str) -> tuple[pd.Series, l
 
     Raises DataError when the column is plainly not time (small numbers such as row counters).
     """
-    text = values.astype(str).str.strip()
-    numeric = pd.to_numeric(text, errors="coerce")
-    numeric = numeric.where(np.isfinite(numeric))
-    filled = text.ne("")
-    if filled.any() and numeric[filled].notna().mean() > 0.9:
+    if is_numeric_dtype(values) and values.dtype != bool:
+        numeric = values.astype("float64")
+        numeric = numeric.where(np.isfinite(numeric))
+        if numeric.isna().all():
+            return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]"), []
         return _from_epoch(numeric, name, column)
+    text = values.astype(str).str.strip()
+    filled = text.ne("")
+    if _mostly_numbers(text[filled].iloc[:EPOCH_SAMPLE]):  # a sample first: failing cells make to_numeric slow
+        numeric = pd.to_numeric(text, errors="coerce")
+        numeric = numeric.where(np.isfinite(numeric))
+        if filled.any() and numeric[filled].notna().mean() > 0.9:
+            return _from_epoch(numeric, name, column)
     times, notes = _from_text(text, filled, name, column)
     times = pd.Series(times, index=values.index)
     read = times.notna()
@@ -49,17 +62,27 @@ def parse_times(values: pd.Series, name: str, column: str) -> tuple[pd.Series, l
     return times, notes
 
 
+def _mostly_numbers(cells: pd.Series) -> bool:
+    numbers = pd.to_numeric(cells, errors="coerce")
+    return len(cells) > 0 and bool(np.isfinite(numbers).mean() > 0.9)
+
+
 def _from_text(text: pd.Series, filled: pd.Series, name: str, column: str) -> tuple[pd.DatetimeIndex, list[str]]:
-    """ISO text quickly; other text by the format of its first cell (day/month order decided for the column)."""
+    """ISO text quickly; other text by the formats a sample of cells shows (day/month order decided for the column).
+
+    Every step is vectorised except the last, which reads at most MIXED_LIMIT cells of at most MAX_TIME_CHARS
+    characters one by one, so no column can make the parser work in proportion to cell length × rows (dateutil's
+    tokenizer is quadratic in the length of a cell).
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         times = _ns(pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce"), text.index)
-        missing = times.isna() & filled
+        missing = times.isna() & filled & (text.str.len() <= MAX_TIME_CHARS)
         if not missing.any():
             return pd.DatetimeIndex(times), []
         rest = text[missing]
         dayfirst, contradicting, notes = _day_order(rest, name, column)
-        parsed = _ns(pd.to_datetime(rest, utc=True, errors="coerce", dayfirst=dayfirst), rest.index)
+        parsed = _by_formats(rest, dayfirst)
         left = parsed.isna()
         if left.any() and left.sum() <= MIXED_LIMIT:
             parsed[left] = _ns(
@@ -69,6 +92,20 @@ def _from_text(text: pd.Series, filled: pd.Series, name: str, column: str) -> tu
         parsed[contradicting] = pd.NaT
         times[missing] = parsed
     return pd.DatetimeIndex(times), notes
+
+
+def _by_formats(text: pd.Series, dayfirst: bool) -> pd.Series:
+    """Times read with each strftime format guessed from a sample of distinct cells, one vectorised pass per format
+    (NaT where no sampled format fits)."""
+    sample = text.drop_duplicates().iloc[:FORMAT_SAMPLE]
+    formats = list(dict.fromkeys(f for f in (guess_datetime_format(c, dayfirst=dayfirst) for c in sample) if f))
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
+    for fmt in formats[:MAX_FORMATS]:
+        left = parsed.isna()
+        if not left.any():
+            break
+        parsed[left] = _ns(pd.to_datetime(text[left], format=fmt, utc=True, errors="coerce"), text.index[left])
+    return parsed
 
 
 def _ns(times: pd.Series | pd.DatetimeIndex, index: pd.Index) -> pd.Series:
@@ -105,7 +142,7 @@ def _more_regular(text: pd.Series, dayfirst: bool) -> tuple[int, int, int]:
     """How badly the times fall in one order: unread cells, not monotonic, distinct steps (smaller is better)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        times = pd.to_datetime(text, utc=True, errors="coerce", dayfirst=dayfirst)
+        times = _by_formats(text, dayfirst)
     stamps = pd.DatetimeIndex(times).dropna().asi8
     steps = np.diff(stamps)
     monotonic = bool((steps >= 0).all() or (steps <= 0).all())

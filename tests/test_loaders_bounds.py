@@ -1,0 +1,82 @@
+"""The loader's bounds: long cells refused before any parser sees them, time text read in vectorised passes, the typed
+fast path giving the same market as the text path, and the row limit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from liqcore.errors import DataError
+from liqcore.loaders import LoadLimits, load_csv
+from liqcore.loaders.readers import MAX_CELL_CHARS
+from liqcore.loaders.timeparse import MIXED_LIMIT
+
+HEADER = "timestamp,open,high,low,close,volume\n"
+
+
+def _rows(count: int, times: pd.DatetimeIndex | None = None, fmt: str = "%Y-%m-%dT%H:%M:%SZ") -> list[str]:
+    times = pd.date_range("2026-01-01", periods=count, freq="1min") if times is None else times
+    rng = np.random.default_rng(3)
+    close = 100 + np.cumsum(rng.normal(0, 0.1, count))
+    return [
+        f"{t.strftime(fmt)},{c:.2f},{c + 0.5:.2f},{c - 0.5:.2f},{c:.2f},{i % 7 + 1}"
+        for i, (t, c) in enumerate(zip(times, close, strict=True))
+    ]
+
+
+@pytest.mark.parametrize("where", ["timestamp", "close"])
+def test_a_cell_longer_than_the_cap_in_a_read_column_is_an_error_naming_line_and_column(where: str) -> None:
+    rows = _rows(30)
+    cells = rows[10].split(",")
+    position = 0 if where == "timestamp" else 4
+    cells[position] = "x" * (MAX_CELL_CHARS + 1)
+    rows[10] = ",".join(cells)
+    with pytest.raises(
+        DataError, match=rf"line 12 has a cell of {MAX_CELL_CHARS + 1:,} characters in column '{where}'"
+    ):
+        load_csv((HEADER + "\n".join(rows) + "\n").encode())
+
+
+def test_a_megabyte_field_without_separators_is_refused_by_the_cap() -> None:
+    text = HEADER + "x" * (1 << 20) + "\n" + "\n".join(_rows(30)) + "\n"
+    with pytest.raises(DataError, match="line 2 has a cell of 1,048,576 characters"):
+        load_csv(text.encode())
+
+
+def test_non_iso_times_beyond_the_one_by_one_limit_are_read_in_one_pass() -> None:
+    count = MIXED_LIMIT + 500
+    market = load_csv((HEADER + "\n".join(_rows(count, fmt="%d %b %Y %H:%M")) + "\n").encode())
+    assert len(market) == count
+    assert market.start == pd.Timestamp("2026-01-01", tz="UTC")
+
+
+def test_time_cells_longer_than_a_time_are_unread_and_reported() -> None:
+    rows = _rows(40)
+    rows[5] = "2026-01-01T" + "1" * 200 + rows[5][len("2026-01-01T00:05:00Z") :]
+    market = load_csv((HEADER + "\n".join(rows) + "\n").encode())
+    assert len(market) == 39
+    assert any("missing or unreadable" in n and "line 7" in n for n in market.notes)
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m-%dT%H:%M:%SZ", "epoch"])
+def test_typed_fast_path_gives_the_same_market_as_the_text_path(fmt: str) -> None:
+    times = pd.date_range("2026-01-01", periods=300, freq="5min")
+    rows = _rows(300, times)
+    if fmt == "epoch":
+        rows = [f"{int(t.value // 10**6)}," + r.split(",", 1)[1] for t, r in zip(times, rows, strict=True)]
+    rows[7] = rows[7].rsplit(",", 1)[0] + ","  # an empty volume cell
+    well_formed = HEADER + "\n".join(rows) + "\n"
+    ragged = "exported by a tool\n" + well_formed  # a preamble line sends the file down the text path
+    fast, slow = load_csv(well_formed.encode()), load_csv(ragged.encode())
+    pd.testing.assert_frame_equal(fast.bars, slow.bars)
+    assert fast.bars["volume"].isna().sum() == 1
+    assert fast.digest == slow.digest
+
+
+def test_row_limit_names_the_limit() -> None:
+    text = HEADER + "\n".join(_rows(50)) + "\n"
+    with pytest.raises(DataError, match="more than 20 rows, over the row limit"):
+        load_csv(text.encode(), limits=LoadLimits(max_rows=20))
+    with pytest.raises(DataError, match="more than 20 rows"):
+        load_csv(("note line\n" + text).encode(), limits=LoadLimits(max_rows=20))
