@@ -28,6 +28,7 @@ from liqcore.indicators import atr
 from liqcore.loaders import ColumnMapping, LoadLimits, load_csv, sniff, template_csv
 from liqcore.market import Market
 from liqcore.profile import Profile
+from liqcore.scanner import ScanResult, scan
 from liqcore.simulator import SCENARIOS, Simulation, simulate
 from liqcore.stats import wilson_interval
 from liqcore.volatility import VolatilityConfig, VolatilityModel
@@ -43,6 +44,7 @@ __all__ = [
     "Market",
     "ModelConfig",
     "Profile",
+    "ScanResult",
     "Simulation",
     "VolatilityConfig",
     "VolatilityModel",
@@ -51,6 +53,7 @@ __all__ = [
     "estimate",
     "fetch_market",
     "load_csv",
+    "scan",
     "simulate",
     "sniff",
     "template_csv",

@@ -11,21 +11,45 @@ import threading
 import time
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 from werkzeug import Request, Response
+
+from liqcore.symbols import TOP_BY_VOLUME
 
 KNOWN = ("BTCUSDT", "ETHUSDT", "BTCUSDC")
 MIN = 60_000
 
 
-def price(t_ms: int) -> float:
-    return 100.0 + 10.0 * math.sin(t_ms / 3.6e6 / 5)
+@dataclass(frozen=True)
+class Shape:
+    """How one symbol's fake market differs from the default: price level, phase of its wave, OI and volume scale."""
+
+    level: float = 1.0
+    phase_hours: float = 0.0
+    oi: float = 1.0
+    volume: float = 1.0
 
 
-def bar(t_ms: int, step_ms: int) -> dict:
-    o, c = price(t_ms), price(t_ms + step_ms)
-    return {"t": t_ms, "o": o, "h": max(o, c) + 0.5, "l": min(o, c) - 0.5, "c": c, "v": 10.0 + (t_ms // step_ms) % 7}
+DEFAULT = Shape()
+
+
+def shape_for(symbol: str) -> Shape:
+    """A deterministic, symbol-specific shape, so a scan over many fake symbols ranks them differently."""
+    h = int(hashlib.sha256(symbol.encode()).hexdigest()[:8], 16)
+    return Shape(level=1 + h % 97, phase_hours=h % 31, oi=0.5 + (h >> 8) % 13, volume=0.2 + (h >> 12) % 40)
+
+
+def price(t_ms: int, shape: Shape = DEFAULT) -> float:
+    return shape.level * (100.0 + 10.0 * math.sin((t_ms / 3.6e6 + shape.phase_hours) / 5))
+
+
+def bar(t_ms: int, step_ms: int, shape: Shape = DEFAULT) -> dict:
+    o, c = price(t_ms, shape), price(t_ms + step_ms, shape)
+    wick = 0.5 * shape.level
+    v = (10.0 + (t_ms // step_ms) % 7) * shape.volume
+    return {"t": t_ms, "o": o, "h": max(o, c) + wick, "l": min(o, c) - wick, "c": c, "v": v}
 
 
 def grid(start_ms: int, end_ms: int, step_ms: int, limit: int) -> list[int]:
@@ -215,10 +239,10 @@ def zipped(name: str, text: str) -> bytes:
     return buffer.getvalue()
 
 
-def kline_csv(first_ms: int, last_ms: int, step: int, header: bool) -> str:
+def kline_csv(first_ms: int, last_ms: int, step: int, header: bool, shape: Shape = DEFAULT) -> str:
     lines = [KLINE_HEADER] if header else []
     for t in range(first_ms, last_ms, step):
-        b = bar(t, step)
+        b = bar(t, step, shape)
         lines.append(
             f"{t},{b['o']:.2f},{b['h']:.2f},{b['l']:.2f},{b['c']:.2f},{b['v']:.3f},{t + step - 1},"
             f"{b['v'] * b['c']:.2f},42,{b['v'] * 0.6:.3f},0,0"
@@ -226,15 +250,23 @@ def kline_csv(first_ms: int, last_ms: int, step: int, header: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def metrics_csv(symbol: str, day_ms: int) -> str:
+def metrics_csv(symbol: str, day_ms: int, shape: Shape = DEFAULT) -> str:
     lines = [METRICS_HEADER]
     for t in range(day_ms + 5 * MIN, day_ms + 1440 * MIN + 1, 5 * MIN):
         stamp = pd.Timestamp(t, unit="ms").strftime("%Y-%m-%d %H:%M:%S")
-        lines.append(f"{stamp},{symbol},{oi_base(t):.4f},{oi_base(t) * price(t):.4f},1.1,1.2,1.5,0.9")
+        oi = oi_base(t) * shape.oi
+        lines.append(f"{stamp},{symbol},{oi:.4f},{oi * price(t, shape):.4f},1.1,1.2,1.5,0.9")
     return "\n".join(lines) + "\n"
 
 
-def archive_files(symbol: str, interval: str, days: list[str], months: tuple[str, ...] = (), header: bool = True):
+def archive_files(
+    symbol: str,
+    interval: str,
+    days: list[str],
+    months: tuple[str, ...] = (),
+    header: bool = True,
+    shape: Shape = DEFAULT,
+):
     """{url path: zip bytes} plus their .CHECKSUM files, in the archive's layout."""
     step = step_ms(interval)
     files: dict[str, bytes] = {}
@@ -242,20 +274,37 @@ def archive_files(symbol: str, interval: str, days: list[str], months: tuple[str
         start = pd.Timestamp(f"{month}-01")
         stop = start + pd.offsets.MonthBegin(1)
         name = f"{symbol}-{interval}-{month}"
-        csv = kline_csv(int(start.value // 10**6), int(stop.value // 10**6), step, header)
+        csv = kline_csv(int(start.value // 10**6), int(stop.value // 10**6), step, header, shape)
         files[f"/data/futures/um/monthly/klines/{symbol}/{interval}/{name}.zip"] = zipped(f"{name}.csv", csv)
     for day in days:
         day_ms = int(pd.Timestamp(day).value // 10**6)
         name = f"{symbol}-{interval}-{day}"
-        csv = kline_csv(day_ms, day_ms + 1440 * MIN, step, header)
+        csv = kline_csv(day_ms, day_ms + 1440 * MIN, step, header, shape)
         files[f"/data/futures/um/daily/klines/{symbol}/{interval}/{name}.zip"] = zipped(f"{name}.csv", csv)
         metrics = f"{symbol}-metrics-{day}"
         files[f"/data/futures/um/daily/metrics/{symbol}/{metrics}.zip"] = zipped(
-            f"{metrics}.csv", metrics_csv(symbol, day_ms)
+            f"{metrics}.csv", metrics_csv(symbol, day_ms, shape)
         )
     for path, data in list(files.items()):
         files[path + ".CHECKSUM"] = f"{hashlib.sha256(data).hexdigest()}  {path.rsplit('/', 1)[-1]}\n".encode()
     return files
+
+
+UNIVERSE = TOP_BY_VOLUME[:24]  # the scanner's top-20 preset and a few more
+
+
+def archive_universe(symbols: tuple[str, ...], interval: str, days: list[str]) -> dict[str, bytes]:
+    """Archive files of many symbols, each with its own `shape_for` market."""
+    files: dict[str, bytes] = {}
+    for symbol in symbols:
+        files.update(archive_files(symbol, interval, days, shape=shape_for(symbol)))
+    return files
+
+
+def past_days(count: int) -> list[str]:
+    """The last `count` whole UTC days before today, oldest first (what an archive scan asks for)."""
+    today = pd.Timestamp.now(tz="UTC").normalize()
+    return [f"{today - pd.Timedelta(days=d):%Y-%m-%d}" for d in range(count, 0, -1)]
 
 
 def serve_files(files: dict[str, bytes]):
