@@ -65,3 +65,34 @@ def test_tables_are_dated_and_chosen_by_symbol() -> None:
     assert table_for_symbol("btcusdt") is BINANCE_BTCUSDT
     assert table_for_symbol("SOLUSDT") is GENERIC
     assert bracket_for(GENERIC, 1e12).mmr == GENERIC.brackets[-1].mmr
+
+
+@pytest.mark.parametrize("table", list(TABLES.values()))
+def test_a_notional_exactly_at_a_cap_is_still_in_that_bracket(table) -> None:
+    # "Positions up to notional_cap use rate mmr": the cap itself belongs to the lower bracket, a cent more does not.
+    for lower, upper in zip(table.brackets, table.brackets[1:], strict=False):
+        assert bracket_for(table, lower.notional_cap) is lower
+        assert bracket_for(table, lower.notional_cap + 0.01) is upper
+    assert bracket_for(table, 0.0) is table.brackets[0]
+
+
+def test_amounts_accumulate_from_every_lower_bracket() -> None:
+    # c_k = c_{k-1} + cap_{k-1} · (m_k − m_{k-1}): the third BTCUSDT bracket's amount, worked by hand.
+    first, second, third = BINANCE_BTCUSDT.brackets[:3]
+    assert first.maint_amount == 0
+    assert third.maint_amount == pytest.approx(300_000 * (0.005 - 0.004) + 800_000 * (0.0065 - 0.005))
+    assert (second.notional_cap, second.mmr, second.max_leverage) == (800_000, 0.005, 100)
+
+
+def test_symbols_pick_their_exchange_table_whatever_the_case() -> None:
+    assert table_for_symbol("ethusdt") is TABLES["binance_ethusdt"]
+    assert table_for_symbol("1000PEPEUSDT") is GENERIC
+
+
+def test_an_inverse_short_at_one_times_leverage_is_never_liquidated() -> None:
+    assert liquidation_price(100.0, 1.0, "short", 0.005, contract="inverse") == np.inf
+
+
+def test_the_inverse_long_formula_has_no_maintenance_amount_term() -> None:
+    with_amount = liquidation_price(100.0, 10.0, "long", 0.005, maint_amount=50, quantity=1, contract="inverse")
+    assert with_amount == pytest.approx(100.0 * 1.005 / 1.1)

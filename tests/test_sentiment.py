@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -128,12 +129,32 @@ def test_estimated_balance_tracks_the_simulators_true_book() -> None:
     assert rho > 0.6
 
 
+def _expected_part(row: CheckRow) -> str:
+    """What the verdict must say about one row, from that row's own numbers (the rule the page states)."""
+    if row.n < 10:
+        return f"too few “{row.label}” readings to judge (n = {row.n})"
+    if row.low > row.base_rate:
+        return "an edge on this data"
+    if row.high < row.base_rate:
+        return "price went the other way more often than usual"
+    return "no edge found on this data"
+
+
+def _assert_verdict_follows_rows(check) -> None:
+    parts = re.split(r"; (?=after “|too few)", check.verdict.rstrip("."))
+    assert len(parts) == len(check.rows)
+    for part, row in zip(parts, check.rows, strict=True):
+        assert _expected_part(row) in part, (part, row)
+        edge, other_way = "an edge on this data" in part, "other way" in part
+        assert (edge, other_way) == (row.n >= 10 and row.low > row.base_rate, row.n >= 10 and row.high < row.base_rate)
+
+
 def test_historical_check_reports_sample_sizes_and_a_plain_verdict() -> None:
     sim = simulate("range", 0)
     series = balance_series(estimate(sim.market, columns=200), sim.market)
     check = historical_check(series, sim.market, horizon=12)
     assert all(row.n >= 0 and (row.n == 0 or 0 <= row.low <= row.rate <= row.high <= 1) for row in check.rows)
-    assert "edge" in check.verdict or "too few" in check.verdict
+    _assert_verdict_follows_rows(check)
     assert list(check.table().columns)[1] == "snapshots (n)"
     closes = sim.market.bars["close"]
     starts = closes.index.get_indexer(series.index)
@@ -166,7 +187,9 @@ def test_sentiment_page_renders() -> None:
     assert not at.exception
     assert at.title[0].value.startswith("Sentiment")
     assert len(at.metric) >= 3 and len(at.dataframe) == 1
-    assert "edge" in at.info[0].value or "too few" in at.info[0].value
+    analysis = at.session_state["analysis"]
+    series = balance_series(analysis.heatmap, analysis.market, SentimentConfig())
+    assert at.info[0].value == historical_check(series, analysis.market, 24).verdict  # the defaults' own verdict
     assert any(c.value.startswith("Nearest big") for c in at.caption)
     assert not at.warning  # the default simulator has open interest, so no volume-proxy warning
 
@@ -184,7 +207,7 @@ def test_real_btc_file_gives_a_reading_and_a_plain_verdict() -> None:
     assert series.balance.between(-1, 1).all() and (series.above_usd + series.below_usd).iloc[-1] > 0
     check = historical_check(series, market, horizon=24)
     assert sum(row.n for row in check.rows) >= 100
-    assert "edge" in check.verdict
+    _assert_verdict_follows_rows(check)
 
 
 def test_charts_share_time_and_carry_usd_totals() -> None:

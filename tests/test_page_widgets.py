@@ -1,0 +1,59 @@
+"""Page widgets under AppTest: changing a widget changes what the page computes, not only its labels."""
+
+from __future__ import annotations
+
+import numpy as np
+from conftest import APP, run_page
+from streamlit.testing.v1 import AppTest
+
+from liqcore.sentiment import SentimentConfig, balance_series
+
+
+def test_volatility_horizon_sets_the_forecast_horizon_of_the_scores() -> None:
+    at = run_page("pages/volatility.py")
+    at.slider(key="vol_horizon").set_value(24).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    scored = int(table["scored bars (n)"].iloc[0])
+    # Windows of 24 bars, not of the default 12: the count of non-overlapping windows follows the horizon.
+    assert (table["non-overlapping windows"] == scored // 24).all()
+    assert f"n = {scored} scored bars, {scored // 24} non-overlapping 24-bar windows" in at.info[0].value
+    assert at.metric[1].label == "Expected move, next 24 bars (estimate)"
+
+
+def test_sentiment_window_switches_between_percent_and_atr_readings() -> None:
+    at = run_page("pages/sentiment.py")
+    analysis = at.session_state["analysis"]
+
+    def reading_for(config: SentimentConfig) -> str:
+        now = balance_series(analysis.heatmap, analysis.market, config).iloc[-1]
+        return f"balance {now['balance']:+.2f}"
+
+    pct, atr = reading_for(SentimentConfig("pct", 3.0)), reading_for(SentimentConfig("atr", 10.0))
+    assert pct != atr  # the default data tells the two windows apart
+    assert at.metric[0].delta == pct
+    at.radio(key="snt_window").set_value("atr").run()
+    assert not at.exception
+    assert at.metric[0].delta == atr
+    assert at.slider(key="snt_size_atr").label == "Window size (× ATR)"
+
+
+def _frame_with(**widgets: str) -> AppTest:
+    """The app's first run with sidebar widgets already set (as a user's earlier click leaves them)."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in widgets.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_close_and_entry_rule_radios_change_the_model_the_map_is_built_with() -> None:
+    before = _frame_with().session_state["analysis"].heatmap
+    assert (before.config.close_rule, before.config.entry_rule) == ("pro_rata", "vwap")
+    at = _frame_with(cfg_close_rule="oldest_first", cfg_entry_rule="range")
+    assert at.radio(key="cfg_close_rule").value == "oldest_first"
+    changed = at.session_state["analysis"].heatmap
+    assert (changed.config.close_rule, changed.config.entry_rule) == ("oldest_first", "range")
+    assert not np.allclose(changed.long, before.long)  # a different book, not only a different label
+    assert any("oldest" in line for line in changed.config.describe())
