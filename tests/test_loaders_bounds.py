@@ -3,6 +3,11 @@ fast path giving the same market as the text path, and the row limit."""
 
 from __future__ import annotations
 
+import gzip
+import io
+import tracemalloc
+import zipfile
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -80,3 +85,43 @@ def test_row_limit_names_the_limit() -> None:
         load_csv(text.encode(), limits=LoadLimits(max_rows=20))
     with pytest.raises(DataError, match="more than 20 rows"):
         load_csv(("note line\n" + text).encode(), limits=LoadLimits(max_rows=20))
+
+
+def _gzip_bomb(megabytes: int) -> bytes:
+    stream = io.BytesIO()
+    with gzip.GzipFile(fileobj=stream, mode="wb", compresslevel=9) as out:
+        out.write(HEADER.encode())
+        for _ in range(megabytes):
+            out.write(b"0" * (1 << 20))
+    return stream.getvalue()
+
+
+def test_gzip_bomb_stops_at_the_byte_budget_without_unpacking_the_rest() -> None:
+    bomb = _gzip_bomb(64)  # 64 MB of zeros in about 64 kB
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError, match="unpacked, it is over the 2 MB limit"):
+            load_csv(bomb, limits=LoadLimits(max_bytes=2_000_000))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 2_000_000  # a small multiple of the budget, not the 64 MB inside
+
+
+def test_zip_member_declaring_more_than_the_budget_is_refused_before_reading() -> None:
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("big.csv", HEADER + "0" * 3_000_000)
+    with pytest.raises(DataError, match="over the 2 MB limit"):
+        load_csv(stream.getvalue(), limits=LoadLimits(max_bytes=2_000_000))
+
+
+def test_several_files_together_are_capped_not_only_each_file() -> None:
+    day = (HEADER + "\n".join(_rows(2000)) + "\n").encode()
+    size = len(day)
+    limits = LoadLimits(max_bytes=size + 1, max_total_bytes=int(2.5 * size))
+    assert len(load_csv(day, day, limits=limits)) == 2000
+    with pytest.raises(DataError, match=r"file 3: with the files before it, this load is .* over the"):
+        load_csv(day, day, day, limits=limits)
+    with pytest.raises(DataError, match="3 files at once is over the limit of 2"):
+        load_csv(day, day, day, limits=LoadLimits(max_files=2))

@@ -28,7 +28,7 @@ from liqcore.loaders.grid import bar_interval, on_grid, require_two_bars
 from liqcore.loaders.merge import merge_extra
 from liqcore.loaders.notes import repairs
 from liqcore.loaders.readers import LoadLimits, Source, read_table
-from liqcore.loaders.rows import parse_file
+from liqcore.loaders.rows import Parsed, parse_file
 from liqcore.loaders.stack import stack_same_kind, symbol_from
 from liqcore.market import PRICE_COLUMNS, Market
 
@@ -63,13 +63,13 @@ def load_csv(
         Force the bar length ("5m", "1h", a Timedelta); default: the most common spacing of the price file, or the
         mapping's interval.
     limits
-        Size and row limits per file (`LoadLimits()` by default).
+        Size and row limits per file and per load (`LoadLimits()` by default).
     symbol
         Instrument name; default guessed from the first price file's name.
     """
     if not sources:
         raise DataError("No file given. Upload at least one CSV with time, open, high, low and close.")
-    files = [parse_file(read_table(source, i, limits), mapping) for i, source in enumerate(sources)]
+    files = _parse_within_limits(sources, mapping, limits or LoadLimits())
     files = [replace(p, origin=np.full(len(p.frame), i)) for i, p in enumerate(files)]
     if not any(p.has_prices for p in files):
         names = ", ".join(p.name for p in files)
@@ -105,6 +105,29 @@ def load_csv(
         return Market(bars, name, step, source=source, notes=tuple(notes))
     except DataError as exc:
         raise DataError(f"{base_file.name}: {exc}") from None
+
+
+def _parse_within_limits(
+    sources: tuple[Source, ...], mapping: ColumnMapping | None, limits: LoadLimits
+) -> list[Parsed]:
+    """Each source read and parsed in turn, refusing the load once the files together pass the total byte budget."""
+    if len(sources) > limits.max_files:
+        raise DataError(
+            f"{len(sources):,} files at once is over the limit of {limits.max_files:,}. Join them into fewer files "
+            "or load a shorter span."
+        )
+    files, total = [], 0
+    for i, source in enumerate(sources):
+        raw = read_table(source, i, limits)
+        total += raw.size
+        if total > limits.max_total_bytes:
+            raise DataError(
+                f"{raw.name}: with the files before it, this load is {total / 1e6:,.0f} MB unpacked, over the "
+                f"{limits.max_total_bytes / 1e6:,.0f} MB limit for one load. Upload fewer files, a shorter span or a "
+                "longer interval."
+            )
+        files.append(parse_file(raw, mapping))
+    return files
 
 
 def template_csv() -> str:
