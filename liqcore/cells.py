@@ -48,16 +48,24 @@ def _factors(occupied: list[np.ndarray], budget: int) -> tuple[int, int]:
             bin_factor += 1
 
 
-def _intensity(usd: np.ndarray, scale: str) -> np.ndarray:
+LOG_DECADES = 3  # the log scale spans the densest cell down to a thousandth of it; fainter cells get 0
+
+
+def intensity(usd: np.ndarray, scale: str) -> np.ndarray:
+    """Positive USD values as 0–1 on a scale.
+
+    linear: share of the densest cell. log: decades below the densest, over `LOG_DECADES` decades (log1p of raw
+    dollars squeezed every cell into the top of the range and flooded the map). percentile: rank among the cells.
+    """
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {', '.join(SCALES)}")
     if len(usd) == 0:
         return usd
     if scale == "linear":
         return usd / usd.max()
     if scale == "log":
-        return np.log1p(usd) / np.log1p(usd.max())
-    if scale == "percentile":
-        return pd.Series(usd).rank(pct=True).to_numpy()
-    raise ValueError(f"scale must be one of {', '.join(SCALES)}")
+        return np.clip(1 + np.log10(usd / usd.max()) / LOG_DECADES, 0.0, 1.0)
+    return pd.Series(usd).rank(pct=True).to_numpy()
 
 
 def _tier_text(shares: np.ndarray, tiers: tuple[float, ...]) -> list[str]:
@@ -102,7 +110,7 @@ def heat_cells(
             frame["tiers"] = _tier_text(tiers / tiers.sum(axis=1, keepdims=True), heatmap.config.leverage_tiers)
         frames.append(frame)
     cells = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    cells["intensity"] = _intensity(cells["usd"].to_numpy(), scale) if len(cells) else []
+    cells["intensity"] = intensity(cells["usd"].to_numpy(), scale) if len(cells) else []
     return cells[cells["intensity"] >= threshold].reset_index(drop=True)
 
 
@@ -123,3 +131,21 @@ def candles(market: Market, max_candles: int = 400) -> pd.DataFrame:
     out["t1"] = out["time"] + market.interval * factor
     out["up"] = out["close"] >= out["open"]
     return out
+
+
+def realised_liquidations(market: Market, max_marks: int = 300) -> pd.DataFrame | None:
+    """Bars where the data reports realised liquidations: time, side, USD and a price to mark them at.
+
+    Long liquidations are marked at the bar's low (price fell into them), short ones at its high. Only the
+    `max_marks` largest are kept so a year of bars stays drawable. None when the data has no such columns.
+    """
+    if not (market.has("liq_long_usd") and market.has("liq_short_usd")):
+        return None
+    bars = market.bars
+    frames = [
+        pd.DataFrame({"time": bars.index, "side": side, "usd": bars[f"liq_{side}_usd"].to_numpy(), "price": bars[at]})
+        for side, at in (("long", "low"), ("short", "high"))
+    ]
+    events = pd.concat(frames, ignore_index=True)
+    events = events[events["usd"] > 0]
+    return events.nlargest(max_marks, "usd").sort_values("time").reset_index(drop=True)

@@ -25,3 +25,27 @@ def to_csv_safe(frame: pd.DataFrame) -> bytes:
             safe[column] = safe[column].map(_neutralise)
     safe.columns = [_neutralise(str(c)) for c in safe.columns]
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+
+
+def titled_spec(spec: dict, title: str, data_label: str, width: int = 1200) -> dict:
+    """`spec` on a white page, titled `title` with `data_label` and "estimate" beneath it (the spec is not changed).
+
+    A chart that stretches to its container is given `width` pixels.
+    """
+    subtitle = data_label if "estimate" in title.lower() else f"{data_label} · estimate"
+    page = {
+        **spec,
+        "title": {"text": title, "subtitle": subtitle, "anchor": "start", "fontSize": 16, "subtitleFontSize": 12},
+        "background": "white",
+    }
+    if page.get("width") in (None, "container"):
+        page["width"] = width
+    page.pop("autosize", None)
+    return page
+
+
+def chart_png(spec: dict, title: str, data_label: str, width: int = 1200, scale: float = 2.0) -> bytes:
+    """`titled_spec` rendered to PNG bytes by vl-convert (no browser needed)."""
+    import vl_convert  # imported here: only an export needs the renderer
+
+    return vl_convert.vegalite_to_png(titled_spec(spec, title, data_label, width), scale=scale)

@@ -1,179 +1,198 @@
-"""Heatmap page: where leveraged positions would be liquidated, over time and at one moment."""
+"""Heatmap page: where leveraged positions would be liquidated, over time and at one moment.
+
+The map comes first and each section below it is a fragment: a control reruns only its own section, so changing
+the profile time or the "if price reaches" box never rebuilds or resends the map, and the map's own controls do not
+redo the sections below.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from liqcore.analysis import Analysis
-from liqcore.cells import SCALES, candles, heat_cells
-from liqcore.charts.heatmap import heatmap_chart, occupied_range, profile_chart
-from liqcore.charts.lessons import moment_markers
+from liqcore.cells import SCALES
+from liqcore.charts.heatmap import occupied_range, profile_chart
 from liqcore.export import to_csv_safe
 from liqcore.formatting import compact_usd
-from liqcore.heatmap import Heatmap
-from liqcore.market import Market
 from liqcore.profile import find_clusters, notional_between
+from pages.components import heat_views, view_state
 from pages.components.breakouts import render_breakout_scanner
+from pages.components.chart_export import png_download
 from pages.components.lesson import render_scenario_lesson, render_start_here
 from pages.components.session import current_analysis
 from pages.components.venues import render_venue_split
 
 analysis: Analysis = current_analysis(__file__)
 heatmap = analysis.heatmap
+SIDES = {"both": "Both sides", "long": "Longs (below)", "short": "Shorts (above)"}
+VIEW_KEYS = ["hm_side", "hm_scale", "hm_threshold", "hm_at"]
 
 st.title("Liquidation heatmap")
 st.caption(
-    "Bright bands are prices where the model estimates many leveraged positions would be force-liquidated: "
-    "longs below price, shorts above. It is an **estimate** from open interest and an assumed leverage mix "
-    f"(driven by **{heatmap.driver}**), not exchange data."
+    "Bands are prices where the model estimates many leveraged positions would be force-liquidated: "
+    "**longs (amber) below price, shorts (violet) above**; the denser, the more opaque. It is an **estimate** from "
+    f"open interest and an assumed leverage mix (driven by **{heatmap.driver}**), not exchange data."
 )
 render_start_here()
 moments = render_scenario_lesson(analysis, slider_key="hm_at")
+marked = () if moments is None else tuple(zip(moments["time"], moments["label"], strict=True))
+
+view_state.restore("hm_side", "both", allowed=SIDES)
+view_state.restore("hm_scale", "log", allowed=SCALES)
+view_state.restore("hm_threshold", 0.0, parse=float, allowed=[round(0.05 * i, 2) for i in range(19)])
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def _cells(key: str, _heatmap: Heatmap, side: str, scale: str, threshold: float) -> pd.DataFrame:
-    return heat_cells(_heatmap, side=side, scale=scale, threshold=threshold)
-
-
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def _candles(key: str, _market: Market) -> pd.DataFrame:
-    return candles(_market)
-
-
-controls = st.columns([1.7, 1, 1.3])
-side = (
-    controls[0].segmented_control(
-        "Show",
-        ["both", "long", "short"],
-        default="both",
-        key="hm_side",
-        format_func={"both": "Both sides", "long": "Longs (below)", "short": "Shorts (above)"}.get,
+@st.fragment
+def map_section() -> None:
+    controls = st.columns([1.7, 1, 1.3])
+    side = controls[0].segmented_control("Show", list(SIDES), key="hm_side", required=True, format_func=SIDES.get)
+    scale = controls[1].selectbox(
+        "Colour scale",
+        SCALES,
+        key="hm_scale",
+        help="Linear: opacity is the share of the densest cell, so only the biggest bands stand out. Log: three "
+        "decades below the densest cell, faint and dense bands together. Percentile: each cell's rank among all "
+        "cells, inked mostly for the top ranks.",
     )
-    or "both"
-)
-scale = controls[1].selectbox(
-    "Colour scale",
-    SCALES,
-    index=0,
-    key="hm_scale",
-    help="Linear makes only the biggest bands bright; log shows faint and bright bands together; percentile ranks "
-    "cells against each other.",
-)
-threshold = controls[2].slider(
-    "Hide cells fainter than",
-    0.0,
-    0.9,
-    0.0,
-    0.05,
-    key="hm_threshold",
-    format="%.2f",
-    help="Contrast: cells below this intensity (0–1 on the chosen scale) are not drawn.",
-)
-
-cells = _cells(analysis.key, heatmap, side, scale, threshold)
-theme = st.context.theme.type or "dark"
-chart = heatmap_chart(cells, _candles(analysis.key, analysis.market), float(heatmap.close[-1]), theme=theme)
-if moments is not None:
-    chart = chart + moment_markers(moments)
-st.altair_chart(chart, width="stretch")
-st.caption(
-    f"{len(cells):,} cells drawn (neighbouring snapshots and bins are merged to keep the chart fast). "
-    "Drag to pan and scroll to zoom in time; hover a cell for its price range, USD and leverage mix."
-)
-
-st.subheader("The book at one moment")
-times = list(heatmap.times)
-at = st.select_slider(
-    "Profile time (UTC)",
-    options=times,
-    value=times[-1],
-    key="hm_at",
-    format_func=lambda t: f"{t:%Y-%m-%d %H:%M}",
-)
-profile = heatmap.profile(at)
-left, right = st.columns([3, 2])
-show_truth = False
-if analysis.is_simulated:
-    show_truth = right.toggle(
-        "Show the true book (answer key)",
-        key="hm_truth",
-        help="The simulator knows every trader's position. Compare it with the estimate on the left.",
+    threshold = controls[2].slider(
+        "Hide cells fainter than",
+        0.0,
+        0.9,
+        step=0.05,
+        key="hm_threshold",
+        format="%.2f",
+        help="Contrast: cells below this intensity (0–1 on the chosen scale) are not drawn.",
     )
-if show_truth:
-    truth = analysis.simulation.book(at, price_edges=heatmap.price_edges)
-    a, b = left.columns(2)
-    shared = occupied_range(profile, truth)
-    a.altair_chart(profile_chart(profile, "Estimated", price_range=shared), width="stretch")
-    b.altair_chart(profile_chart(truth, "True book (simulator)", price_range=shared), width="stretch")
-else:
-    left.altair_chart(
-        profile_chart(profile, f"Estimated side profile at {at:%Y-%m-%d %H:%M} UTC (dashed: cumulative)"),
-        width="stretch",
+    view = heat_views.MapView(side, scale, round(float(threshold), 2), marked)
+    spec = heat_views.map_spec(analysis, view)
+    st.vega_lite_chart(spec, width="stretch")
+    st.caption(
+        f"{heat_views.pixel_note(analysis, view)} Scroll or drag to zoom and pan time; hold **Shift** to zoom and "
+        "pan price; double-click to reset. Point at (or tap) a band for its price range, USD and leverage mix."
+    )
+    buttons = st.columns([1, 1, 3])
+    with buttons[0]:
+        png_download(
+            "Map (PNG)", spec, "liquidation-heatmap.png", "Liquidation heatmap (estimate)", analysis.label, "hm_png"
+        )
+    buttons[1].download_button(
+        "Heat cells (CSV)",
+        lambda: to_csv_safe(heat_views.cells(analysis, view)),
+        "heat_cells.csv",
+        "text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    view_state.publish(VIEW_KEYS, merge=True)
+
+
+map_section()
+
+
+@st.fragment
+def profile_section() -> None:
+    st.subheader("The book at one moment")
+    times = list(heatmap.times)
+    view_state.restore("hm_at", times[-1], parse=heat_views.parse_time, allowed=times)
+    if st.session_state["hm_at"] not in times:
+        st.session_state["hm_at"] = times[-1]
+    at = st.select_slider("Profile time (UTC)", options=times, key="hm_at", format_func=lambda t: f"{t:%Y-%m-%d %H:%M}")
+    profile = heatmap.profile(at)
+    left, right = st.columns([3, 2])
+    show_truth = False
+    if analysis.is_simulated:
+        show_truth = right.toggle(
+            "Show the true book (answer key)",
+            key="hm_truth",
+            help="The simulator knows every trader's position. Compare it with the estimate on the left.",
+        )
+    if show_truth:
+        truth = analysis.simulation.book(at, price_edges=heatmap.price_edges)
+        a, b = left.columns(2)
+        shared = occupied_range(profile, truth)
+        a.altair_chart(profile_chart(profile, "Estimated", price_range=shared), width="stretch")
+        b.altair_chart(profile_chart(truth, "True book (simulator)", price_range=shared), width="stretch")
+    else:
+        title = f"Estimated side profile at {at:%Y-%m-%d %H:%M} UTC (dashed: cumulative)"
+        spec = heat_views.profile_spec(analysis, at, title)
+        left.vega_lite_chart(spec, width="stretch")
+        with left:
+            png_download("Profile (PNG)", spec, "liquidation-profile.png", title, analysis.label, "hm_profile_png")
+
+    clusters = find_clusters(profile)
+    right.markdown(f"**Clusters at {at:%b %d %H:%M} UTC** · price {profile.price:,.1f} USD")
+    if clusters.empty:
+        right.info("No clusters on the map at this time (the model may still be warming up).")
+    else:
+        right.dataframe(
+            clusters.assign(range=lambda c: c.apply(lambda r: f"{r.price_low:,.0f} – {r.price_high:,.0f}", axis=1))[
+                ["range", "side", "notional_usd", "distance_pct"]
+            ],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "range": st.column_config.TextColumn("Price range (USD)", width=125),
+                "side": st.column_config.TextColumn("Side", width=55, help="Which positions would be liquidated"),
+                "notional_usd": st.column_config.NumberColumn(
+                    "USD (est.)", format="compact", width=80, help="Estimated notional in the cluster"
+                ),
+                "distance_pct": st.column_config.NumberColumn(
+                    "Distance", format="%+.1f %%", width=75, help="From the price at the profile time; click to sort"
+                ),
+            },
+        )
+    _target_readout(right, profile)
+    right.download_button(
+        "Clusters (CSV)",
+        lambda: to_csv_safe(clusters),
+        "clusters.csv",
+        "text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    view_state.publish(VIEW_KEYS, merge=True)
+
+
+def _target_readout(column, profile) -> None:
+    """'If price reaches' with a positive, sensible range, and the notional liquidated on the way there."""
+    last_price = float(heatmap.close[-1])
+    if st.session_state.get("hm_target_for") != last_price:  # new data: a target typed for another market is void
+        st.session_state["hm_target"] = round(last_price * 1.02, 1)
+        st.session_state["hm_target_for"] = last_price
+    low, high = float(heatmap.price_edges[0]), float(heatmap.price_edges[-1])
+    target = column.number_input(
+        "If price reaches (USD)",
+        min_value=round(max(low, 0.01), 2),
+        max_value=round(high, 2),
+        step=float(max(round(profile.price * 0.005, 1), 0.01)),
+        key="hm_target",
+        format="%.1f",
+        help=f"A price on the map: {low:,.1f} to {high:,.1f} USD (beyond it the model holds no positions).",
+    )
+    travel = notional_between(profile, profile.price, target)
+    who = "longs" if travel["side"] == "long" else "shorts"
+    column.metric(
+        f"≈ {who} liquidated on the way (estimate)",
+        compact_usd(travel["usd"]),
+        delta=f"{100 * (target / profile.price - 1):+.2f} % from {profile.price:,.1f} USD",
+        delta_color="off",
+        help="Sum of the estimated notional between the price at the profile time and the target.",
     )
 
-clusters = find_clusters(profile)
-right.markdown(f"**Clusters at {at:%b %d %H:%M} UTC** · price {profile.price:,.1f} USD")
-if clusters.empty:
-    right.info("No clusters on the map at this time (the model may still be warming up).")
-else:
-    right.dataframe(
-        clusters.assign(range=lambda c: c.apply(lambda r: f"{r.price_low:,.0f} – {r.price_high:,.0f}", axis=1))[
-            ["range", "side", "notional_usd", "distance_pct"]
-        ],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "range": st.column_config.TextColumn("Price range (USD)", width=125),
-            "side": st.column_config.TextColumn("Side", width=55, help="Which positions would be liquidated"),
-            "notional_usd": st.column_config.NumberColumn(
-                "USD (est.)", format="compact", width=80, help="Estimated notional in the cluster"
-            ),
-            "distance_pct": st.column_config.NumberColumn(
-                "Distance", format="%+.1f %%", width=75, help="From the price at the profile time"
-            ),
-        },
-    )
-last_price = float(heatmap.close[-1])
-if st.session_state.get("hm_target_for") != last_price:  # new data: a target typed for another market is meaningless
-    st.session_state["hm_target"] = round(last_price * 1.02, 1)
-    st.session_state["hm_target_for"] = last_price
-target = right.number_input(
-    "If price reaches (USD)",
-    step=float(round(profile.price * 0.005, 1)),
-    key="hm_target",
-    format="%.1f",
-)
-travel = notional_between(profile, profile.price, target)
-who = "longs" if travel["side"] == "long" else "shorts"
-right.metric(
-    f"≈ {who} liquidated on the way (estimate)",
-    compact_usd(travel["usd"]),
-    delta=f"{100 * (target / profile.price - 1):+.2f} % from {profile.price:,.1f} USD",
-    delta_color="off",
-    help="Sum of the estimated notional between the price at the profile time and the target.",
-)
 
-downloads = st.columns(2)
-downloads[0].download_button(
-    "Download clusters (CSV)", to_csv_safe(clusters), "clusters.csv", "text/csv", icon=":material/download:"
-)
-downloads[1].download_button(
-    "Download heat cells (CSV)", to_csv_safe(cells), "heat_cells.csv", "text/csv", icon=":material/download:"
-)
+profile_section()
 
 with st.expander("How to read this map", icon=":material/school:"):
     st.markdown(
-        "- **Bright band above price** → many shorts would be forced to buy there: a move up into it can accelerate "
+        "- **Violet band above price** → many shorts would be forced to buy there: a move up into it can accelerate "
         "(short squeeze) — or stall if the band is thin.\n"
-        "- **Bright band below price** → many longs would be forced to sell there (long squeeze / cascade risk).\n"
+        "- **Amber band below price** → many longs would be forced to sell there (long squeeze / cascade risk).\n"
         "- **Bands that end** where candles pass through them: those positions were liquidated (the estimate's "
-        "implied liquidations).\n"
+        "implied liquidations). **Triangles** mark liquidations the data itself reports, when it has them.\n"
         "- A **breakout into a thin zone** has little forced flow behind it; one into a dense band has fuel.\n"
         "- The map is a model: it assumes a leverage mix and entry prices (see *Assumptions* in the sidebar). "
         "Nothing here is financial advice."
     )
 
 render_venue_split(analysis)
-render_breakout_scanner(analysis)
+st.fragment(render_breakout_scanner)(analysis)

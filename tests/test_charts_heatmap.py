@@ -1,4 +1,4 @@
-"""Heatmap and profile chart specs: layers, encodings, x-only zoom, units in titles, truth-free profile."""
+"""Heatmap and profile chart specs: raster under candles, hover read-out, zooms, legends, units, realised marks."""
 
 from __future__ import annotations
 
@@ -8,16 +8,18 @@ import pandas as pd
 import pytest
 
 import liqcore as lc
-from liqcore.cells import candles, heat_cells
-from liqcore.charts.heatmap import HEAT_SCALES, heatmap_chart, occupied_range, profile_chart
+from liqcore.cells import candles, heat_cells, realised_liquidations
+from liqcore.charts.heatmap import heatmap_chart, occupied_range, profile_chart
+from liqcore.charts.raster import LEGEND_TICKS, HeatRaster, heat_raster
 from liqcore.profile import Profile
 
 
 @pytest.fixture(scope="module")
-def parts() -> tuple[pd.DataFrame, pd.DataFrame, lc.Heatmap]:
+def parts() -> tuple[HeatRaster, pd.DataFrame, pd.DataFrame, lc.Heatmap, pd.DataFrame]:
     sim = lc.simulate("range", seed=0, bars=600)
     heatmap = lc.estimate(sim.market, lc.ModelConfig(), columns=120)
-    return heat_cells(heatmap), candles(sim.market), heatmap
+    realised = realised_liquidations(sim.market)
+    return heat_raster(heatmap), heat_cells(heatmap, max_marks=500), candles(sim.market), heatmap, realised
 
 
 def spec(chart: alt.TopLevelMixin) -> dict:
@@ -25,41 +27,65 @@ def spec(chart: alt.TopLevelMixin) -> dict:
         return chart.to_dict()
 
 
-def test_heatmap_layers_heat_under_candles_with_price_rule_and_x_zoom(parts) -> None:
-    cells, bars, heatmap = parts
-    out = spec(heatmap_chart(cells, bars, float(heatmap.close[-1])))
-    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in out["layer"]]
-    assert marks == ["rect", "rule", "bar", "rule", "text"]
-    heat = out["layer"][0]["encoding"]
-    assert heat["x"]["field"] == "t0" and heat["x2"]["field"] == "t1" and heat["x"]["type"] == "temporal"
-    assert heat["y"]["field"] == "p0" and heat["y2"]["field"] == "p1" and heat["y"]["type"] == "quantitative"
-    assert heat["x"]["axis"]["title"] == "Time (UTC)" and heat["y"]["title"] == "Price (USD)"
-    titles = {t["title"] for t in heat["tooltip"]}
-    assert {
-        "From (UTC)",
-        "To (UTC)",
-        "Price from (USD)",
-        "Would liquidate",
-        "Estimated notional (USD)",
-        "Leverage mix",
-    } <= titles
-    zoom = [p for p in out["params"] if p.get("bind") == "scales"]
-    assert len(zoom) == 1 and zoom[0]["select"]["encodings"] == ["x"]
+def mark(layer: dict) -> str:
+    return layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+
+
+def test_heat_is_one_image_under_the_candles_with_hover_grid_price_on_the_right_and_two_zooms(parts) -> None:
+    raster, hover, bars, heatmap, realised = parts
+    out = spec(heatmap_chart(raster, hover, bars, float(heatmap.close[-1]), realised))
+    marks = [mark(layer) for layer in out["layer"]]
+    assert marks[0] == "image" and marks.count("image") == 1 and "rect" in marks
+    assert marks.index("image") < marks.index("bar")  # candles over the heat
+    image = out["layer"][0]
+    assert out["datasets"][image["data"]["name"]][0]["url"].startswith("data:image/png;base64,")
+    assert image["encoding"]["y"]["axis"]["orient"] == "right"
+    assert image["encoding"]["x"]["field"] == "t0" and image["encoding"]["x2"]["field"] == "t1"
+    hover_layer = out["layer"][marks.index("rect")]
+    titles = {t["title"] for t in hover_layer["encoding"]["tooltip"]}
+    assert {"From (UTC)", "Price from (USD)", "Would liquidate", "Estimated notional (USD)", "Leverage mix"} <= titles
+    rows = out["datasets"][hover_layer["data"]["name"]]
+    assert len(rows) == len(hover) and all(r["usd_text"].startswith("$") and "G" not in r["usd_text"] for r in rows)
+    zooms = {p["name"]: p for p in out["params"] if p.get("bind") == "scales"}
+    assert (
+        zooms["time_zoom"]["select"]["encodings"] == ["x"] and "!event.shiftKey" in zooms["time_zoom"]["select"]["zoom"]
+    )
+    assert (
+        zooms["price_zoom"]["select"]["encodings"] == ["y"]
+        and "[event.shiftKey]" in zooms["price_zoom"]["select"]["zoom"]
+    )
     assert any(f"Last {heatmap.close[-1]:,.1f}" in str(d) for d in out["datasets"].values())
 
 
-def test_heat_colours_follow_the_theme(parts) -> None:
-    cells, bars, heatmap = parts
-    for theme, colours in HEAT_SCALES.items():
-        out = spec(heatmap_chart(cells, bars, float(heatmap.close[-1]), theme=theme))
-        scale = out["layer"][0]["encoding"]["color"]["scale"]
-        assert {k: scale[k] for k in colours} == colours
-        assert scale["domain"][0] == 0 and scale["domain"][-1] == 1
+def test_realised_liquidations_are_marked_only_when_the_data_has_them(parts) -> None:
+    raster, hover, bars, heatmap, realised = parts
+    assert realised is not None and len(realised) > 0
+    shapes = lambda out: [  # noqa: E731
+        layer for layer in out["layer"] if "shape" in layer.get("encoding", {})
+    ]
+    marked = shapes(spec(heatmap_chart(raster, hover, bars, float(heatmap.close[-1]), realised)))
+    assert len(marked) == 1 and marked[0]["encoding"]["shape"]["scale"]["range"] == ["triangle-down", "triangle-up"]
+    assert shapes(spec(heatmap_chart(raster, hover, bars, float(heatmap.close[-1]), None))) == []
 
 
-def test_chart_draws_with_no_cells(parts) -> None:
-    cells, bars, heatmap = parts
-    out = spec(heatmap_chart(cells.iloc[0:0], bars, float(heatmap.close[-1])))
+def test_one_legend_per_side_shown_with_the_scale_in_its_labels(parts) -> None:
+    _, hover, bars, heatmap, _ = parts
+    for side, count in (("both", 2), ("long", 1), ("short", 1)):
+        for scale in ("linear", "log", "percentile"):
+            out = spec(heatmap_chart(heat_raster(heatmap, side, scale), hover, bars, float(heatmap.close[-1])))
+            legends = [
+                layer["encoding"]["color"]["legend"]
+                for layer in out["layer"]
+                if "color" in layer.get("encoding", {}) and "legend" in layer["encoding"]["color"]
+            ]
+            assert len(legends) == count
+            assert all(legend["labelExpr"] == LEGEND_TICKS[scale][1] for legend in legends)
+    assert spec(heatmap_chart(heat_raster(heatmap), hover, bars, 1.0))["resolve"]["scale"]["color"] == "independent"
+
+
+def test_chart_draws_with_no_hover_cells(parts) -> None:
+    raster, hover, bars, heatmap, _ = parts
+    out = spec(heatmap_chart(raster, hover.iloc[0:0], bars, float(heatmap.close[-1])))
     domain = out["layer"][0]["encoding"]["y"]["scale"]["domain"]
     assert domain[0] < bars["low"].min() and domain[1] > bars["high"].max()
 
@@ -74,14 +100,10 @@ def test_profile_chart_has_bars_curves_and_price_marker() -> None:
     assert marks == ["bar", "line", "rule"]
     assert out["title"]["text"] == "Estimated"
     assert "USD" in out["layer"][0]["encoding"]["x"]["title"]
+    assert "'G', 'B'" in out["layer"][0]["encoding"]["x"]["axis"]["labelExpr"]  # $1.2B, not d3's $1.2G
+    tips = {t["field"] for t in out["layer"][0]["encoding"]["tooltip"]}
+    assert "usd_text" in tips
     assert out["resolve"]["scale"]["x"] == "independent"
-
-
-def test_light_theme_fades_faint_cells_into_the_page_with_one_gradient_legend(parts) -> None:
-    cells, bars, heatmap = parts
-    light = spec(heatmap_chart(cells, bars, float(heatmap.close[-1]), theme="light"))["layer"][0]["encoding"]
-    assert light["color"]["scale"]["range"][0] == "#ffffff"  # the faintest cell is the page's white
-    assert light["color"]["legend"]["type"] == "gradient" and "opacity" not in light
 
 
 def test_profile_bars_are_merged_to_readable_rows_without_losing_usd_or_straddling_price() -> None:

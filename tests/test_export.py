@@ -42,3 +42,24 @@ def test_numbers_times_and_safe_text_round_trip_unchanged() -> None:
 def test_hostile_column_names_are_neutralised_too() -> None:
     header = to_csv_safe(pd.DataFrame({"=cmd()": ["x"], "ok": [1]})).decode().splitlines()[0]
     assert header == "'=cmd(),ok"
+
+
+def test_chart_png_carries_title_data_label_and_the_word_estimate() -> None:
+    import altair as alt
+
+    from liqcore.export import chart_png, titled_spec
+
+    chart = alt.Chart(pd.DataFrame({"x": [1, 2], "y": [3, 4]})).mark_line().encode(x="x:Q", y="y:Q")
+    spec = chart.to_dict()
+    page = titled_spec({**spec, "width": "container"}, "Side profile", "Simulator · seed 7")
+    assert page["title"]["text"] == "Side profile" and page["title"]["subtitle"] == "Simulator · seed 7 · estimate"
+    assert page["width"] == 1200 and page["background"] == "white"
+    assert "title" not in spec  # the cached spec is left alone
+    assert titled_spec(spec, "Heatmap (estimate)", "BTCUSDT")["title"]["subtitle"] == "BTCUSDT"
+    png = chart_png(spec, "Side profile", "Simulator · seed 7", width=300, scale=1)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    import io
+
+    from PIL import Image
+
+    assert Image.open(io.BytesIO(png)).size[0] >= 300

@@ -1,8 +1,8 @@
-"""The heatmap chart (heat cells under candles, last-price rule) and the side-profile chart.
+"""The heatmap chart (raster heat under candles, realised liquidations, last-price rule) and the side-profile chart.
 
-Colours: on a dark background heat runs from dim purple to bright yellow ("inferno"); on a light one from white to deep
-red, so dense bands stand out on both and faint cells fade into the background.
-Candles are teal (up) and coral (down).
+The heat is one image (`liqcore.charts.raster`): amber longs below price, violet shorts above, density as opacity,
+so it reads on dark and light pages alike from the first paint. An invisible coarse grid of cells on top carries the
+hover read-out and a crosshair. Candles are teal (up) and coral (down).
 """
 
 from __future__ import annotations
@@ -13,20 +13,16 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from liqcore.charts.raster import LONG_RGB, SHORT_RGB, HeatRaster, legend_layer, raster_layer
+from liqcore.formatting import compact_usd
 from liqcore.profile import Profile, cumulative
 
 UP, DOWN = "#26a69a", "#ef5350"
-LONG_COLOUR, SHORT_COLOUR = "#f59e0b", "#8b5cf6"
-# Dark pages: "inferno" (dim purple to bright yellow). Light pages: white to deep red, so faint cells fade into the
-# page and the legend stays one gradient (an opacity channel would turn it into a row of symbols).
-HEAT_SCALES = {
-    "dark": {"domain": [0, 1], "scheme": "inferno"},
-    "light": {
-        "domain": [0, 0.15, 0.4, 0.7, 1],
-        "range": ["#ffffff", "#fde0c5", "#fc8d59", "#d7301f", "#7f0000"],
-        "interpolate": "rgb",
-    },
-}
+LONG_COLOUR, SHORT_COLOUR = "#f58a0b", "#9d5cf6"  # the raster's hues, so the profile and the map agree
+PRICE_COLOUR = "#38bdf8"
+# d3's SI prefix writes a billion as "G"; traders read "B".
+USD_LABELS = "replace(format(datum.value, '$,.2s'), 'G', 'B')"
+PRICE_AXIS = alt.Axis(format="$,.0f", orient="right", title="Price (USD)")
 
 
 def _price_scale(low: float, high: float) -> alt.Scale:
@@ -34,12 +30,14 @@ def _price_scale(low: float, high: float) -> alt.Scale:
     return alt.Scale(domain=[low - pad, high + pad], zero=False, nice=False)
 
 
-def candle_layers(candles: pd.DataFrame, y_scale: alt.Scale, time_axis: alt.Axis) -> list[alt.Chart]:
+def candle_layers(
+    candles: pd.DataFrame, y_scale: alt.Scale, time_axis: alt.Axis, price_axis: alt.Axis | None = None
+) -> list[alt.Chart]:
     """Wicks (with an OHLC tooltip) and bodies of `candles` (time, t1 = body end, open/high/low/close, up)."""
     colour = alt.condition("datum.up", alt.value(UP), alt.value(DOWN))
     base = alt.Chart(candles).encode(x=alt.X("time:T", scale=alt.Scale(type="utc"), axis=time_axis))
     wicks = base.mark_rule(strokeWidth=1).encode(
-        y=alt.Y("low:Q", scale=y_scale, title="Price (USD)", axis=alt.Axis(format="$,.0f")),
+        y=alt.Y("low:Q", scale=y_scale, title="Price (USD)", axis=price_axis or alt.Axis(format="$,.0f")),
         y2="high:Q",
         color=colour,
         tooltip=[
@@ -61,7 +59,7 @@ def price_panel(frame: pd.DataFrame, field: str, height: int) -> alt.Chart:
     zoom = alt.selection_interval(bind="scales", encodings=["x"])
     return (
         alt.Chart(frame)
-        .mark_line(color="#38bdf8")
+        .mark_line(color=PRICE_COLOUR)
         .encode(
             x=alt.X("time:T", title="Time (UTC)", scale=alt.Scale(type="utc")),
             y=alt.Y(f"{field}:Q", title="Price (USD)", scale=alt.Scale(zero=False)),
@@ -71,60 +69,133 @@ def price_panel(frame: pd.DataFrame, field: str, height: int) -> alt.Chart:
     )
 
 
-def heatmap_chart(
-    cells: pd.DataFrame, candles: pd.DataFrame, last_price: float, theme: str = "dark", height: int = 560
-) -> alt.LayerChart:
-    """One layered chart: heat rectangles, candles over them, and a rule at the last price. Pan/zoom on time.
-
-    `theme` ("dark" or "light") picks the heat colours that read on that background.
-    """
-    low = min(candles["low"].min(), cells["p0"].min() if len(cells) else candles["low"].min())
-    high = max(candles["high"].max(), cells["p1"].max() if len(cells) else candles["high"].max())
-    y_scale = _price_scale(low, high)
-    zoom = alt.selection_interval(bind="scales", encodings=["x"])
-    time_axis = alt.Axis(title="Time (UTC)", format="%b %d %H:%M", labelAngle=0)
-    tooltip = [
-        alt.Tooltip("t0:T", title="From (UTC)", format="%Y-%m-%d %H:%M"),
-        alt.Tooltip("t1:T", title="To (UTC)", format="%Y-%m-%d %H:%M"),
-        alt.Tooltip("p0:Q", title="Price from (USD)", format=",.0f"),
-        alt.Tooltip("p1:Q", title="Price to (USD)", format=",.0f"),
-        alt.Tooltip("side:N", title="Would liquidate"),
-        alt.Tooltip("usd:Q", title="Estimated notional (USD)", format="$,.3s"),
+def zoom_params() -> list[alt.Parameter]:
+    """Scroll/drag zooms and pans time; with Shift held they zoom and pan price instead. Double-click resets."""
+    drag = "[pointerdown[{0}event.shiftKey], window:pointerup] > window:pointermove!"
+    return [
+        alt.selection_interval(
+            name="time_zoom", bind="scales", encodings=["x"], zoom="wheel![!event.shiftKey]", translate=drag.format("!")
+        ),
+        alt.selection_interval(
+            name="price_zoom", bind="scales", encodings=["y"], zoom="wheel![event.shiftKey]", translate=drag.format("")
+        ),
     ]
-    if "tiers" in cells.columns:
-        tooltip.append(alt.Tooltip("tiers:N", title="Leverage mix"))
-    heat = (
-        alt.Chart(cells)
-        .mark_rect()
+
+
+def _hover_layers(hover: pd.DataFrame, y_scale: alt.Scale) -> list[alt.Chart]:
+    """Invisible cells with the read-out tooltip, and a crosshair (rules + time and price labels) at the hovered one."""
+    frame = pd.DataFrame(
+        {
+            "t0": hover["t0"],
+            "t1": hover["t1"],
+            "tm": hover["t0"] + (hover["t1"] - hover["t0"]) / 2,
+            "p0": hover["p0"].round(2),
+            "p1": hover["p1"].round(2),
+            "pm": ((hover["p0"] + hover["p1"]) / 2).round(2),
+            "side": hover["side"],
+            "usd_text": [compact_usd(v) for v in hover["usd"]],
+            "tiers": hover["tiers"] if "tiers" in hover.columns else "not split by leverage",
+        }
+    )
+    cross = alt.selection_point(
+        name="crosshair", on="pointerover", clear="pointerout", fields=["tm", "pm"], empty=False
+    )
+    base = alt.Chart(frame)
+    cells = (
+        base.mark_rect(opacity=0, fill="#000000")
         .encode(
-            x=alt.X("t0:T", axis=time_axis, scale=alt.Scale(type="utc")),
+            x="t0:T",
             x2="t1:T",
-            y=alt.Y("p0:Q", title="Price (USD)", scale=y_scale, axis=alt.Axis(format="$,.0f")),
+            y=alt.Y("p0:Q", scale=y_scale),
             y2="p1:Q",
-            color=alt.Color(
-                "intensity:Q",
-                scale=alt.Scale(**HEAT_SCALES.get(theme, HEAT_SCALES["dark"])),
-                legend=alt.Legend(
-                    title="Liquidation density (share of the densest cell)",
-                    titleLimit=400,
-                    orient="top",
-                    format=".0%",
-                    gradientLength=240,
-                    type="gradient",
-                ),
+            tooltip=[
+                alt.Tooltip("t0:T", title="From (UTC)", format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("t1:T", title="To (UTC)", format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("p0:Q", title="Price from (USD)", format=",.0f"),
+                alt.Tooltip("p1:Q", title="Price to (USD)", format=",.0f"),
+                alt.Tooltip("side:N", title="Would liquidate"),
+                alt.Tooltip("usd_text:N", title="Estimated notional (USD)"),
+                alt.Tooltip("tiers:N", title="Leverage mix"),
+            ],
+        )
+        .add_params(cross)
+    )
+    picked = base.transform_filter(cross)
+    style = {"color": "#94a3b8", "strokeDash": [3, 3], "strokeWidth": 1}
+    vertical = picked.mark_rule(**style).encode(x="tm:T")
+    horizontal = picked.mark_rule(**style).encode(y=alt.Y("pm:Q", scale=y_scale))
+    time_label = picked.mark_text(baseline="top", dy=2, fontWeight="bold", color="#94a3b8").encode(
+        x="tm:T", y=alt.value(0), text=alt.Text("tm:T", format="%b %d %H:%M")
+    )
+    price_label = picked.mark_text(align="right", dx=-2, dy=-6, fontWeight="bold", color="#94a3b8").encode(
+        y=alt.Y("pm:Q", scale=y_scale), x=alt.value(alt.expr("width")), text=alt.Text("pm:Q", format=",.0f")
+    )
+    return [cells, vertical, horizontal, time_label, price_label]
+
+
+def _realised_layer(realised: pd.DataFrame, y_scale: alt.Scale) -> alt.Chart:
+    """Realised liquidations from the data: long ones at the bar low (triangle down), short ones at the high (up)."""
+    frame = realised.assign(usd_text=[compact_usd(v) for v in realised["usd"]])
+    return (
+        alt.Chart(frame)
+        .mark_point(filled=True, opacity=0.95, stroke="#334155", strokeWidth=0.8)
+        .encode(
+            x="time:T",
+            y=alt.Y("price:Q", scale=y_scale),
+            shape=alt.Shape(
+                "side:N",
+                scale=alt.Scale(domain=["long", "short"], range=["triangle-down", "triangle-up"]),
+                legend=alt.Legend(title="Realised liquidations (data)", orient="top", symbolFillColor="#94a3b8"),
             ),
-            tooltip=tooltip,
+            fill=alt.Fill(
+                "side:N", scale=alt.Scale(domain=["long", "short"], range=[LONG_COLOUR, SHORT_COLOUR]), legend=None
+            ),
+            size=alt.Size("usd:Q", scale=alt.Scale(range=[20, 260]), legend=None),
+            tooltip=[
+                alt.Tooltip("time:T", title="Bar (UTC)", format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("side:N", title="Liquidated"),
+                alt.Tooltip("usd_text:N", title="Realised (USD)"),
+            ],
         )
     )
-    wicks, bodies = candle_layers(candles, y_scale, time_axis)
+
+
+def heatmap_chart(
+    raster: HeatRaster,
+    hover: pd.DataFrame,
+    candles: pd.DataFrame,
+    last_price: float,
+    realised: pd.DataFrame | None = None,
+    height: int = 560,
+) -> alt.LayerChart:
+    """The map: heat image, hover grid, candles, realised liquidations and the last price, on one time × price view.
+
+    `hover` is `liqcore.cells.heat_cells` output (a coarse grid is plenty: it carries the read-out, not the
+    picture); `realised` is `liqcore.cells.realised_liquidations` output, or None when the data has none.
+    """
+    low = min(candles["low"].min(), raster.p0)
+    high = max(candles["high"].max(), raster.p1)
+    y_scale = _price_scale(low, high)
+    time_axis = alt.Axis(title="Time (UTC)", format="%b %d %H:%M", labelAngle=0)
+    image = raster_layer(raster, y_scale, time_axis).encode(y=alt.Y("p1:Q", scale=y_scale, axis=PRICE_AXIS))
+    wicks, bodies = candle_layers(candles, y_scale, time_axis, PRICE_AXIS)
     price = pd.DataFrame({"price": [last_price], "label": [f"Last {last_price:,.1f}"]})
-    rule = alt.Chart(price).mark_rule(strokeDash=[6, 4], color="#38bdf8", strokeWidth=1.5).encode(y="price:Q")
+    rule = alt.Chart(price).mark_rule(strokeDash=[6, 4], color=PRICE_COLOUR, strokeWidth=1.5).encode(y="price:Q")
     label = (
         alt.Chart(price)
-        .mark_text(align="left", dx=4, dy=-7, color="#38bdf8", fontWeight="bold")
+        .mark_text(align="left", dx=4, dy=-7, color=PRICE_COLOUR, fontWeight="bold")
         .encode(y="price:Q", text="label:N", x=alt.value(0))
     )
-    return alt.layer(heat, wicks, bodies, rule, label).add_params(zoom).properties(height=height)
+    sides = {"both": ("long", "short"), "long": ("long",), "short": ("short",)}[raster.side]
+    legends = [
+        legend_layer(raster.scale, name, LONG_RGB if name == "long" else SHORT_RGB, raster.t1, last_price)
+        for name in sides
+    ]
+    layers = [image, *_hover_layers(hover, y_scale), wicks, bodies]
+    if realised is not None and len(realised):
+        layers.append(_realised_layer(realised, y_scale))
+    layers += [rule, label, *legends]
+    return alt.layer(*layers).add_params(*zoom_params()).resolve_scale(color="independent").properties(height=height)
 
 
 def _merged_bins(profile: Profile, max_rows: int) -> pd.DataFrame:
@@ -181,6 +252,7 @@ def profile_chart(
     merged = _merged_bins(profile, max_rows)
     bins = merged.melt(id_vars=["p0", "p1"], value_vars=["long", "short"], var_name="side", value_name="usd")
     bins = bins[bins["usd"] > 0]
+    bins["usd_text"] = [compact_usd(v) for v in bins["usd"]]
     lines = frame.melt(id_vars=["price"], value_vars=["long_cum", "short_cum"], var_name="curve", value_name="usd")
     lines = lines.dropna()
     lines["side"] = lines["curve"].str.replace("_cum", "")
@@ -196,14 +268,14 @@ def profile_chart(
         .encode(
             y=alt.Y("p0:Q", title="Price (USD)", scale=y_scale, axis=alt.Axis(format="$,.0f")),
             y2="p1:Q",
-            x=alt.X("usd:Q", title="Notional per price row (USD)", axis=alt.Axis(format="$,.2s"), stack=None),
+            x=alt.X("usd:Q", title="Notional per price row (USD)", axis=alt.Axis(labelExpr=USD_LABELS), stack=None),
             x2=alt.X2(datum=0),
             color=side_colour,
             tooltip=[
                 alt.Tooltip("side:N", title="Would liquidate"),
                 alt.Tooltip("p0:Q", title="From (USD)", format=",.0f"),
                 alt.Tooltip("p1:Q", title="To (USD)", format=",.0f"),
-                alt.Tooltip("usd:Q", title="Notional (USD)", format="$,.3s"),
+                alt.Tooltip("usd_text:N", title="Notional (USD)"),
             ],
         )
     )
@@ -212,14 +284,14 @@ def profile_chart(
         .mark_line(strokeDash=[4, 2])
         .encode(
             y=alt.Y("price:Q", scale=y_scale),
-            x=alt.X("usd:Q", title="Cumulative from price (USD)", axis=alt.Axis(format="$,.2s", orient="top")),
+            x=alt.X("usd:Q", title="Cumulative from price (USD)", axis=alt.Axis(labelExpr=USD_LABELS, orient="top")),
             color=side_colour,
             detail="curve:N",
             order="price:Q",
         )
     )
     marker = pd.DataFrame({"price": [profile.price]})
-    rule = alt.Chart(marker).mark_rule(color="#38bdf8", strokeDash=[6, 4], strokeWidth=1.5).encode(y="price:Q")
+    rule = alt.Chart(marker).mark_rule(color=PRICE_COLOUR, strokeDash=[6, 4], strokeWidth=1.5).encode(y="price:Q")
     return (
         alt.layer(bars, curves, rule)
         .resolve_scale(x="independent")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-MARKER_COLOUR = "#f59e0b"  # amber: reads on the dark and the light heat ramps, distinct from candles and price rule
+MARKER_COLOUR = "#84cc16"  # lime: reads on dark and light pages, distinct from the amber/violet heat, candles, price
 
 
 def moment_markers(moments: pd.DataFrame) -> alt.LayerChart:

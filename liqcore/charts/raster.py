@@ -1,0 +1,187 @@
+"""The heat layer as one raster image: every snapshot column × every price bin in one PNG, placed by its extents.
+
+A browser draws one image as fast as it draws one rectangle, so the map keeps full resolution whatever the lookback,
+where thousands of rect marks made every page slow. Colours are theme-independent: each side has one hue (longs
+amber, shorts violet) and density sets the pixel's opacity, so faint cells fade into whatever the page background
+is (dark or light) from the first paint, with no need to know the theme.
+
+`heat_raster` builds the image from a `Heatmap`; `raster_layer` places it on an Altair chart, under candles or any
+other layer that shares its time (UTC) and price (USD) axes — the heatmap page and the walkthrough replay use both.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from PIL import Image
+
+from liqcore.cells import SCALES, intensity
+from liqcore.heatmap import Heatmap
+
+LONG_RGB, SHORT_RGB = (245, 138, 11), (157, 92, 246)
+# Opacity = intensity ** gamma: a percentile scale is uniform by construction, so only its top ranks get much ink;
+# linear leaves most cells near zero, so its faint end is lifted.
+GAMMA = {"linear": 0.6, "log": 1.2, "percentile": 3.0}
+MIN_ALPHA = 0.06  # the faintest drawn cell is still just visible
+
+
+@dataclass(frozen=True, eq=False)
+class HeatRaster:
+    """A PNG of the map and where it sits: times [t0, t1) (UTC) and prices [p0, p1] (USD), pixel edges."""
+
+    png: bytes
+    t0: pd.Timestamp
+    t1: pd.Timestamp
+    p0: float
+    p1: float
+    side: str
+    scale: str
+
+    @property
+    def url(self) -> str:
+        """The image as a data URL, for a Vega-Lite image mark."""
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        return Image.open(io.BytesIO(self.png)).size
+
+
+def _end_time(heatmap: Heatmap) -> pd.Timestamp:
+    """The last snapshot holds until the data ends, one bar after it."""
+    bars, times = heatmap.implied.index, heatmap.times
+    step = bars[-1] - bars[-2] if len(bars) > 1 else (times[-1] - times[-2] if len(times) > 1 else pd.Timedelta(0))
+    return times[-1] + (step if step > pd.Timedelta(0) else pd.Timedelta("1min"))
+
+
+def _pixel_index(edges: np.ndarray, limit: int) -> tuple[np.ndarray, float]:
+    """Evenly spaced pixels from `edges[0]`: the interval of `edges` each pixel centre falls in, and the pixels' end.
+
+    A pixel is as wide as the narrowest interval (widened only to stay within `limit` pixels), so an even grid maps
+    one interval to one pixel and uneven spacing is drawn where it is. The newest interval may be a one-bar stub:
+    it is left out of "narrowest" and drawn to the end of the last pixel (at most one pixel past the data).
+    """
+    widths = np.diff(edges)
+    narrowest = float(np.min(widths[:-1] if len(widths) > 1 else widths))
+    span = edges[-1] - edges[0]
+    count = max(1, int(np.ceil(span / narrowest - 1e-9)))
+    if count > limit:
+        count, narrowest = limit, span / limit
+    centres = edges[0] + (np.arange(count) + 0.5) * narrowest
+    index = np.clip(np.searchsorted(edges, centres, side="right") - 1, 0, len(edges) - 2)
+    return index, float(edges[0] + count * narrowest)
+
+
+def heat_raster(
+    heatmap: Heatmap,
+    side: str = "both",
+    scale: str = "log",
+    threshold: float = 0.0,
+    max_width: int = 2000,
+    max_height: int = 2000,
+) -> HeatRaster:
+    """The map as an RGBA PNG: one pixel per snapshot column and price bin (resampled only past the size caps).
+
+    Intensity (see `liqcore.cells.intensity`) is computed over the sides shown, on one scale for both; pixels below
+    `threshold` are transparent. Where both sides hold notional in a pixel its hue mixes by their shares.
+    """
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {', '.join(SCALES)}")
+    long = heatmap.long if side in ("both", "long") else np.zeros_like(heatmap.long)
+    short = heatmap.short if side in ("both", "short") else np.zeros_like(heatmap.short)
+    t_end = _end_time(heatmap)
+    t_edges = np.append(heatmap.times.as_unit("ns").asi8, t_end.as_unit("ns").value).astype(float)
+    cols, t_stop = _pixel_index(t_edges, max_width)
+    rows, p_stop = _pixel_index(np.asarray(heatmap.price_edges, float), max_height)
+    rows = rows[::-1]  # image row 0 is the top price
+    long, short = long[np.ix_(cols, rows)].T, short[np.ix_(cols, rows)].T
+    total = long + short
+    level = np.zeros_like(total)
+    filled = total > 0
+    level[filled] = intensity(total[filled], scale)
+    shown = filled & (level >= threshold) & (level > 0)
+    alpha = np.where(shown, MIN_ALPHA + (1 - MIN_ALPHA) * level ** GAMMA[scale], 0.0)
+    share = np.divide(long, total, out=np.ones_like(total), where=filled)[..., None]
+    rgb = share * np.asarray(LONG_RGB, float) + (1 - share) * np.asarray(SHORT_RGB, float)
+    rgba = np.dstack([rgb, 255 * alpha[..., None]]).round().astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buffer, "PNG", compress_level=6)
+    return HeatRaster(
+        png=buffer.getvalue(),
+        t0=heatmap.times[0].tz_convert("UTC"),
+        t1=pd.Timestamp(round(t_stop), tz="UTC"),
+        p0=float(heatmap.price_edges[0]),
+        p1=p_stop,
+        side=side,
+        scale=scale,
+    )
+
+
+def _rgba(rgb: tuple[int, int, int], alpha: float) -> str:
+    return f"rgba({rgb[0]},{rgb[1]},{rgb[2]},{alpha:.3f})"
+
+
+LEGEND_TICKS = {
+    "linear": ([0, 0.25, 0.5, 0.75, 1], "format(datum.value, '.0%')"),
+    "log": ([0, 1 / 3, 2 / 3, 1], "format(pow(10, 3 * (datum.value - 1)), '.1~%')"),
+    "percentile": ([0, 0.5, 0.9, 1], "'p' + format(100 * datum.value, '.0f')"),
+}
+LEGEND_TITLES = {
+    "linear": "{side}: share of the densest cell",
+    "log": "{side}: share of the densest cell (log)",
+    "percentile": "{side}: percentile rank of the cell",
+}
+
+
+def legend_layer(scale: str, side: str, rgb: tuple[int, int, int], time: pd.Timestamp, price: float) -> alt.Chart:
+    """An invisible mark whose colour legend is the raster's ramp for one side (an image mark has no legend)."""
+    stops = np.linspace(0, 1, 9)
+    colours = [_rgba(rgb, MIN_ALPHA + (1 - MIN_ALPHA) * s ** GAMMA[scale]) for s in stops]
+    values, label = LEGEND_TICKS[scale]
+    name = {"long": "Longs (below price)", "short": "Shorts (above price)"}[side]
+    frame = pd.DataFrame({"time": [time, time], "price": [price, price], f"{side}_level": [0.0, 1.0]})
+    return (
+        alt.Chart(frame)
+        .mark_point(opacity=0)
+        .encode(
+            x="time:T",
+            y="price:Q",
+            color=alt.Color(
+                f"{side}_level:Q",
+                scale=alt.Scale(domain=list(stops), range=colours, interpolate="rgb"),
+                legend=alt.Legend(
+                    title=LEGEND_TITLES[scale].format(side=name),
+                    titleLimit=400,
+                    orient="top",
+                    type="gradient",
+                    gradientLength=180,
+                    values=values,
+                    labelExpr=label,
+                ),
+            ),
+        )
+    )
+
+
+def raster_layer(raster: HeatRaster, y_scale: alt.Scale, time_axis: alt.Axis | None = None) -> alt.Chart:
+    """The raster as a Vega-Lite image mark stretched over its time and price extents (crisp, not smoothed)."""
+    frame = pd.DataFrame(
+        {"t0": [raster.t0], "t1": [raster.t1], "p0": [raster.p0], "p1": [raster.p1], "url": [raster.url]}
+    )
+    return (
+        alt.Chart(frame)
+        .mark_image(aspect=False, smooth=False, align="left", baseline="top")
+        .encode(
+            x=alt.X("t0:T", scale=alt.Scale(type="utc"), axis=time_axis),
+            x2="t1:T",
+            y=alt.Y("p1:Q", scale=y_scale),
+            y2="p0:Q",
+            url="url:N",
+        )
+    )
