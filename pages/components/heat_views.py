@@ -1,7 +1,7 @@
 """Cached chart specs for the heatmap page: each is built once per (analysis, view) and reused on every rerun.
 
-Specs are kept as plain Vega-Lite dicts (`st.cache_resource`, bounded), so a rerun neither rebuilds the Altair
-chart nor validates it again; downloads are computed only when a button asks for them.
+Specs are kept as plain Vega-Lite dicts in the app's one bounded cache (`pages.components.cache.cached`), so a rerun
+neither rebuilds the Altair chart nor validates it again; downloads are computed only when a button asks for them.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from typing import NamedTuple
 
 import altair as alt
 import pandas as pd
-import streamlit as st
 
 from liqcore.analysis import Analysis
 from liqcore.cells import candles, heat_cells, realised_liquidations
 from liqcore.charts.heatmap import heatmap_chart, profile_chart
 from liqcore.charts.lessons import moment_markers
 from liqcore.charts.raster import heat_raster
+from pages.components.cache import cached
 
 HOVER_CELLS = 700  # the read-out grid: enough to point at a band, small enough to send (~50 KB)
 
@@ -41,9 +41,8 @@ def _to_dict(chart: alt.TopLevelMixin) -> dict:
         return chart.to_dict()
 
 
-@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
-def _map_spec(key: str, view: MapView, _analysis: Analysis) -> dict:
-    heatmap, market = _analysis.heatmap, _analysis.market
+def _map_spec(analysis: Analysis, view: MapView) -> dict:
+    heatmap, market = analysis.heatmap, analysis.market
     raster = heat_raster(heatmap, view.side, view.scale, view.threshold)
     hover = heat_cells(heatmap, side=view.side, scale=view.scale, threshold=view.threshold, max_marks=HOVER_CELLS)
     chart = heatmap_chart(raster, hover, candles(market), float(heatmap.close[-1]), realised_liquidations(market))
@@ -54,27 +53,25 @@ def _map_spec(key: str, view: MapView, _analysis: Analysis) -> dict:
 
 def map_spec(analysis: Analysis, view: MapView) -> dict:
     """The heatmap chart's spec for this view (a shallow copy: Streamlit moves the datasets out of what it gets)."""
-    return dict(_map_spec(analysis.key, view, analysis))
+    return dict(cached(_map_spec, analysis, view))
 
 
-@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
-def _profile_spec(key: str, at: pd.Timestamp, title: str, _analysis: Analysis) -> dict:
-    return _to_dict(profile_chart(_analysis.heatmap.profile(at), title))
+def _profile_spec(analysis: Analysis, at: pd.Timestamp, title: str) -> dict:
+    return _to_dict(profile_chart(analysis.heatmap.profile(at), title))
 
 
 def profile_spec(analysis: Analysis, at: pd.Timestamp, title: str) -> dict:
     """The side-profile chart's spec at `at`."""
-    return dict(_profile_spec(analysis.key, at, title, analysis))
+    return dict(cached(_profile_spec, analysis, at, title))
 
 
-@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def _cells(key: str, view: MapView, _analysis: Analysis) -> pd.DataFrame:
-    return heat_cells(_analysis.heatmap, side=view.side, scale=view.scale, threshold=view.threshold)
+def _cells(analysis: Analysis, view: MapView) -> pd.DataFrame:
+    return heat_cells(analysis.heatmap, side=view.side, scale=view.scale, threshold=view.threshold)
 
 
 def cells(analysis: Analysis, view: MapView) -> pd.DataFrame:
     """The map as rectangles (for the CSV download): neighbouring cells merged to at most ~8,000 rows."""
-    return _cells(analysis.key, view, analysis)
+    return cached(_cells, analysis, view)
 
 
 def pixel_note(analysis: Analysis, view: MapView) -> str:
