@@ -1,10 +1,12 @@
 """The numbers behind the trade walkthrough: one decision point, and what the map said there.
 
-The walkthrough stops the data at a decision point — a real breakout whose outcome is known (the one nearest to
-`share` of the way through the data), or the bar at `share` when there is none — so later bars exist to replay. At
-that bar it reads, using only what was known then: the side profile and its biggest clusters, the sentiment
-balance, the volatility forecast (expected move), and a starting plan with a leverage whose liquidation sits well
-beyond the stop. The bars after the decision point are kept apart for the reveal.
+The walkthrough stops the data at a decision point — the bar the learner chose, or by default a real breakout whose
+outcome is known (the one nearest to `share` of the way through the data) — so later bars exist to replay. At that
+bar it reads, using only what was known then: the side profile and its biggest clusters, the latest breakout, the
+sentiment balance, the volatility forecast (expected move), and a starting stop and leverage (`suggest_risk`): the
+stop as wide as the expected move, pushed beyond a same-side cluster it would sit in, and a leverage whose
+liquidation sits beyond the stop by a margin that grows with the volatility regime. The bars after the decision
+point are kept apart for the reveal.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import pandas as pd
 
 from liqcore.brackets import table_for_symbol
 from liqcore.breakouts import BreakoutConfig, find_breakouts
+from liqcore.cells import heat_cells
 from liqcore.heatmap import Heatmap
 from liqcore.indicators import atr
 from liqcore.market import Market
+from liqcore.plan import TradePlan, replay, suggest_plan
 from liqcore.profile import Profile, find_clusters
 from liqcore.sentiment import SentimentConfig, balance_series
 from liqcore.volatility import VolatilityConfig, forecast
@@ -54,6 +58,7 @@ class Lesson:
     side: str
     stop_distance: float
     leverage: float
+    risk_reasons: tuple[str, ...]
     before: pd.DataFrame
     after: pd.DataFrame
 
@@ -73,13 +78,90 @@ def _pick_breakout(events: pd.DataFrame, target_bar: int, last_bar: int, after: 
     return done.iloc[(done["bar"] - target_bar).abs().argmin()]
 
 
-def safe_leverage(stop_pct: float, symbol: str, buffer: float = 2.0, cap: float = 10.0) -> float:
-    """Whole leverage whose isolated liquidation sits about `buffer` × the stop distance away (first bracket).
+LIQUIDATION_BUFFER = {"calm": 1.5, "elevated": 2.0, "high": 3.0}  # liquidation ≥ this × the stop distance away
+UNKNOWN_REGIME_BUFFER = 2.0
+STOP_ATR_FLOOR = 1.5  # a stop closer than 1.5 × ATR is inside ordinary noise
+CLUSTER_CLEARANCE_ATR = 0.25  # how far beyond a cluster's far edge the stop goes
+MAX_STOP_WIDENING = 3.0  # never widen the stop past this × the volatility stop to clear a cluster
 
-    A linear position is liquidated about 1/L − mmr from entry, so L ≤ 1 / (buffer · stop + mmr).
+
+@dataclass(frozen=True)
+class RiskSuggestion:
+    """A starting stop distance (USD) and leverage, the liquidation buffer used, and why, in words."""
+
+    stop_distance: float
+    leverage: float
+    liquidation_buffer: float
+    reasons: tuple[str, ...]
+
+
+def leverage_for_buffer(stop_pct: float, buffer: float, symbol: str) -> float:
+    """Whole leverage whose isolated liquidation sits about `buffer` × the stop distance away (first bracket),
+    never above the symbol's own maximum. A linear position is liquidated about 1/L − mmr from entry, so
+    L ≤ 1 / (buffer · stop + mmr)."""
+    bracket = table_for_symbol(symbol).brackets[0]
+    return float(min(bracket.max_leverage, max(1, math.floor(1 / (buffer * stop_pct / 100 + bracket.mmr)))))
+
+
+def suggest_risk(
+    price: float, side: str, move_usd: float, atr_usd: float, profile: Profile, regime: str, symbol: str
+) -> RiskSuggestion:
+    """Stop width from the volatility reading and the map, leverage from the stop and the regime.
+
+    The stop starts at the larger of the expected move and 1.5 × ATR. If that level sits inside (or just in front
+    of) a big cluster of the trade's own side — where a sweep would take it — it moves beyond the cluster's far edge,
+    unless that would more than triple it. The liquidation must then sit `LIQUIDATION_BUFFER[regime]` × the stop
+    distance away: faster markets need more room between the stop and the exchange's own exit.
     """
-    mmr = table_for_symbol(symbol).brackets[0].mmr
-    return float(min(cap, max(1, math.floor(1 / (buffer * stop_pct / 100 + mmr)))))
+    sign = 1 if side == "long" else -1
+    base = max(move_usd, STOP_ATR_FLOOR * atr_usd)
+    reasons = [f"Volatility: the expected move and 1.5 × ATR put the stop {base:,.0f} USD away."]
+    stop_distance = base
+    clusters = find_clusters(profile)
+    own = clusters[(clusters["side"] == side) & (sign * (price - clusters["peak_price"]) > 0)]
+    if len(own):
+        own = own[own["notional_usd"] >= 0.25 * own["notional_usd"].max()]
+    stop = price - sign * base
+    for row in own.sort_values("distance_pct", key=abs).itertuples():
+        near_edge, far_edge = (row.price_high, row.price_low) if side == "long" else (row.price_low, row.price_high)
+        in_front = sign * (stop - near_edge) <= CLUSTER_CLEARANCE_ATR * atr_usd
+        inside_or_past = sign * (stop - far_edge) > 0
+        if in_front and inside_or_past:
+            wider = abs(price - far_edge) + CLUSTER_CLEARANCE_ATR * atr_usd
+            if wider <= MAX_STOP_WIDENING * base:
+                stop_distance = wider
+                reasons.append(
+                    f"Map: that stop would sit in the {side} cluster {row.price_low:,.0f}–{row.price_high:,.0f} USD, "
+                    f"where a sweep would take it; moved beyond it, {wider:,.0f} USD away."
+                )
+            else:
+                reasons.append(
+                    f"Map: the {side} cluster {row.price_low:,.0f}–{row.price_high:,.0f} USD is in the way, but a "
+                    "stop beyond it would be more than three times the volatility stop; kept the volatility stop "
+                    "(expect a sweep to reach it)."
+                )
+            break
+    buffer = LIQUIDATION_BUFFER.get(regime, UNKNOWN_REGIME_BUFFER)
+    leverage = leverage_for_buffer(100 * stop_distance / price, buffer, symbol)
+    regime_words = f"the {regime} volatility regime" if regime in LIQUIDATION_BUFFER else "an unknown regime"
+    reasons.append(
+        f"Leverage: in {regime_words} the liquidation should sit at least {buffer:g} × the stop distance away, "
+        f"which allows at most {leverage:g}×."
+    )
+    return RiskSuggestion(float(stop_distance), leverage, buffer, tuple(reasons))
+
+
+def decision_range(market: Market, heatmap: Heatmap, after: int = 96) -> tuple[int, int]:
+    """First and last bar a decision can be made at: the map exists, and a quarter of `after` bars follow."""
+    first = int(market.bars.index.searchsorted(heatmap.times[0]))
+    last = len(market) - 1 - max(1, after // 4)
+    return first, max(first, last)
+
+
+def _latest_breakout(events: pd.DataFrame, bar: int, before: int) -> pd.Series | None:
+    """The latest resolved breakout at or before `bar`, within the `before` bars shown."""
+    seen = events[events["outcome"].isin(["follow-through", "fakeout"]) & events["bar"].between(bar - before + 1, bar)]
+    return None if seen.empty else seen.iloc[-1]
 
 
 def build_lesson(
@@ -90,15 +172,24 @@ def build_lesson(
     after: int = 96,
     breakout_config: BreakoutConfig | None = None,
     horizon: int = 12,
+    at: int | None = None,
 ) -> Lesson:
-    """Choose the decision point and read every analytic there (see the module docstring)."""
+    """Choose the decision point and read every analytic there (see the module docstring).
+
+    `at` is the bar the learner chose (clamped to `decision_range`); the breakout is then the latest resolved one
+    before it. Without `at`, the decision is the resolved breakout nearest to `share` of the way through.
+    """
     bars = market.bars
     last = len(bars) - 1
-    first_bar = int(bars.index.searchsorted(heatmap.times[0]))
-    target_bar = max(first_bar, int(share * last))
+    first_bar, last_bar = decision_range(market, heatmap, after)
     events = find_breakouts(market, heatmap, breakout_config or BreakoutConfig())
-    breakout = _pick_breakout(events, target_bar, last, after)
-    bar = int(breakout["bar"]) if breakout is not None else min(target_bar, last)
+    if at is None:
+        target_bar = max(first_bar, int(share * last))
+        breakout = _pick_breakout(events, target_bar, last, after)
+        bar = int(breakout["bar"]) if breakout is not None else min(target_bar, last)
+    else:
+        bar = int(min(max(at, first_bar), last_bar))
+        breakout = _latest_breakout(events, bar, before)
     time = bars.index[bar]
     price = float(bars["close"].iloc[bar])
     profile = heatmap.profile(time)
@@ -115,11 +206,11 @@ def build_lesson(
         move_usd = atr_now * math.sqrt(horizon)
         move_pct = 100 * move_usd / price
         source = f"ATR(14) × √{horizon} (too little history for the forecast)"
-    if breakout is not None:
+    if breakout is not None and at is None:
         side = "long" if breakout["direction"] == "up" else "short"
     else:
         side = "long" if balance["balance"] >= 0 else "short"
-    stop_distance = max(move_usd, 1.5 * atr_now)
+    risk = suggest_risk(price, side, float(move_usd), atr_now, profile, regime, market.symbol)
     return Lesson(
         bar=bar,
         time=time,
@@ -138,8 +229,94 @@ def build_lesson(
         move_source=source,
         regime=regime or "not known yet",
         side=side,
-        stop_distance=float(stop_distance),
-        leverage=safe_leverage(100 * stop_distance / price, market.symbol),
+        stop_distance=risk.stop_distance,
+        leverage=risk.leverage,
+        risk_reasons=risk.reasons,
         before=bars.iloc[max(0, bar - before + 1) : bar + 1][["open", "high", "low", "close"]],
         after=bars.iloc[bar + 1 : bar + 1 + after][["open", "high", "low", "close"]],
     )
+
+
+CHOICES = ("long", "short", "wait")
+CLEAR_WIN_R = 0.5  # a trade beats waiting only when its suggested plan made at least half its risk
+
+
+@dataclass(frozen=True)
+class DecisionScore:
+    """The enter-or-wait answer against what happened next: the suggested long and short plans replayed on the
+    bars after the decision, the best answer in hindsight ("long" | "short" | "wait") and a sentence saying why."""
+
+    choice: str
+    best: str
+    long_result: object
+    short_result: object
+    correct: bool
+    explanation: str
+
+
+def starting_plan(lesson: Lesson, side: str, symbol: str, reward_risk: float = 2.0) -> TradePlan:
+    """The walkthrough's suggested plan on `side`: the lesson's stop distance and leverage, target at 2 R."""
+    plan = suggest_plan(lesson.price, side, lesson.stop_distance, reward_risk, lesson.leverage)
+    return replace(plan, symbol=symbol)
+
+
+def score_decision(lesson: Lesson, choice: str, symbol: str) -> DecisionScore:
+    """Score "long", "short" or "wait" by replaying both suggested plans on the bars after the decision.
+
+    Waiting is the best answer unless one side's plan made at least `CLEAR_WIN_R` R (then that side is best);
+    when both did, the larger result wins.
+    """
+    if choice not in CHOICES:
+        raise ValueError(f"choice must be one of {', '.join(CHOICES)}, not {choice!r}")
+    results = {side: replay(starting_plan(lesson, side, symbol), lesson.after) for side in ("long", "short")}
+    winners = {side: r.r_multiple for side, r in results.items() if r.r_multiple >= CLEAR_WIN_R}
+    best = max(winners, key=winners.get) if winners else "wait"
+    said = {side: f"a {side} would have ended at {r.r_multiple:+.1f} R ({r.exit})" for side, r in results.items()}
+    if best == "wait":
+        why = f"Neither side paid: {said['long']}, {said['short']} — waiting kept the money."
+    else:
+        why = f"The {best} side paid: {said['long']}, {said['short']}."
+    return DecisionScore(choice, best, results["long"], results["short"], choice == best, why)
+
+
+MAP_PRICE_MARGIN = 0.02  # the crop shows 2 % beyond the candles' range on each side
+
+
+def lesson_map(
+    lesson: Lesson, heatmap: Heatmap, market: Market, end: pd.Timestamp | None = None, max_marks: int = 2500
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Heat cells and candles of the map from the lesson's first bar to `end` (default: the decision bar).
+
+    Nothing after `end` is drawn, so before a reveal the map's later columns cannot give the future away.
+    """
+    end = lesson.time if end is None else pd.Timestamp(end)
+    shown = pd.concat([lesson.before, lesson.after]).loc[:end]
+    start = shown.index[0]
+    low = float(shown["low"].min()) * (1 - MAP_PRICE_MARGIN)
+    high = float(shown["high"].max()) * (1 + MAP_PRICE_MARGIN)
+    keep = (heatmap.times >= start) & (heatmap.times <= end)
+    if not keep.any():
+        keep[heatmap.column_at(end)] = True
+    edges = heatmap.price_edges
+    lo_bin = max(0, int(edges.searchsorted(low)) - 1)
+    hi_bin = min(len(edges) - 1, int(edges.searchsorted(high)) + 1)
+    bins = slice(lo_bin, hi_bin)
+    tiers = {
+        name: (None if arr is None else arr[:, keep][:, :, bins])
+        for name, arr in (("long_by_tier", heatmap.long_by_tier), ("short_by_tier", heatmap.short_by_tier))
+    }
+    crop = replace(
+        heatmap,
+        times=heatmap.times[keep],
+        price_edges=edges[lo_bin : hi_bin + 1],
+        long=heatmap.long[keep][:, bins],
+        short=heatmap.short[keep][:, bins],
+        close=heatmap.close[keep],
+        implied=heatmap.implied.loc[start:end],
+        **tiers,
+    )
+    cells = heat_cells(crop, max_marks=max_marks)
+    frame = market.bars.loc[start:end, ["open", "high", "low", "close"]].reset_index(names="time")
+    frame["t1"] = frame["time"] + market.interval
+    frame["up"] = frame["close"] >= frame["open"]
+    return cells, frame

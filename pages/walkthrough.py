@@ -1,19 +1,30 @@
-"""Trade walkthrough: six guided steps from reading the map to replaying a plan on the bars that came after."""
+"""Trade walkthrough: seven guided steps on the map, from reading it to deciding (enter or wait) and the reveal."""
 
 from __future__ import annotations
 
+import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from liqcore.analysis import Analysis
 from liqcore.breakouts import BreakoutResult, scan
-from liqcore.charts.breakouts import breakout_chart, plan_chart, replay_chart
-from liqcore.charts.heatmap import profile_chart
+from liqcore.charts.breakouts import LEVEL_COLOURS, plan_chart, replay_chart
+from liqcore.charts.heatmap import heatmap_chart, profile_chart
+from liqcore.charts.lessons import fuel_band, level_rules, moment_markers
 from liqcore.formatting import compact_usd
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
-from liqcore.plan import TradePlan, problems, replay, score_plan, suggest_plan
-from liqcore.walkthrough import Lesson, build_lesson
+from liqcore.plan import TradePlan, problems, replay, score_plan
+from liqcore.walkthrough import (
+    CHOICES,
+    Lesson,
+    build_lesson,
+    decision_range,
+    lesson_map,
+    score_decision,
+    starting_plan,
+)
 from pages.components.session import current_analysis
 
 STEPS = (
@@ -21,19 +32,23 @@ STEPS = (
     "Fakeout check",
     "Squeeze reading",
     "Volatility, leverage and stop width",
+    "Enter or wait?",
     "Plan the trade",
-    "Replay",
+    "What happened",
 )
 PLAN_KEYS = ("wt_side", "wt_entry", "wt_stop", "wt_target", "wt_leverage")
+ANSWER_KEYS = ("wt_guess", "wt_choice")
 SHOW = {"serious": st.error, "warning": st.warning, "info": st.info, "ok": st.success}
 ICONS = {"serious": ":material/dangerous:", "warning": ":material/warning:", "info": ":material/info:"}
+CHOICE_WORDS = {"long": "Enter long", "short": "Enter short", "wait": "Wait (no trade)"}
 
 analysis: Analysis = current_analysis(__file__)
+theme = st.context.theme.type or "dark"
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner="Choosing a decision point…")
-def _lesson(key: str, _market: Market, _heatmap: Heatmap) -> Lesson:
-    return build_lesson(_market, _heatmap)
+@st.cache_data(max_entries=32, ttl=3600, show_spinner="Reading the map at the decision point…")
+def _lesson(key: str, at: int | None, _market: Market, _heatmap: Heatmap) -> Lesson:
+    return build_lesson(_market, _heatmap, at=at)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -41,11 +56,35 @@ def _scan(key: str, _market: Market, _heatmap: Heatmap) -> BreakoutResult:
     return scan(_market, _heatmap)
 
 
-lesson = _lesson(analysis.key, analysis.market, analysis.heatmap)
+first_bar, last_bar = decision_range(analysis.market, analysis.heatmap)
+times = analysis.market.bars.index
+
+
+def _restart(at: int | None) -> None:
+    """A new decision point: back to step 1 with no answers given."""
+    st.session_state.update(wt_at=at, wt_step=1, wt_plan_for=None)
+    for key in ANSWER_KEYS:
+        st.session_state.pop(key, None)
+
+
+def _random_moment() -> None:
+    rng = np.random.default_rng()
+    _restart(int(rng.integers(first_bar, last_bar + 1)))
+
+
+def _chosen_time() -> None:
+    chosen = st.session_state["wt_time"]
+    _restart(int(times.get_loc(chosen)))
+
+
+if st.session_state.get("wt_key") != analysis.key:
+    st.session_state.update(wt_key=analysis.key)
+    _restart(None)
+lesson = _lesson(analysis.key, st.session_state["wt_at"], analysis.market, analysis.heatmap)
 
 
 def _reset_plan(side: str | None = None) -> None:
-    start = suggest_plan(lesson.price, side or lesson.side, lesson.stop_distance, 2.0, lesson.leverage)
+    start = starting_plan(lesson, side or lesson.side, analysis.market.symbol)
     st.session_state.update(
         wt_side=start.side,
         wt_entry=round(start.entry, 2),
@@ -55,12 +94,14 @@ def _reset_plan(side: str | None = None) -> None:
     )
 
 
-if st.session_state.get("wt_key") != analysis.key:
-    st.session_state.update(wt_key=analysis.key, wt_step=1)
-    st.session_state.pop("wt_guess", None)
+if st.session_state.get("wt_plan_for") != (analysis.key, lesson.bar):
+    st.session_state["wt_plan_for"] = (analysis.key, lesson.bar)
     _reset_plan()
 for key in PLAN_KEYS:  # keep the plan while its widgets are not on screen
     st.session_state[key] = st.session_state[key]
+for key in ANSWER_KEYS:  # and the answers given, for the score card
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
 step: int = st.session_state["wt_step"]
 
 
@@ -83,24 +124,65 @@ def _plan() -> TradePlan:
     )
 
 
+def _map(end: pd.Timestamp | None = None, extra: tuple[alt.Chart, ...] = (), height: int = 340) -> None:
+    """The heatmap around the decision (up to `end`, default the decision bar) with the decision marked."""
+    cells, candles = lesson_map(lesson, analysis.heatmap, analysis.market, end=end)
+    chart = heatmap_chart(cells, candles, lesson.price, theme=theme, height=height)
+    marks = pd.DataFrame({"time": [lesson.time], "label": ["decision"]})
+    for layer in (moment_markers(marks), *extra):
+        chart = chart + layer
+    st.altair_chart(chart, width="stretch")
+
+
+def _levels(plan: TradePlan) -> pd.DataFrame:
+    rows = [("stop", plan.stop), ("target", plan.target), ("liquidation", plan.liquidation), ("entry", plan.entry)]
+    return pd.DataFrame(
+        {
+            "price": [p for _, p in rows],
+            "label": [f"{name} {p:,.0f}" for name, p in rows],
+            "colour": [LEVEL_COLOURS[name] for name, _ in rows],
+        }
+    )
+
+
 st.title("Trade walkthrough")
 st.caption(
     f"On **{analysis.label}**, stopped at **{lesson.time:%Y-%m-%d %H:%M} UTC** (price {_usd(lesson.price)}): "
-    "everything below uses only what was known then, and the bars after it are kept for the replay. The map is an "
+    "everything below uses only what was known then, and the bars after it are kept for the reveal. The map is an "
     "**estimate**, and nothing here is financial advice. Pick another scenario, seed or dataset in the sidebar to "
     "walk through a different market."
 )
+with st.expander("Decision time", icon=":material/schedule:", expanded=step == 1):
+    left, mid, right = st.columns([4, 1.3, 1.3])
+    snapshots = [t for t in analysis.heatmap.times if times[first_bar] <= t <= times[last_bar]]
+    if snapshots:
+        nearest = min(snapshots, key=lambda t: abs(t - lesson.time))
+        if st.session_state.get("wt_time") not in snapshots:
+            st.session_state["wt_time"] = nearest
+        left.select_slider(
+            "Decide at (UTC)",
+            options=snapshots,
+            key="wt_time",
+            format_func=lambda t: f"{t:%b %d %H:%M}",
+            on_change=_chosen_time,
+            help="The map and every reading stop here; the bars after it are hidden until the reveal.",
+        )
+    mid.button("A random moment", key="wt_random", icon=":material/casino:", on_click=_random_moment, width="stretch")
+    right.button(
+        "A recent breakout", key="wt_auto", icon=":material/bolt:", on_click=_restart, args=(None,), width="stretch"
+    )
 st.progress(step / len(STEPS), text=f"Step {step} of {len(STEPS)}: {STEPS[step - 1]}")
 
 
 def step_map() -> None:
     st.subheader("1 · Read the map")
     st.markdown(
-        "Each bar on the chart is the estimated USD of leveraged positions that would be **force-liquidated** if "
-        "price traded there. **Longs** sit below price (they are liquidated when price falls), **shorts** above. "
-        "Bright, long bars are *clusters*: many positions with a liquidation price in the same place. The lines "
-        "add them up outward from price."
+        "The heat is the estimated USD of leveraged positions that would be **force-liquidated** if price traded "
+        "there, up to the decision (the amber line). **Longs** sit below price (liquidated when it falls), "
+        "**shorts** above. Bright bands are *clusters*; a band that ends where the candles pass through it was "
+        "liquidated."
     )
+    _map()
     left, right = st.columns([3, 2])
     left.altair_chart(
         profile_chart(lesson.profile, f"Estimated book at {lesson.time:%b %d %H:%M} UTC"), width="stretch"
@@ -118,7 +200,6 @@ def step_map() -> None:
                     f"- Biggest **{side}** cluster {word}: **{row['price_low']:,.0f}–{row['price_high']:,.0f} USD** "
                     f"({row['distance_pct']:+.1f} % from price), ≈ **{compact_usd(row['notional_usd'])}** — {effect}."
                 )
-        st.caption("Faint bars hold little; a move through them has little forced flow behind it.")
 
 
 def step_fakeout() -> None:
@@ -126,20 +207,21 @@ def step_fakeout() -> None:
     event = lesson.breakout
     if event is None:
         st.info(
-            "No breakout with a known outcome in this data, so there is nothing to quiz. Pick another scenario or "
-            "seed in the sidebar (the *fakeout* scenario has many).",
+            "No breakout with a known outcome in the bars before this decision, so there is nothing to quiz. "
+            "Try another decision time above, or the *fakeout* scenario in the sidebar (it has many).",
             icon=":material/info:",
         )
+        _map()
         return
     up = event["direction"] == "up"
     config = _scan(analysis.key, analysis.market, analysis.heatmap).config
     st.markdown(
         f"At **{event['time']:%b %d %H:%M} UTC** price closed at **{_usd(event['close'])}**, "
-        f"{'above the high' if up else 'below the low'} of the previous {config.lookback} bars "
-        f"({_usd(event['level'])}). Within {config.fuel_pct:g} % beyond that level the map held "
-        f"≈ **{compact_usd(event['fuel_usd'])}** of {'shorts' if up else 'longs'} — fuel that would be forced to "
-        f"{'buy' if up else 'sell'} if price kept going. That is a **{event['zone']}** zone (dense = at or "
-        f"above the median fuel of this data's breakouts, {compact_usd(lesson.dense_threshold_usd)})."
+        f"{'above the high' if up else 'below the low'} of the previous {config.lookback} bars — the broken level "
+        f"**{_usd(event['level'])}** (dashed). The amber box is the fuel window: within {config.fuel_pct:g} % beyond "
+        f"the level the map held ≈ **{compact_usd(event['fuel_usd'])}** of {'shorts' if up else 'longs'}, forced to "
+        f"{'buy' if up else 'sell'} if price kept going — a **{event['zone']}** zone (dense = at or above the median "
+        f"fuel of this data's breakouts, {compact_usd(lesson.dense_threshold_usd)})."
     )
     guess = st.radio(
         f"What happens within the next {config.horizon} bars?",
@@ -152,9 +234,13 @@ def step_fakeout() -> None:
             "price closes back inside the range",
         ],
     )
-    shown = lesson.before if guess is None else pd.concat([lesson.before, lesson.after.head(config.horizon)])
-    events = pd.DataFrame([event]) if guess is not None else pd.DataFrame([event]).iloc[:0]
-    st.altair_chart(breakout_chart(shown.reset_index(names="time"), events), width="stretch")
+    horizon_end = analysis.market.bars.index[min(int(event["bar"]) + config.horizon, len(analysis.market) - 1)]
+    end = event["time"] if guess is None else max(horizon_end, lesson.time)
+    fuel_edge = event["level"] * (1 + (1 if up else -1) * config.fuel_pct / 100)
+    level = pd.DataFrame({"price": [event["level"]], "label": ["broken level"], "colour": ["#e2e8f0"]})
+    band = fuel_band(lesson.before.index[0], end, event["level"], fuel_edge, f"fuel {compact_usd(event['fuel_usd'])}")
+    breakout_mark = moment_markers(pd.DataFrame({"time": [event["time"]], "label": ["breakout"]}))
+    _map(end=end, extra=(level_rules(level), band, breakout_mark))
     if guess is None:
         st.caption("Decide first; the bars after the breakout appear once you have answered.")
         return
@@ -181,6 +267,7 @@ def step_squeeze() -> None:
         "Shorts above / longs below, ±3 % (nearer counts more)",
         f"{compact_usd(row['above_usd'])} / {compact_usd(row['below_usd'])}",
     )
+    _map()
     st.markdown(
         "The balance runs from −1 (all the nearby exposure is longs below price) to +1 (all shorts above). "
         "**Shorts stacked above** can be squeezed: a push up forces them to buy, which pushes price further. "
@@ -190,8 +277,8 @@ def step_squeeze() -> None:
 
 
 def step_volatility() -> None:
-    st.subheader("4 · Volatility → leverage and stop width")
-    start = suggest_plan(lesson.price, lesson.side, lesson.stop_distance, 2.0, lesson.leverage)
+    st.subheader("4 · Volatility → stop width and leverage")
+    start = starting_plan(lesson, lesson.side, analysis.market.symbol)
     cols = st.columns(4)
     cols[0].metric(
         f"Expected move, next {lesson.horizon} bars",
@@ -201,23 +288,60 @@ def step_volatility() -> None:
         delta_arrow="off",
     )
     cols[1].metric("Regime", lesson.regime)
-    cols[2].metric("ATR(14)", _usd(lesson.atr))
+    cols[2].metric(
+        "Suggested stop distance",
+        _usd(lesson.stop_distance),
+        f"{100 * lesson.stop_distance / lesson.price:.2f} %",
+        delta_color="off",
+        delta_arrow="off",
+    )
     cols[3].metric("Suggested leverage", f"{lesson.leverage:g}×")
+    _map(extra=(level_rules(_levels(start)),))
     st.markdown(
-        f"The expected move comes from the {lesson.move_source}. A stop closer than the ordinary swing is likely to "
-        f"be hit by noise, so the starting stop sits **{_usd(lesson.stop_distance)}** away (the larger of the "
-        f"expected move and 1.5 × ATR). At **{lesson.leverage:g}×** a {start.side} from {_usd(start.entry)} would be "
-        f"liquidated at **{_usd(start.liquidation)}**, at least twice as far as the stop at {_usd(start.stop)} "
-        "(leverage capped at 10× for learning) — so the stop acts before the exchange does. Faster markets need "
-        "wider stops, and wider stops need lower leverage."
+        f"The expected move comes from the {lesson.move_source}. How the starting stop and leverage were chosen:\n"
+        + "\n".join(f"- {reason}" for reason in lesson.risk_reasons)
+        + f"\n\nAt **{lesson.leverage:g}×** a {start.side} from {_usd(start.entry)} would be liquidated at "
+        f"**{_usd(start.liquidation)}**, beyond the stop at {_usd(start.stop)} — so the stop acts before the "
+        "exchange does. Faster markets need wider stops, and wider stops need lower leverage."
     )
 
 
+def step_decide() -> None:
+    st.subheader("5 · Enter or wait?")
+    st.markdown(
+        "You have read the map, the breakout, the squeeze balance and the volatility. Would you take a trade here? "
+        "Waiting is an answer like the others: it is scored against what happened next, by replaying the suggested "
+        "long and short plans (stop and leverage from step 4, target at 2 × the risk)."
+    )
+    st.radio(
+        "Your decision",
+        list(CHOICES),
+        index=None,
+        key="wt_choice",
+        horizontal=True,
+        format_func=CHOICE_WORDS.get,
+        on_change=lambda: (
+            _reset_plan(st.session_state["wt_choice"])
+            if st.session_state.get("wt_choice") in ("long", "short")
+            else None
+        ),
+    )
+    _map()
+    if st.session_state.get("wt_choice") is None:
+        st.caption("Choose before going on; the answer is revealed in the last step.")
+
+
 def step_plan() -> None:
-    st.subheader("5 · Plan the trade")
+    st.subheader("6 · Plan the trade")
+    if st.session_state.get("wt_choice") == "wait":
+        st.info(
+            "You chose to wait. You can still sketch a plan here to see what it would have done; your score counts "
+            "the decision to wait.",
+            icon=":material/hourglass_empty:",
+        )
     st.markdown(
         "Choose a side, entry, stop-loss, take-profit and leverage. The plan is scored against the map at the "
-        "decision point; each point explains itself. The starting values come from steps 3 and 4."
+        "decision point; each point explains itself. The starting values come from steps 4 and 5."
     )
     cols = st.columns(5)
     cols[0].radio("Side", ["long", "short"], key="wt_side", on_change=lambda: _reset_plan(st.session_state["wt_side"]))
@@ -243,6 +367,7 @@ def step_plan() -> None:
     )
     metrics[2].metric("Reward to the target", f"{100 * plan.reward / plan.entry:.2f} %")
     metrics[3].metric("Liquidation price", _usd(plan.liquidation))
+    _map(extra=(level_rules(_levels(plan)),), height=300)
     left, right = st.columns([3, 2])
     left.altair_chart(plan_chart(lesson.profile, plan), width="stretch")
     with right:
@@ -252,35 +377,99 @@ def step_plan() -> None:
             )
 
 
-def step_replay() -> None:
-    st.subheader("6 · Replay")
+def _score_card(decision, plan_result) -> pd.DataFrame:
+    rows = []
+    event, guess = lesson.breakout, st.session_state.get("wt_guess")
+    if event is not None:
+        rows.append(
+            ("Fakeout check", guess or "not answered", event["outcome"], "✓" if guess == event["outcome"] else "✗")
+        )
+    if decision is not None:
+        rows.append(
+            (
+                "Enter or wait",
+                CHOICE_WORDS[decision.choice],
+                CHOICE_WORDS[decision.best],
+                "✓" if decision.correct else "✗",
+            )
+        )
+    if plan_result is not None:
+        rows.append(
+            (
+                "Your plan",
+                f"{_plan().side} at {_plan().leverage:g}×",
+                f"{plan_result.exit}, {plan_result.r_multiple:+.2f} R",
+                "✓" if plan_result.r_multiple > 0 else "✗",
+            )
+        )
+    return pd.DataFrame(rows, columns=["Step", "Your answer", "What happened", "Score"])
+
+
+def step_reveal() -> None:
+    st.subheader("7 · What happened")
+    choice = st.session_state.get("wt_choice")
+    decision = score_decision(lesson, choice, analysis.market.symbol) if choice else None
     plan = _plan()
     issues = problems(plan)
+    result = None if issues else replay(plan, lesson.after)
+    _map(
+        end=lesson.after.index[-1] if len(lesson.after) else None, extra=() if issues else (level_rules(_levels(plan)),)
+    )
+    if decision is None:
+        st.warning(
+            "You have not decided in step 5 (enter or wait), so that step is not scored.", icon=":material/warning:"
+        )
+    else:
+        show = st.success if decision.correct else st.warning
+        show(
+            f"**{'Right' if decision.correct else 'Not this time'}:** you chose *{CHOICE_WORDS[decision.choice]}*; "
+            f"in hindsight the best was *{CHOICE_WORDS[decision.best]}*. {decision.explanation}",
+            icon=":material/fact_check:",
+        )
     if issues:
-        st.error("The plan in step 5 is not valid: " + " ".join(issues), icon=":material/dangerous:")
-        return
-    result = replay(plan, lesson.after)
-    words = {
-        "target": "The take-profit was reached first.",
-        "stop": "The stop-loss was hit first.",
-        "liquidation": "The position was liquidated before the stop could act.",
-        "open": f"Neither level was hit in the {len(lesson.after)} bars shown; the trade is still open.",
-    }
-    cols = st.columns(4)
-    cols[0].metric("Exit", result.exit, f"after {result.bars_held} bar(s)", delta_color="off", delta_arrow="off")
-    cols[1].metric("Price move", f"{result.move_pct:+.2f} %")
-    cols[2].metric(f"On the margin at {plan.leverage:g}×", f"{result.pnl_margin_pct:+.1f} %")
-    cols[3].metric("In units of risk", f"{result.r_multiple:+.2f} R")
-    st.markdown(f"**{words[result.exit]}** Exit at {_usd(result.exit_price)}. {result.note}")
-    shown = pd.concat([lesson.before.tail(48), lesson.after])
-    st.altair_chart(replay_chart(shown, lesson.time, plan), width="stretch")
+        st.error("The plan in step 6 is not valid: " + " ".join(issues), icon=":material/dangerous:")
+    else:
+        words = {
+            "target": "The take-profit was reached first.",
+            "stop": "The stop-loss was hit first.",
+            "liquidation": "The position was liquidated before the stop could act.",
+            "open": f"Neither level was hit in the {len(lesson.after)} bars shown; the trade is still open.",
+        }
+        cols = st.columns(4)
+        cols[0].metric("Exit", result.exit, f"after {result.bars_held} bar(s)", delta_color="off", delta_arrow="off")
+        cols[1].metric("Price move", f"{result.move_pct:+.2f} %")
+        cols[2].metric(f"On the margin at {plan.leverage:g}×", f"{result.pnl_margin_pct:+.1f} %")
+        cols[3].metric("In units of risk", f"{result.r_multiple:+.2f} R")
+        st.markdown(f"**{words[result.exit]}** Exit at {_usd(result.exit_price)}. {result.note}")
+        shown = pd.concat([lesson.before.tail(48), lesson.after])
+        with st.expander("Candles only, with the plan", icon=":material/candlestick_chart:"):
+            st.altair_chart(replay_chart(shown, lesson.time, plan), width="stretch")
+    st.markdown("**Score card**")
+    st.table(_score_card(decision, result).set_index("Step"))
     st.caption(
-        "One replay is one sample, not evidence: a good plan can lose and a poor one can win. Try another side or "
-        "level in step 5, or another scenario or seed in the sidebar."
+        "One moment is one sample, not evidence: a good decision can lose and a poor one can win. Try several "
+        "moments before trusting a habit."
+    )
+    a, b = st.columns(2)
+    a.button(
+        "Try another moment",
+        key="wt_another",
+        icon=":material/casino:",
+        on_click=_random_moment,
+        type="primary",
+        width="stretch",
+    )
+    b.button(
+        "Try this on real data",
+        key="wt_real",
+        icon=":material/public:",
+        on_click=lambda: st.session_state.update(src="archive"),
+        width="stretch",
+        help="Switches the sidebar to the Binance public archive: pick a symbol and fetch, then come back here.",
     )
 
 
-[step_map, step_fakeout, step_squeeze, step_volatility, step_plan, step_replay][step - 1]()
+[step_map, step_fakeout, step_squeeze, step_volatility, step_decide, step_plan, step_reveal][step - 1]()
 
 back, _, forward = st.columns([1, 4, 1])
 back.button(

@@ -1,29 +1,59 @@
-"""The walkthrough page: a learner steps through all six steps (answering the fakeout quiz) without an exception."""
+"""The walkthrough page: a learner steps through all seven steps on the map, decides, and gets a score card."""
 
 from __future__ import annotations
 
 from conftest import run_page
 
 
-def test_walk_all_six_steps() -> None:
+def _maps(at) -> int:
+    """Charts on screen that draw heat cells (the map), told apart by the heat's intensity field."""
+    return sum('"intensity"' in chart.proto.spec for chart in at.get("vega_lite_chart"))
+
+
+def test_walk_all_seven_steps_with_the_map_on_each() -> None:
     at = run_page("pages/walkthrough.py")
     assert not at.exception
     intro = " ".join(c.value for c in at.caption)
     assert "**estimate**" in intro and "financial advice" in intro and "sidebar" in intro
     assert at.button(key="wt_back").disabled
-    for step in range(1, 7):
+    for step in range(1, 8):
         assert at.subheader[0].value.startswith(f"{step} ·")
+        assert _maps(at) >= 1, f"step {step} shows no map"
         if step == 2:
             at.radio(key="wt_guess").set_value("fakeout").run()
             assert not at.exception
             assert any("it was a **" in m.value for m in at.markdown)
+        if step == 4:
+            assert "Suggested leverage" in [m.label for m in at.metric]
+            assert not any("capped at 10" in m.value for m in at.markdown)
         if step == 5:
+            at.radio(key="wt_choice").set_value("wait").run()
+            assert not at.exception
+        if step == 6:
             assert "Reward / risk" in [m.label for m in at.metric]
             assert len(at.success) + len(at.info) + len(at.warning) + len(at.error) >= 4  # one finding per topic
-        if step < 6:
+        if step < 7:
             at.button(key="wt_next").click().run()
             assert not at.exception, f"step {step + 1}: {at.exception}"
     assert at.metric[0].label == "Exit"
+    card = at.table[0].value
+    assert list(card.index) == ["Fakeout check", "Enter or wait", "Your plan"]
+    assert card.loc["Enter or wait", "Your answer"] == "Wait (no trade)"
+    assert card.loc["Fakeout check", "Your answer"] == "fakeout"
     at.button(key="wt_restart").click().run()
     assert not at.exception
     assert at.subheader[0].value.startswith("1 ·")
+
+
+def test_learner_chooses_the_decision_time_or_a_random_moment() -> None:
+    at = run_page("pages/walkthrough.py")
+    times = at.session_state["analysis"].heatmap.times
+    chosen = times[len(times) // 3]
+    at.select_slider(key="wt_time").set_value(chosen).run()
+    assert not at.exception
+    assert f"stopped at **{chosen:%Y-%m-%d %H:%M} UTC**" in " ".join(c.value for c in at.caption)
+    assert at.session_state["wt_at"] == at.session_state["analysis"].market.bars.index.get_loc(chosen)
+    before = at.session_state["wt_at"]
+    at.button(key="wt_random").click().run()
+    assert not at.exception and at.session_state["wt_step"] == 1
+    assert isinstance(at.session_state["wt_at"], int) and at.session_state["wt_at"] != before

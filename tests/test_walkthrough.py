@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import make_market
 
 from liqcore import ModelConfig, estimate, simulate
 from liqcore.brackets import table_for_symbol
+from liqcore.charts.breakouts import spread_labels
 from liqcore.margin import liquidation_price
-from liqcore.walkthrough import build_lesson, safe_leverage
+from liqcore.plan import replay
+from liqcore.profile import Profile
+from liqcore.walkthrough import (
+    CHOICES,
+    build_lesson,
+    decision_range,
+    lesson_map,
+    leverage_for_buffer,
+    score_decision,
+    starting_plan,
+    suggest_risk,
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +57,87 @@ def test_no_breakout_falls_back_to_seventy_percent() -> None:
     assert lesson.move_usd == pytest.approx(lesson.atr * np.sqrt(lesson.horizon))
 
 
-def test_safe_leverage_keeps_liquidation_twice_the_stop_away() -> None:
+def _profile_with_long_cluster(price: float, low: float, high: float, usd: float = 5e7) -> Profile:
+    edges = np.linspace(price * 0.8, price * 1.2, 401)
+    centers = (edges[:-1] + edges[1:]) / 2
+    long = np.where((centers >= low) & (centers <= high), usd / 10, 0.0)
+    return Profile(pd.Timestamp("2026-01-01", tz="UTC"), price, edges, long, np.zeros_like(long))
+
+
+def test_stop_moves_beyond_a_same_side_cluster_it_would_sit_in() -> None:
+    price, atr_usd = 100.0, 0.5
+    profile = _profile_with_long_cluster(price, 98.4, 98.9)  # the volatility stop (1.5 USD away) is inside it
+    risk = suggest_risk(price, "long", 1.5, atr_usd, profile, "elevated", "BTCUSDT")
+    assert price - risk.stop_distance < 98.4  # beyond the cluster's far edge
+    assert risk.stop_distance <= 3 * 1.5
+    assert any("cluster" in reason for reason in risk.reasons)
+    clear = suggest_risk(
+        price, "long", 1.5, atr_usd, _profile_with_long_cluster(price, 90.0, 91.0), "elevated", "BTCUSDT"
+    )
+    assert clear.stop_distance == pytest.approx(1.5)  # a cluster far beyond the stop does not move it
+    far = suggest_risk(
+        price, "long", 1.5, atr_usd, _profile_with_long_cluster(price, 92.0, 98.9), "elevated", "BTCUSDT"
+    )
+    assert far.stop_distance == pytest.approx(1.5)  # clearing it would more than triple the stop: kept, and said
+    assert any("more than three times" in reason for reason in far.reasons)
+
+
+def test_leverage_follows_the_stop_and_the_regime_with_no_fixed_cap() -> None:
     mmr = table_for_symbol("BTCUSDT").brackets[0].mmr
-    for stop_pct in (0.5, 1.0, 3.0, 8.0):
-        lev = safe_leverage(stop_pct, "BTCUSDT")
-        liq = liquidation_price(100.0, lev, "long", mmr)
-        assert 100 - liq >= 2 * stop_pct - 1e-9
-        assert 1 <= lev <= 10
-    assert safe_leverage(0.1, "BTCUSDT") == 10
+    flat = _profile_with_long_cluster(100.0, 50.0, 51.0)
+    by_regime = {}
+    for regime in ("calm", "elevated", "high"):
+        risk = suggest_risk(100.0, "long", 1.0, 0.1, flat, regime, "BTCUSDT")
+        liq = liquidation_price(100.0, risk.leverage, "long", mmr)
+        assert 100 - liq >= risk.liquidation_buffer * risk.stop_distance - 1e-9
+        by_regime[regime] = risk.leverage
+    assert by_regime["calm"] > by_regime["elevated"] > by_regime["high"]
+    tight = suggest_risk(100.0, "long", 0.2, 0.05, flat, "calm", "BTCUSDT")
+    assert tight.leverage > 10  # a tight stop in a calm market allows more than 10x ...
+    assert (
+        leverage_for_buffer(0.01, 1.5, "BTCUSDT") == table_for_symbol("BTCUSDT").brackets[0].max_leverage
+    )  # ... up to the exchange's limit
+
+
+def test_chosen_decision_bar_and_the_latest_breakout_before_it(fakeout) -> None:
+    market, heatmap = fakeout
+    first, last = decision_range(market, heatmap)
+    chosen = (first + last) // 2
+    lesson = build_lesson(market, heatmap, at=chosen)
+    assert lesson.bar == chosen and lesson.time == market.bars.index[chosen]
+    assert lesson.before.index[-1] == lesson.time and lesson.after.index[0] > lesson.time
+    if lesson.breakout is not None:
+        assert chosen - 144 < lesson.breakout["bar"] <= chosen
+    assert build_lesson(market, heatmap, at=10**9).bar == last  # clamped so bars remain to reveal
+    cells, candles = lesson_map(lesson, heatmap, market)
+    assert candles["time"].max() == lesson.time and cells["t0"].max() <= lesson.time
+    revealed_cells, revealed = lesson_map(lesson, heatmap, market, end=lesson.after.index[-1])
+    assert revealed["time"].max() == lesson.after.index[-1] and len(revealed_cells) >= len(cells) > 0
+
+
+def test_waiting_is_scored_against_both_sides_replayed(fakeout) -> None:
+    market, heatmap = fakeout
+    first, last = decision_range(market, heatmap)
+    for bar in np.linspace(first, last, 6).astype(int):
+        lesson = build_lesson(market, heatmap, at=int(bar))
+        scores = {choice: score_decision(lesson, choice, market.symbol) for choice in CHOICES}
+        best = scores["wait"].best
+        assert [c for c, s in scores.items() if s.correct] == [best]
+        r = {"long": scores["wait"].long_result.r_multiple, "short": scores["wait"].short_result.r_multiple}
+        if best == "wait":
+            assert max(r.values()) < 0.5
+        else:
+            assert r[best] >= 0.5 and r[best] == max(r.values())
+        assert scores["wait"].long_result == replay(starting_plan(lesson, "long", market.symbol), lesson.after)
+    with pytest.raises(ValueError, match="long, short, wait"):
+        score_decision(lesson, "hold", market.symbol)
+
+
+def test_plan_labels_are_spread_apart_and_stay_put_when_apart() -> None:
+    assert spread_labels([1.0, 5.0, 9.0], 1.0) == [1.0, 5.0, 9.0]
+    placed = spread_labels([100.0, 100.2, 99.9, 100.1], 0.5)
+    ordered = sorted(placed)
+    assert all(b - a >= 0.5 - 1e-9 for a, b in itertools.pairwise(ordered))
+    assert sum(placed) / 4 == pytest.approx((100.0 + 100.2 + 99.9 + 100.1) / 4)
+    # order by price is kept, so each label stays next to its own rule
+    assert sorted(range(4), key=lambda i: placed[i]) == sorted(range(4), key=lambda i: [100.0, 100.2, 99.9, 100.1][i])

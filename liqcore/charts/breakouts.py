@@ -82,22 +82,44 @@ def _levels(plan: TradePlan) -> pd.DataFrame:
     return frame
 
 
-def _rules(levels: pd.DataFrame, y_scale: alt.Scale) -> list[alt.Chart]:
+LABEL_HEIGHT_PX = 15  # one label line, with a little air
+
+
+def spread_labels(prices: list[float], min_gap: float) -> list[float]:
+    """Label positions as close to `prices` as possible but at least `min_gap` apart (in price units).
+
+    Sorted bottom-up, each label is pushed up past its lower neighbour; then the whole stack is shifted down by the
+    mean push, so labels stay centred on their levels instead of drifting upward.
+    """
+    order = sorted(range(len(prices)), key=lambda i: prices[i])
+    placed: list[float] = []
+    for i in order:
+        placed.append(prices[i] if not placed else max(prices[i], placed[-1] + min_gap))
+    shift = sum(p - prices[i] for p, i in zip(placed, order, strict=True)) / max(len(placed), 1)
+    out = [0.0] * len(prices)
+    for p, i in zip(placed, order, strict=True):
+        out[i] = p - shift
+    return out
+
+
+def _rules(levels: pd.DataFrame, y_scale: alt.Scale, height: int) -> list[alt.Chart]:
+    """Level rules, and their labels at the right edge spread so that no two overlap."""
+    low, high = y_scale.domain
+    levels = levels.assign(label_y=spread_labels(list(levels["price"]), (high - low) * LABEL_HEIGHT_PX / height))
     scale = alt.Scale(domain=list(LEVEL_COLOURS), range=list(LEVEL_COLOURS.values()))
-    base = alt.Chart(levels).encode(y=alt.Y("price:Q", scale=y_scale))
+    base = alt.Chart(levels)
     rule = base.mark_rule(strokeWidth=2, strokeDash=[6, 3]).encode(
+        y=alt.Y("price:Q", scale=y_scale),
         color=alt.Color("level:N", title="Plan", scale=scale, legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("level:N", title="Level"), alt.Tooltip("price:Q", title="Price (USD)", format=",.2f")],
     )
-    colour = alt.Color("level:N", scale=scale, legend=None)
-    # entry labelled on the left, the other levels on the right, so labels of nearby levels do not collide
-    entry = base.transform_filter("datum.level == 'entry'").mark_text(align="left", dx=4, dy=-6, fontWeight="bold")
-    others = base.transform_filter("datum.level != 'entry'").mark_text(align="right", dx=-4, dy=-6, fontWeight="bold")
-    return [
-        rule,
-        entry.encode(text="label:N", x=alt.value(0), color=colour),
-        others.encode(text="label:N", x=alt.value(alt.expr("width")), color=colour),
-    ]
+    labels = base.mark_text(align="right", dx=-4, baseline="middle", fontWeight="bold").encode(
+        y=alt.Y("label_y:Q", scale=y_scale),
+        text="label:N",
+        x=alt.value(alt.expr("width")),
+        color=alt.Color("level:N", scale=scale, legend=None),
+    )
+    return [rule, labels]
 
 
 def _scale(low: float, high: float) -> alt.Scale:
@@ -139,7 +161,9 @@ def plan_chart(profile: Profile, plan: TradePlan, height: int = 420) -> alt.Laye
             ],
         )
     )
-    return alt.layer(bars, *_rules(levels, y_scale)).resolve_scale(color="independent").properties(height=height)
+    return (
+        alt.layer(bars, *_rules(levels, y_scale, height)).resolve_scale(color="independent").properties(height=height)
+    )
 
 
 def replay_chart(bars: pd.DataFrame, decision: pd.Timestamp, plan: TradePlan, height: int = 420) -> alt.LayerChart:

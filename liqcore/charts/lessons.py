@@ -28,3 +28,38 @@ def moment_markers(moments: pd.DataFrame) -> alt.LayerChart:
         .encode(x="time:T", y=alt.value(4), text="text:N")
     )
     return alt.layer(rule, text)
+
+
+def level_rules(levels: pd.DataFrame) -> alt.LayerChart:
+    """Horizontal rules with labels at the right edge: `levels` has price, label and colour per row."""
+    rule = (
+        alt.Chart(levels)
+        .mark_rule(strokeWidth=2, strokeDash=[6, 3])
+        .encode(
+            y="price:Q",
+            color=alt.Color("colour:N", scale=None),
+            tooltip=["label:N", alt.Tooltip("price:Q", format=",.1f")],
+        )
+    )
+    text = (
+        alt.Chart(levels)
+        .mark_text(align="right", dx=-4, dy=-7, fontWeight="bold")
+        .encode(y="price:Q", x=alt.value(alt.expr("width")), text="label:N", color=alt.Color("colour:N", scale=None))
+    )
+    return alt.layer(rule, text)
+
+
+def fuel_band(t0: pd.Timestamp, t1: pd.Timestamp, p0: float, p1: float, label: str) -> alt.LayerChart:
+    """A translucent box over the prices beyond a broken level (the fuel window), labelled inside."""
+    frame = pd.DataFrame({"t0": [t0], "t1": [t1], "p0": [min(p0, p1)], "p1": [max(p0, p1)], "label": [label]})
+    box = (
+        alt.Chart(frame)
+        .mark_rect(fill=MARKER_COLOUR, fillOpacity=0.12, stroke=MARKER_COLOUR, strokeDash=[3, 3], strokeWidth=1.5)
+        .encode(x="t0:T", x2="t1:T", y="p0:Q", y2="p1:Q", tooltip=["label:N"])
+    )
+    text = (
+        alt.Chart(frame)
+        .mark_text(align="left", dx=4, dy=8, color=MARKER_COLOUR, fontWeight="bold")
+        .encode(x="t0:T", y="p1:Q", text="label:N")
+    )
+    return alt.layer(box, text)
