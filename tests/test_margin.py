@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from liqcore.brackets import BINANCE_BTCUSDT, GENERIC, TABLES, table_for_symbol
+from liqcore.brackets import BINANCE_BTCUSDT, GENERIC, TABLES, _table, table_for_symbol
 from liqcore.margin import bracket_for, liquidation_price
 
 
@@ -96,3 +96,15 @@ def test_an_inverse_short_at_one_times_leverage_is_never_liquidated() -> None:
 def test_the_inverse_long_formula_has_no_maintenance_amount_term() -> None:
     with_amount = liquidation_price(100.0, 10.0, "long", 0.005, maint_amount=50, quantity=1, contract="inverse")
     assert with_amount == pytest.approx(100.0 * 1.005 / 1.1)
+
+
+def test_a_table_derives_each_amount_from_the_caps_and_rates_below_it() -> None:
+    # The published tables are built at import; the rule itself is checked on a small hand-made table.
+    table = _table("t", "hand-made", ((100.0, 0.01, 50), (1_000.0, 0.02, 20), (5_000.0, 0.05, 10)))
+    assert (table.name, table.source) == ("t", "hand-made")
+    assert [(b.notional_cap, b.mmr, b.max_leverage) for b in table.brackets] == [
+        (100.0, 0.01, 50),
+        (1_000.0, 0.02, 20),
+        (5_000.0, 0.05, 10),
+    ]
+    assert [b.maint_amount for b in table.brackets] == pytest.approx([0.0, 100 * 0.01, 100 * 0.01 + 1_000 * 0.03])

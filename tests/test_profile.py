@@ -69,3 +69,24 @@ def test_clusters_never_count_a_dollar_twice(values: list[float], smooth: int) -
     assert (clusters["price_high"].to_numpy()[:-1] <= clusters["price_low"].to_numpy()[1:]).all()
     assert clusters["notional_usd"].sum() <= sum(values) * (1 + 1e-9) + 1e-6
     assert (clusters["distance_pct"] <= 0).all()
+
+
+def test_a_small_cluster_below_a_big_one_does_not_hide_it() -> None:
+    prof = book([1, 0, 0, 0, 100, 0, 0, 0], [0] * 8, price=109.0)
+    clusters = find_clusters(prof, smooth_bins=1, min_share=0.05)
+    assert clusters["notional_usd"].tolist() == [100]
+
+
+def test_a_flat_shoulder_belongs_to_its_peaks_cluster_on_both_sides() -> None:
+    above = find_clusters(book([0, 3, 9, 4, 4, 0], [0] * 6, price=107.0), smooth_bins=1, min_share=0.0)
+    assert above[["price_low", "price_high", "notional_usd"]].values.tolist() == [[101, 105, 20]]
+    # Below: the big peak's range stops at its floor (a twentieth of 100), so the flat 2, 2 go to the small peak.
+    below = find_clusters(book([100, 2, 2, 10, 0, 0], [0] * 6, price=107.0), smooth_bins=1, min_share=0.0)
+    assert below[["price_low", "price_high", "notional_usd"]].values.tolist() == [[100, 101, 100], [101, 104, 14]]
+
+
+def test_by_default_a_lone_spike_is_smoothed_over_three_bins() -> None:
+    prof = book([0, 0, 0, 0, 0, 30, 0, 0, 0, 0, 0], [0] * 11, price=111.0)
+    cluster = find_clusters(prof).iloc[0]
+    assert (cluster["price_low"], cluster["price_high"]) == (104, 107)
+    assert cluster["notional_usd"] == 30
