@@ -62,46 +62,65 @@ class BreakoutResult:
     verdict: str
 
 
-def _fuel(heatmap: Heatmap, column: int, level: float, direction: str, fuel_pct: float) -> float:
-    """USD of the breakout side's liquidations between the level and X % beyond it (bins count pro rata)."""
-    edges = heatmap.price_edges
-    if direction == "up":
-        low, high, values = level, level * (1 + fuel_pct / 100), heatmap.short[column]
-    else:
-        low, high, values = level * (1 - fuel_pct / 100), level, heatmap.long[column]
-    overlap = np.clip(np.minimum(edges[1:], high) - np.maximum(edges[:-1], low), 0, None) / np.diff(edges)
-    return float((values * overlap).sum())
+def _fuel(heatmap: Heatmap, columns: np.ndarray, level: np.ndarray, up: np.ndarray, fuel_pct: float) -> np.ndarray:
+    """USD of each breakout side's liquidations between its level and X % beyond it (bins count pro rata).
 
-
-def _outcome(
-    high: np.ndarray, low: np.ndarray, close: np.ndarray, bar: int, direction: str, level: float, move: float, m: int
-) -> tuple[str, int]:
-    """Walk the M bars after the breakout: first follow-through (extreme reached) or first close back inside.
-
-    A bar that both reaches the target and closes back inside counts as follow-through: the extreme came first.
-    Returns ("open", -1) when the data ends before M bars and nothing happened yet.
+    Vectorised over breakouts, a chunk at a time (breakouts × bins overlap weights).
     """
-    start = close[bar]
-    last = min(bar + m, len(close) - 1)
-    for j in range(bar + 1, last + 1):
-        if direction == "up":
-            if high[j] >= start + move:
-                return "follow-through", j - bar
-            if close[j] <= level:
-                return "fakeout", j - bar
-        else:
-            if low[j] <= start - move:
-                return "follow-through", j - bar
-            if close[j] >= level:
-                return "fakeout", j - bar
-    return ("unresolved", m) if bar + m <= len(close) - 1 else ("open", -1)
+    edges = heatmap.price_edges
+    fuel = np.zeros(len(level))
+    for chunk in np.array_split(np.arange(len(level)), max(1, len(level) // 2000)):
+        lvl, is_up = level[chunk, None], up[chunk, None]
+        low = np.where(is_up, lvl, lvl * (1 - fuel_pct / 100))
+        high = np.where(is_up, lvl * (1 + fuel_pct / 100), lvl)
+        values = np.where(is_up, heatmap.short[columns[chunk]], heatmap.long[columns[chunk]])
+        overlap = np.clip(np.minimum(edges[1:], high) - np.maximum(edges[:-1], low), 0, None) / np.diff(edges)
+        fuel[chunk] = (values * overlap).sum(axis=1)
+    return fuel
+
+
+def _outcomes(
+    bars: pd.DataFrame, start: np.ndarray, up: np.ndarray, level: np.ndarray, move: np.ndarray, m: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each breakout, the first of the M bars after it with a follow-through (extreme reached) or a close back
+    inside; a bar with both counts as follow-through (the extreme came first).
+
+    Returns the outcome and the bars it took; ("unresolved", M) when neither came, ("open", −1) when the data ends
+    before M bars passed and nothing happened yet. Vectorised over breakouts × M bars, a chunk at a time.
+    """
+    high, low, close = (bars[c].to_numpy() for c in ("high", "low", "close"))
+    last = len(close) - 1
+    outcome = np.empty(len(start), dtype=object)
+    after = np.empty(len(start), dtype=int)
+    ahead = np.arange(1, m + 1)
+    for chunk in np.array_split(np.arange(len(start)), max(1, len(start) * m // 200_000)):
+        bar = start[chunk, None] + ahead[None, :]
+        inside = bar <= last
+        bar = np.minimum(bar, last)
+        is_up, lvl, origin = up[chunk, None], level[chunk, None], close[start[chunk], None]
+        with np.errstate(invalid="ignore"):
+            follow = np.where(is_up, high[bar] >= origin + move[chunk, None], low[bar] <= origin - move[chunk, None])
+            back = np.where(is_up, close[bar] <= lvl, close[bar] >= lvl)
+        follow &= inside
+        decided = follow | (back & inside)
+        first = decided.argmax(axis=1)
+        found = decided.any(axis=1)
+        complete = start[chunk] + m <= last
+        outcome[chunk] = np.where(
+            found,
+            np.where(follow[np.arange(len(chunk)), first], "follow-through", "fakeout"),
+            np.where(complete, "unresolved", "open"),
+        )
+        after[chunk] = np.where(found, first + 1, np.where(complete, m, -1))
+    return outcome, after
 
 
 def find_breakouts(market: Market, heatmap: Heatmap, config: BreakoutConfig | None = None) -> pd.DataFrame:
     """One row per fresh breakout with its level, fuel, zone ("dense"/"thin") and outcome (see module docstring).
 
     Breakouts before the first heatmap snapshot (no map yet) are skipped; outcome "open" means the data ends before
-    M bars passed. Zones are set by `config.dense_percentile` of fuel over all breakouts found.
+    M bars passed. Zones are set by `config.dense_percentile` of fuel over all breakouts found. Every step is
+    vectorised over the breakouts (a year of 1-minute bars has tens of thousands).
     """
     config = config or BreakoutConfig()
     bars = market.bars
@@ -109,39 +128,33 @@ def find_breakouts(market: Market, heatmap: Heatmap, config: BreakoutConfig | No
     prior_high = bars["high"].rolling(n, min_periods=n).max().shift(1).to_numpy()
     prior_low = bars["low"].rolling(n, min_periods=n).min().shift(1).to_numpy()
     close = bars["close"].to_numpy()
-    high, low = bars["high"].to_numpy(), bars["low"].to_numpy()
     with np.errstate(invalid="ignore"):
         above = close > prior_high
         below = close < prior_low
     fresh_up = above & ~np.concatenate(([False], above[:-1]))
     fresh_down = below & ~np.concatenate(([False], below[:-1]))
     atr_values = atr(market).to_numpy()
-    first_snapshot = heatmap.times[0]
-    rows = []
-    for bar in np.flatnonzero(fresh_up | fresh_down):
-        time = bars.index[bar]
-        if time < first_snapshot:
-            continue
-        direction = "up" if fresh_up[bar] else "down"
-        level = float(prior_high[bar] if direction == "up" else prior_low[bar])
-        fuel = _fuel(heatmap, heatmap.column_at(time), level, direction, config.fuel_pct)
-        move = config.follow_atr * float(atr_values[bar])
-        outcome, after = _outcome(high, low, close, int(bar), direction, level, move, config.horizon)
-        rows.append(
-            {
-                "time": time,
-                "bar": int(bar),
-                "direction": direction,
-                "level": level,
-                "close": float(close[bar]),
-                "atr": float(atr_values[bar]),
-                "fuel_usd": fuel,
-                "zone": "",
-                "outcome": outcome,
-                "bars_to_outcome": after,
-            }
-        )
-    events = pd.DataFrame(rows, columns=EVENT_COLUMNS)
+    found = np.flatnonzero(fresh_up | fresh_down)
+    found = found[bars.index[found] >= heatmap.times[0]]
+    up = fresh_up[found]
+    level = np.where(up, prior_high[found], prior_low[found])
+    columns = np.clip(heatmap.times.searchsorted(bars.index[found], side="right") - 1, 0, len(heatmap.times) - 1)
+    outcome, after = _outcomes(bars, found, up, level, config.follow_atr * atr_values[found], config.horizon)
+    events = pd.DataFrame(
+        {
+            "time": bars.index[found],
+            "bar": found.astype(int),
+            "direction": np.where(up, "up", "down").astype(object),
+            "level": level.astype(float),
+            "close": close[found].astype(float),
+            "atr": atr_values[found].astype(float),
+            "fuel_usd": _fuel(heatmap, columns, level, up, config.fuel_pct),
+            "zone": "",
+            "outcome": outcome,
+            "bars_to_outcome": after,
+        },
+        columns=EVENT_COLUMNS,
+    )
     if len(events):
         threshold = float(np.percentile(events["fuel_usd"], config.dense_percentile))
         events["zone"] = np.where(events["fuel_usd"] >= threshold, "dense", "thin")

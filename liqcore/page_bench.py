@@ -2,8 +2,8 @@
 
 The market is the benchmark's seeded random walk (`liqcore.bench.synthetic_market`: 1-minute bars with volume, taker
 flow and open interest) plus synthetic realised liquidations so the validation page has something to score; the
-map is estimated the way the app does with lookback "all" (300 snapshot columns). Each page's analysis is what the
-page computes on its first load with default controls — charts excluded (the render side measures those).
+map is `liqcore.analyse` with lookback "all", as the app builds it (300 snapshot columns). Each page's analysis is
+what the page computes on its first load with default controls — charts excluded (the render side measures those).
 
 Times are medians of `repeats` runs after one warm-up run, as wall-clock seconds and as CPU seconds of this process:
 on a shared machine the wall clock also counts the time others held the cores, CPU time mostly does not. Peak
@@ -20,11 +20,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from liqcore.analysis import Analysis
+from liqcore.analysis import Analysis, analyse
 from liqcore.bench import synthetic_market
 from liqcore.breakouts import scan
-from liqcore.config import ModelConfig
-from liqcore.engine import estimate
 from liqcore.market import Market
 from liqcore.plan import replay, score_plan, suggest_plan
 from liqcore.profile import find_clusters
@@ -34,7 +32,6 @@ from liqcore.validation import score
 from liqcore.volatility import VolatilityConfig, forecast
 from liqcore.walkthrough import build_lesson
 
-SNAPSHOTS = 300  # what the app draws for lookback "all" (pages/components/estimate.py)
 SIZES = (100_000, 525_600)
 
 
@@ -53,9 +50,8 @@ def bench_market(bars: int, seed: int = 1) -> Market:
 
 
 def bench_analysis(market: Market) -> Analysis:
-    """The map as the app estimates it for lookback "all"."""
-    heatmap = estimate(market, ModelConfig(), columns=min(len(market), SNAPSHOTS))
-    return Analysis(market=market, heatmap=heatmap, key=f"bench|{len(market)}", label="benchmark")
+    """The map as the app builds it for lookback "all" and the default preset."""
+    return analyse(market, label="benchmark")
 
 
 def _volatility(analysis: Analysis) -> object:
@@ -82,9 +78,8 @@ def _walkthrough(analysis: Analysis) -> object:
 
 
 def _validation(analysis: Analysis) -> object:
-    market = analysis.market
-    report = score(market, estimate(market, analysis.heatmap.config, columns=2))
-    compare_presets(market)
+    report = score(analysis.market, analysis.heatmap)
+    compare_presets(analysis)
     return report
 
 
@@ -97,7 +92,7 @@ def _map(analysis: Analysis) -> object:
 
 
 PAGES: dict[str, Callable[[Analysis], object]] = {
-    "map (estimate, 300 columns)": _map,
+    "map (analyse, 300 columns)": _map,
     "heatmap: profile + clusters": _profile,
     "heatmap: fakeout scanner": _breakouts,
     "sentiment: balance + history check": _sentiment,

@@ -144,39 +144,46 @@ def first_touch(market: Market, bar: int, horizon: int, distance: float) -> int:
 
     A bar that touches both counts as neither (the order inside it is unknown).
     """
-    bars = market.bars
-    start = float(bars["close"].iloc[bar])
-    window = bars.iloc[bar + 1 : bar + 1 + horizon]
-    up = np.flatnonzero(window["high"].to_numpy() >= start + distance)
-    down = np.flatnonzero(window["low"].to_numpy() <= start - distance)
-    first_up = up[0] if len(up) else horizon + 1
-    first_down = down[0] if len(down) else horizon + 1
-    if first_up < first_down:
-        return 1
-    if first_down < first_up:
-        return -1
-    return 0
+    return int(first_touches(market, np.array([bar]), horizon, np.array([distance]))[0])
+
+
+def first_touches(market: Market, bars: np.ndarray, horizon: int, distance: np.ndarray) -> np.ndarray:
+    """`first_touch` for many start bars at once (start bars × horizon, a chunk at a time)."""
+    high, low, close = (market.bars[c].to_numpy() for c in ("high", "low", "close"))
+    last = len(close) - 1
+    out = np.zeros(len(bars), dtype=int)
+    ahead = np.arange(1, horizon + 1)
+    for chunk in np.array_split(np.arange(len(bars)), max(1, len(bars) * horizon // 200_000)):
+        window = bars[chunk, None] + ahead[None, :]
+        inside = window <= last
+        window = np.minimum(window, last)
+        start, reach = close[bars[chunk], None], distance[chunk, None]
+        with np.errstate(invalid="ignore"):
+            up = (high[window] >= start + reach) & inside
+            down = (low[window] <= start - reach) & inside
+        first_up = np.where(up.any(axis=1), up.argmax(axis=1), horizon + 1)
+        first_down = np.where(down.any(axis=1), down.argmax(axis=1), horizon + 1)
+        out[chunk] = np.sign(first_down - first_up)
+    return out
 
 
 def historical_check(series: pd.DataFrame, market: Market, horizon: int = 24, move_atr: float = 1.0) -> HistoricalCheck:
     """After snapshots labelled each way, how often price reached the heavier side first, vs the base rate."""
     atr_values = atr(market).to_numpy()
+    close = market.bars["close"].to_numpy()
     index = market.bars.index
     positions = index.get_indexer(series.index)
     usable = (positions >= 0) & (positions + horizon < len(index))
-    touches, returns = [], []
-    for pos in positions[usable]:
-        touches.append(first_touch(market, int(pos), horizon, move_atr * atr_values[pos]))
-        end = float(market.bars["close"].iloc[pos + horizon])
-        returns.append(100 * (end / float(market.bars["close"].iloc[pos]) - 1))
-    touches_arr, returns_arr = np.array(touches), np.array(returns)
+    start = positions[usable]
+    touches = first_touches(market, start, horizon, move_atr * atr_values[start])
+    returns = 100 * (close[start + horizon] / close[start] - 1)
     labels = series["label"].to_numpy()[usable]
     rows = []
     for name, heavy in ((LABELS[0], 1), (LABELS[2], -1)):
         mask = labels == name
-        hits = int((touches_arr[mask] == heavy).sum())
+        hits = int((touches[mask] == heavy).sum())
         n = int(mask.sum())
-        base = float((touches_arr == heavy).mean()) if len(touches_arr) else float("nan")
+        base = float((touches == heavy).mean()) if len(touches) else float("nan")
         low, high = wilson_interval(hits, n)
         rows.append(
             CheckRow(
@@ -187,10 +194,10 @@ def historical_check(series: pd.DataFrame, market: Market, horizon: int = 24, mo
                 low,
                 high,
                 base,
-                float(returns_arr[mask].mean()) if n else float("nan"),
+                float(returns[mask].mean()) if n else float("nan"),
             )
         )
-    base_return = float(returns_arr.mean()) if len(returns_arr) else float("nan")
+    base_return = float(returns.mean()) if len(returns) else float("nan")
     return HistoricalCheck(tuple(rows), horizon, move_atr, _verdict(rows), base_return)
 
 

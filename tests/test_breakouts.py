@@ -198,3 +198,35 @@ def test_charts_encode_zone_outcome_and_plan_levels() -> None:
     assert "USD" in spec["layer"][0]["encoding"]["x"]["title"]
     replay = replay_chart(market.bars[["open", "high", "low", "close"]], market.bars.index[6], plan).to_dict()
     assert len(replay["layer"]) == 4
+
+
+def _walk(market: Market, heatmap: Heatmap, event: pd.Series, config: BreakoutConfig) -> tuple[float, str, int]:
+    """One breakout read literally: fuel bin by bin in its snapshot, then the M bars after it one at a time."""
+    column = heatmap.column_at(event["time"])
+    edges, level = heatmap.price_edges, event["level"]
+    up = event["direction"] == "up"
+    low, high = (level, level * (1 + config.fuel_pct / 100)) if up else (level * (1 - config.fuel_pct / 100), level)
+    values = heatmap.short[column] if up else heatmap.long[column]
+    fuel = sum(
+        v * max(0.0, min(b, high) - max(a, low)) / (b - a)
+        for v, a, b in zip(values, edges[:-1], edges[1:], strict=True)
+    )
+    bars, bar, move = market.bars, int(event["bar"]), config.follow_atr * event["atr"]
+    for j in range(bar + 1, min(bar + config.horizon, len(bars) - 1) + 1):
+        if (bars["high"].iloc[j] >= event["close"] + move) if up else (bars["low"].iloc[j] <= event["close"] - move):
+            return fuel, "follow-through", j - bar
+        if (bars["close"].iloc[j] <= level) if up else (bars["close"].iloc[j] >= level):
+            return fuel, "fakeout", j - bar
+    return (fuel, "unresolved", config.horizon) if bar + config.horizon < len(bars) else (fuel, "open", -1)
+
+
+@pytest.mark.parametrize("config", [BreakoutConfig(), BreakoutConfig(lookback=12, fuel_pct=3.0, horizon=40)])
+def test_vectorised_scan_equals_walking_each_breakout(config: BreakoutConfig) -> None:
+    sim = simulate("fakeout", 4)
+    heatmap = estimate(sim.market, columns=150)
+    events = find_breakouts(sim.market, heatmap, config)
+    assert len(events) > 50 and set(events["outcome"]) >= {"follow-through", "fakeout"}
+    for _, event in events.iterrows():
+        fuel, outcome, after = _walk(sim.market, heatmap, event, config)
+        assert event["fuel_usd"] == pytest.approx(fuel, rel=1e-12, abs=1e-6)
+        assert (event["outcome"], event["bars_to_outcome"]) == (outcome, after)

@@ -21,6 +21,7 @@ from liqcore.sentiment import (
     _verdict,
     balance_series,
     first_touch,
+    first_touches,
     historical_check,
     label,
     nearest_clusters,
@@ -101,6 +102,20 @@ def test_first_touch_sees_which_side_is_reached_first() -> None:
     market = make_market([100, 100, 103, 97, 100], spread=0.0)
     assert first_touch(market, 1, 3, 2.0) == 1
     assert first_touch(market, 1, 3, 5.0) == 0
+
+
+def test_first_touches_of_many_bars_equal_walking_each_window() -> None:
+    bars = simulate("fakeout", 1).market.bars
+    high, low, close = bars["high"].to_numpy(), bars["low"].to_numpy(), bars["close"].to_numpy()
+    starts = np.arange(0, len(bars), 3)
+    distance = np.abs(np.random.default_rng(0).normal(0, 3 * float(np.median(high - low)), len(starts)))
+    fast = first_touches(simulate("fakeout", 1).market, starts, 24, distance)
+    for bar, reach, touch in zip(starts, distance, fast, strict=True):
+        up = np.flatnonzero(high[bar + 1 : bar + 25] >= close[bar] + reach)
+        down = np.flatnonzero(low[bar + 1 : bar + 25] <= close[bar] - reach)
+        first_up, first_down = (up[0] if len(up) else 99), (down[0] if len(down) else 99)
+        assert touch == (1 if first_up < first_down else -1 if first_down < first_up else 0)
+    assert {-1, 0, 1} <= set(fast)  # every outcome occurs: the comparison is not one-sided
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
