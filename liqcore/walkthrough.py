@@ -18,7 +18,6 @@ import pandas as pd
 
 from liqcore.brackets import table_for_symbol
 from liqcore.breakouts import BreakoutConfig, find_breakouts
-from liqcore.cells import heat_cells
 from liqcore.heatmap import Heatmap
 from liqcore.indicators import atr
 from liqcore.market import Market
@@ -283,9 +282,10 @@ MAP_PRICE_MARGIN = 0.02  # the crop shows 2 % beyond the candles' range on each 
 
 
 def lesson_map(
-    lesson: Lesson, heatmap: Heatmap, market: Market, end: pd.Timestamp | None = None, max_marks: int = 2500
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Heat cells and candles of the map from the lesson's first bar to `end` (default: the decision bar).
+    lesson: Lesson, heatmap: Heatmap, market: Market, end: pd.Timestamp | None = None
+) -> tuple[Heatmap, pd.DataFrame]:
+    """The map cropped to the lesson's bars up to `end` (default: the decision bar) and its price range, with the
+    candles of those bars (time, open, high, low, close, t1, up).
 
     Nothing after `end` is drawn, so before a reveal the map's later columns cannot give the future away.
     """
@@ -315,8 +315,7 @@ def lesson_map(
         implied=heatmap.implied.loc[start:end],
         **tiers,
     )
-    cells = heat_cells(crop, max_marks=max_marks)
     frame = market.bars.loc[start:end, ["open", "high", "low", "close"]].reset_index(names="time")
     frame["t1"] = frame["time"] + market.interval
     frame["up"] = frame["close"] >= frame["open"]
-    return cells, frame
+    return crop, frame

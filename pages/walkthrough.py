@@ -9,9 +9,11 @@ import streamlit as st
 
 from liqcore.analysis import Analysis
 from liqcore.breakouts import BreakoutResult, scan
+from liqcore.cells import heat_cells
 from liqcore.charts.breakouts import LEVEL_COLOURS, plan_chart, replay_chart
 from liqcore.charts.heatmap import heatmap_chart, profile_chart
 from liqcore.charts.lessons import fuel_band, level_rules, moment_markers
+from liqcore.charts.raster import heat_raster
 from liqcore.formatting import compact_usd
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
@@ -43,7 +45,7 @@ ICONS = {"serious": ":material/dangerous:", "warning": ":material/warning:", "in
 CHOICE_WORDS = {"long": "Enter long", "short": "Enter short", "wait": "Wait (no trade)"}
 
 analysis: Analysis = current_analysis(__file__)
-theme = st.context.theme.type or "dark"
+HOVER_CELLS = 600  # the picture is the raster; the hover grid only carries the read-out
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner="Reading the map at the decision point…")
@@ -126,8 +128,9 @@ def _plan() -> TradePlan:
 
 def _map(end: pd.Timestamp | None = None, extra: tuple[alt.Chart, ...] = (), height: int = 340) -> None:
     """The heatmap around the decision (up to `end`, default the decision bar) with the decision marked."""
-    cells, candles = lesson_map(lesson, analysis.heatmap, analysis.market, end=end)
-    chart = heatmap_chart(cells, candles, lesson.price, theme=theme, height=height)
+    crop, candles = lesson_map(lesson, analysis.heatmap, analysis.market, end=end)
+    hover = heat_cells(crop, max_marks=HOVER_CELLS)
+    chart = heatmap_chart(heat_raster(crop), hover, candles, lesson.price, height=height)
     marks = pd.DataFrame({"time": [lesson.time], "label": ["decision"]})
     for layer in (moment_markers(marks), *extra):
         chart = chart + layer

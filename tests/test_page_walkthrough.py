@@ -6,8 +6,8 @@ from conftest import run_page
 
 
 def _maps(at) -> int:
-    """Charts on screen that draw heat cells (the map), told apart by the heat's intensity field."""
-    return sum('"intensity"' in chart.proto.spec for chart in at.get("vega_lite_chart"))
+    """Charts on screen that draw the map: the heat is an image mark under the candles."""
+    return sum('"type": "image"' in chart.proto.spec for chart in at.get("vega_lite_chart"))
 
 
 def test_walk_all_seven_steps_with_the_map_on_each() -> None:

@@ -109,10 +109,12 @@ def test_chosen_decision_bar_and_the_latest_breakout_before_it(fakeout) -> None:
     if lesson.breakout is not None:
         assert chosen - 144 < lesson.breakout["bar"] <= chosen
     assert build_lesson(market, heatmap, at=10**9).bar == last  # clamped so bars remain to reveal
-    cells, candles = lesson_map(lesson, heatmap, market)
-    assert candles["time"].max() == lesson.time and cells["t0"].max() <= lesson.time
-    revealed_cells, revealed = lesson_map(lesson, heatmap, market, end=lesson.after.index[-1])
-    assert revealed["time"].max() == lesson.after.index[-1] and len(revealed_cells) >= len(cells) > 0
+    crop, candles = lesson_map(lesson, heatmap, market)
+    assert candles["time"].max() == lesson.time and crop.times.max() <= lesson.time
+    assert crop.price_edges[0] <= candles["low"].min() and crop.price_edges[-1] >= candles["high"].max()
+    assert crop.long.shape == (len(crop.times), len(crop.price_edges) - 1) and crop.long.sum() > 0
+    revealed_crop, revealed = lesson_map(lesson, heatmap, market, end=lesson.after.index[-1])
+    assert revealed["time"].max() == lesson.after.index[-1] and len(revealed_crop.times) > len(crop.times)
 
 
 def test_waiting_is_scored_against_both_sides_replayed(fakeout) -> None:
