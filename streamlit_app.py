@@ -24,6 +24,7 @@ PAGES = [
     st.Page("pages/volatility.py", title="Volatility", icon=":material/speed:"),
     st.Page("pages/validation.py", title="Validation", icon=":material/fact_check:"),
     st.Page("pages/walkthrough.py", title="Trade walkthrough", icon=":material/school:"),
+    st.Page("pages/scanner.py", title="Scanner", icon=":material/radar:"),
 ]
 
 navigation = st.navigation(PAGES)

@@ -133,6 +133,9 @@ def _ask(prefix: str, request: tuple) -> None:
 def _button(prefix: str, request: tuple) -> tuple | None:
     """Fetch/Refresh: the first press fetches; pressing again with the same inputs bypasses the five-minute cache."""
     current = st.session_state.get(f"{prefix}_request")
+    if current is None and st.query_params.get("fetch") == "1":  # a link (e.g. from the scanner) asks to load now
+        _ask(prefix, request)
+        current = st.session_state.get(f"{prefix}_request")
     st.button(
         "Refresh" if current and current[:-1] == request else "Fetch",
         key=f"{prefix}_fetch",
