@@ -36,7 +36,7 @@ with st.sidebar:
     if data is not None:
         window = data_sources.choose_lookback(market_of(data))
         config = model_settings.choose_config()
-view_state.publish(data_sources.VIEW_KEYS + live.VIEW_KEYS + model_settings.VIEW_KEYS)
+view_state.publish(data_sources.VIEW_KEYS + live.VIEW_KEYS + model_settings.view_keys())
 
 if data is None:
     st.info(data_sources.NO_DATA_HINT, icon=":material/upload_file:")

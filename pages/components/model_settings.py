@@ -13,24 +13,44 @@ from pages.components import view_state
 
 VIEW_KEYS = ["preset"]
 _EDIT_PREFIX = "cfg_"
+_EDITED = "_cfg_edited"  # assumption keys whose value differs from the preset's, for the share link
+
+
+def _truthy(text: str) -> bool:
+    if text not in ("True", "False"):
+        raise ValueError(text)
+    return text == "True"
+
+
+def _seed(key: str, default: object, parse=str, allowed=None) -> None:
+    """Start an assumption widget from the share link (once per session), else from the preset's value."""
+    view_state.restore(key, default, parse=parse, allowed=allowed)
+    edited: dict[str, bool] = st.session_state.setdefault(_EDITED, {})
+    edited[key] = st.session_state[key] != default
+
+
+def view_keys() -> list[str]:
+    """The preset and every assumption edited away from it: what a share link must carry."""
+    edited: dict[str, bool] = st.session_state.get(_EDITED, {})
+    return VIEW_KEYS + [key for key, changed in edited.items() if changed and key in st.session_state]
 
 
 def _reset_edits() -> None:
     """A new preset starts from its own values: forget the edits made to the previous one."""
     for key in [k for k in st.session_state if str(k).startswith(_EDIT_PREFIX)]:
         del st.session_state[key]
+    st.session_state.pop(_EDITED, None)
 
 
 def _leverage_mix(preset: ModelConfig) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Sliders for the share of new positions at each leverage tier (same mix for longs and shorts)."""
+    """One slider per leverage tier for the share of new positions there (same mix for longs and shorts)."""
     st.caption("Share of new positions at each leverage (normalised to 100 %)")
     defaults = [round(100 * w / sum(preset.long_weights)) for w in preset.long_weights]
     weights = []
-    columns = st.columns(len(preset.leverage_tiers))
-    for column, tier, default in zip(columns, preset.leverage_tiers, defaults, strict=True):
+    for tier, default in zip(preset.leverage_tiers, defaults, strict=True):
         key = f"cfg_lev_{tier:g}"
-        st.session_state.setdefault(key, default)
-        weights.append(column.number_input(f"{tier:g}x", min_value=0, max_value=100, step=5, key=key))
+        _seed(key, default, parse=int, allowed=range(0, 101))
+        weights.append(st.slider(f"{tier:g}x leverage", 0, 100, step=1, key=key, format="%d %%"))
     if weights == defaults:  # untouched: the preset itself, so the app maps exactly what `analyse` does for it
         return preset.long_weights, preset.short_weights
     if sum(weights) == 0:
@@ -54,43 +74,49 @@ def choose_config() -> ModelConfig:
     preset = ModelConfig.preset(preset_name)
     with st.expander("Assumptions", icon=":material/tune:"):
         long_weights, short_weights = _leverage_mix(preset)
-        decay_on = st.toggle(
-            "Positions fade with time", value=preset.decay_half_life_hours is not None, key="cfg_decay_on"
-        )
+        _seed("cfg_decay_on", preset.decay_half_life_hours is not None, parse=_truthy)
+        decay_on = st.toggle("Positions fade with time", key="cfg_decay_on")
         half_life = None
         if decay_on:
+            _seed("cfg_decay_hours", int(preset.decay_half_life_hours or 72), parse=int, allowed=range(6, 337, 6))
             half_life = float(
                 st.slider(
                     "Half-life (hours)",
                     6,
                     336,
-                    int(preset.decay_half_life_hours or 72),
                     step=6,
                     key="cfg_decay_hours",
                     help="After this long, half of a position is assumed closed even if open interest did not say so.",
                 )
             )
+        close_rules = ("pro_rata", "oldest_first")
+        _seed("cfg_close_rule", preset.close_rule, allowed=close_rules)
         close_rule = st.radio(
             "When open interest falls",
-            ("pro_rata", "oldest_first"),
+            close_rules,
             format_func={"pro_rata": "all positions shrink alike", "oldest_first": "oldest close first"}.get,
             key="cfg_close_rule",
             horizontal=True,
         )
+        entry_rules = ("vwap", "typical", "range")
+        _seed("cfg_entry_rule", preset.entry_rule, allowed=entry_rules)
         entry_rule = st.radio(
             "Entry price",
-            ("vwap", "typical", "range"),
+            entry_rules,
             format_func={"vwap": "VWAP", "typical": "(H+L+C)/3", "range": "spread over bar"}.get,
             key="cfg_entry_rule",
             horizontal=True,
         )
-        auto_bins = st.toggle("Automatic price-bin size", value=True, key="cfg_bin_mode")
+        _seed("cfg_bin_mode", True, parse=_truthy)
+        auto_bins = st.toggle("Automatic price-bin size", key="cfg_bin_mode")
         bin_size = None
         if not auto_bins:
+            _seed("cfg_bin_size", 50.0, parse=float)
+            if not st.session_state["cfg_bin_size"] > 0:
+                st.session_state["cfg_bin_size"] = 50.0
             bin_size = st.number_input(
                 "Bin size (USD)",
                 min_value=0.0001,
-                value=50.0,
                 format="%g",
                 key="cfg_bin_size",
                 help="Height of one heatmap row. Very small bins on a wide range are widened to keep the map fast.",

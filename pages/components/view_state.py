@@ -32,12 +32,12 @@ def restore(key: str, default: Any, parse: Callable[[str], Any] = str, allowed: 
         return
     restored.add(key)
     raw = link.get(key)
-    value = default
+    value = st.session_state.get(key, default)  # a value set before the widget first appears is kept
     if raw is not None:
         try:
             candidate = parse(raw)
         except (TypeError, ValueError):
-            candidate = default
+            candidate = value
         if allowed is None or candidate in set(allowed):
             value = candidate
     st.session_state[key] = value
