@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +68,26 @@ def test_downside_breakout_reads_longs_below() -> None:
     assert first["direction"] == "down"
     assert first["fuel_usd"] == pytest.approx(2e6)
     assert first["outcome"] == "follow-through"
+
+
+def test_fuel_counts_bins_beyond_the_level_pro_rata_and_none_behind_it() -> None:
+    market = path([100.6, 101.5, 102.5, 103.0, 103.0])
+    heatmap = book(market, short_above=1e6)
+    short = heatmap.short.copy()
+    short[0, np.searchsorted(EDGES, 99.5)] = 7e6  # 99.5–100: behind the 100.1 level, never fuel
+    short[0, np.searchsorted(EDGES, 101.0)] = 2e6  # 101–101.5: the 1 % window ends at 101.101, a fifth of it
+    first = find_breakouts(market, replace(heatmap, short=short), CONFIG).iloc[0]
+    assert first["level"] == pytest.approx(100.1)
+    assert first["fuel_usd"] == pytest.approx(1e6 + 2e6 * (100.1 * 1.01 - 101.0) / 0.5)
+
+
+def test_a_zone_without_finished_breakouts_has_no_rates_rather_than_zero() -> None:
+    market = path([100.6, 101.5, 102.5, 103.0, 103.0])
+    events = find_breakouts(market, book(market, short_above=5e6), CONFIG)
+    table = hit_rates(events.assign(zone="dense")).set_index("zone")
+    assert table.loc["thin", "n"] == 0
+    assert table.loc["thin", ["fakeout_rate", "follow_rate", "fakeout_low", "follow_high"]].isna().all()
+    assert table.loc["dense", "follow_rate"] == 1.0 and table.loc["dense", "unresolved"] == 0
 
 
 def test_breakout_near_the_end_is_open_and_not_counted() -> None:

@@ -63,3 +63,10 @@ def test_chart_png_carries_title_data_label_and_the_word_estimate() -> None:
     from PIL import Image
 
     assert Image.open(io.BytesIO(png)).size[0] >= 300
+
+
+def test_a_column_mixing_numbers_and_formulas_is_neutralised_and_rows_end_in_crlf() -> None:
+    frame = pd.DataFrame({"note": [1.5, "=1+1", None, "-x"], "n": [1, 2, 3, 4]})
+    raw = to_csv_safe(frame)
+    assert raw.decode("utf-8").split("\r\n") == ["note,n", "1.5,1", "'=1+1,2", ",3", "'-x,4", ""]
+    assert to_csv_safe(pd.DataFrame({"city": ["Zürich"]})) == "city\r\nZürich\r\n".encode()
