@@ -28,6 +28,7 @@ from liqcore.walkthrough import (
     starting_plan,
 )
 from pages.components.session import current_analysis
+from pages.components.text import plain
 
 STEPS = (
     "Read the map",
@@ -150,7 +151,7 @@ def _levels(plan: TradePlan) -> pd.DataFrame:
 
 st.title("Trade walkthrough")
 st.caption(
-    f"On **{analysis.label}**, stopped at **{lesson.time:%Y-%m-%d %H:%M} UTC** (price {_usd(lesson.price)}): "
+    f"On **{plain(analysis.label)}**, stopped at **{lesson.time:%Y-%m-%d %H:%M} UTC** (price {_usd(lesson.price)}): "
     "everything below uses only what was known then, and the bars after it are kept for the reveal. The map is an "
     "**estimate**, and nothing here is financial advice. Pick another scenario, seed or dataset in the sidebar to "
     "walk through a different market."

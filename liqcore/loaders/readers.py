@@ -110,7 +110,8 @@ def _raw_bytes(source: Source, index: int, limits: LoadLimits) -> tuple[str, byt
         raise DataError(
             f"{name}: larger than the {limits.max_bytes / 1e6:,.0f} MB limit. Split the file or use a longer interval."
         )
-    return Path(name).name, data
+    opened_from_disk = isinstance(source, (io.BufferedReader, io.TextIOWrapper, io.FileIO))
+    return (Path(name).name if opened_from_disk else name), data  # an upload's name is shown as the user gave it
 
 
 def _unpack(name: str, data: bytes, limits: LoadLimits) -> tuple[str, bytes]:

@@ -13,6 +13,7 @@ from liqcore.market import Market, format_interval
 from liqcore.simulator import SCENARIOS, Simulation, simulate
 from pages.components import live, upload, view_state
 from pages.components.cache import cached
+from pages.components.text import plain
 
 SOURCES = {
     "sim": "Simulator (built in)",
@@ -99,7 +100,8 @@ def describe(analysis: Analysis) -> None:
     """What is loaded: dataset, span, interval, and what drove the map."""
     market = analysis.market
     st.caption(
-        f"**{analysis.label}**  \n{market.symbol} · {format_interval(market.interval)} bars · {len(market):,} bars  \n"
+        f"**{plain(analysis.label)}**  \n{plain(market.symbol)} · {format_interval(market.interval)} bars · "
+        f"{len(market):,} bars  \n"
         f"{market.start:%Y-%m-%d %H:%M} → {market.end:%Y-%m-%d %H:%M} UTC"
     )
     if analysis.heatmap.driver == "open interest":
@@ -110,4 +112,4 @@ def describe(analysis: Analysis) -> None:
     if notes:
         with st.expander(f"Data and model notes ({len(notes)})"):
             for note in notes:
-                st.markdown(f"- {note}")
+                st.markdown(f"- {plain(note)}")

@@ -24,6 +24,7 @@ from liqcore.exchanges.common import parse_interval
 from liqcore.exchanges.venues import AGGREGATE_VENUES, ALL, VENUES, intervals_for, live_choices
 from liqcore.market import Market
 from pages.components import view_state
+from pages.components.text import plain
 
 LIVE_LOOKBACKS = ("1d", "3d", "7d", "14d", "30d")
 MAX_LIVE_BARS = 20_160  # two weeks of 1-minute bars: about 14 calls on Binance, 70 on OKX
@@ -109,7 +110,7 @@ def _run(prefix: str, request: tuple, label: str) -> Market | None:
             market, fetched = _fetch(*request, _on_progress=_progress_callback(label))
     except FetchError as exc:
         progress.empty()
-        st.error(str(exc), icon=":material/cloud_off:")
+        st.error(plain(exc), icon=":material/cloud_off:")
         previous = st.session_state.get(last_key)
         if previous is None:
             return None
@@ -226,6 +227,6 @@ def _incomplete_warnings(market: Market | None) -> None:
     (the same notes stay in the data notes list), and that Refresh continues from the cached files."""
     incomplete = [note for note in market.notes if is_incomplete_note(note)] if market is not None else []
     for note in incomplete:
-        st.warning(note, icon=":material/warning:")
+        st.warning(plain(note), icon=":material/warning:")
     if incomplete:
         st.caption("Press Refresh to fetch the missing files; the ones already downloaded come from the cache.")

@@ -17,6 +17,7 @@ from liqcore.errors import DataError
 from liqcore.market import Market
 from liqcore.simulator import Simulation
 from pages.components.cache import cached
+from pages.components.text import plain
 
 ANALYSIS_KEY = "analysis"
 _RETURN_KEY = "_return_to_page"
@@ -37,7 +38,7 @@ def analyse_or_stop(data: Market | Simulation, window: str, config: ModelConfig)
     try:
         return cached(analyse, data, config, window, spinner="Estimating the liquidation map…")
     except DataError as error:
-        st.error(f"{market_of(data).source}: {error}", icon=":material/error:")
+        st.error(plain(f"{market_of(data).source}: {error}"), icon=":material/error:")
         st.stop()
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import re
 from typing import Any
 
 import streamlit as st
@@ -18,6 +17,7 @@ from liqcore.errors import DataError
 from liqcore.loaders import ColumnMapping, Detection, repairs, sniff, template_csv
 from liqcore.loaders.venue_files import VENUE_RULE, load_files
 from liqcore.market import Market, format_interval
+from pages.components.text import plain
 
 MAPPING_KEY = "upload_mapping"
 UNSET = "—"
@@ -45,13 +45,7 @@ FORMATS_NOTE = """
   or liquidations needs a price file beside it.
 """
 FORMATS_NOTE += f"- **Several exchanges**: {VENUE_RULE}\n"
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|!$~])")
 _LOG = logging.getLogger(__name__)
-
-
-def _plain(text: str) -> str:
-    """User text (file and column names) made safe to show as markdown: every markup character escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def _named(name: str, data: bytes) -> io.BytesIO:
@@ -92,9 +86,9 @@ def _mapping_form(main: Any, name: str, detection: Detection) -> None:
     columns = [UNSET, *map(str, preview.columns)]
     guessed = dict(detection.mapping.columns)
     with main.form("column_mapping"):
-        st.markdown(f"**Map the columns of {_plain(name)}**")
+        st.markdown(f"**Map the columns of {plain(name)}**")
         doubts = "; ".join(detection.unsure) or "the file could not be read as detected"
-        st.caption(f"Not sure about this file: {_plain(doubts)}. Preview of the first rows:")
+        st.caption(f"Not sure about this file: {plain(doubts)}. Preview of the first rows:")
         st.dataframe(preview, hide_index=True)
         chosen = {}
         cells = st.columns(3)
@@ -154,14 +148,14 @@ def market_from_files(main: Any, payload: tuple[tuple[str, bytes], ...]) -> Mark
     try:
         market = _load(_digest(payload), payload, mapping)
     except DataError as exc:
-        st.error(_plain(str(exc)), icon=":material/error:")
+        st.error(plain(str(exc)), icon=":material/error:")
         _offer_mapping(main, payload)
         return None
     except Exception as exc:  # a loader bug: say which files, keep the page running, log the traceback
         _LOG.exception("loading %s failed", [name for name, _ in payload])
         names = ", ".join(name for name, _ in payload)
         st.error(
-            _plain(
+            plain(
                 f"{names}: could not be read ({type(exc).__name__}: {str(exc)[:200]}). This is a fault in the app, "
                 "not necessarily in your file: save it again as a plain CSV (UTF-8, comma-separated) and retry, "
                 "and please report the file."
@@ -182,20 +176,20 @@ def _offer_mapping(main: Any, payload: tuple[tuple[str, bytes], ...]) -> None:
         _mapping_form(main, *unsure)
     elif len(payload) == 1 and readable:
         name, detection = readable[0]
-        _mapping_form(main.expander(f"Map the columns of {_plain(name)} yourself"), name, detection)
+        _mapping_form(main.expander(f"Map the columns of {plain(name)} yourself"), name, detection)
     else:
         main.info("Fix the file named in the sidebar message and upload it again.", icon=":material/info:")
 
 
 def _report(market: Market, mapped: bool) -> None:
     """Say what was loaded, and what was dropped or repaired on the way."""
-    st.caption(f"Loaded {len(market):,} bars of {format_interval(market.interval)} ({_plain(market.symbol)}).")
+    st.caption(f"Loaded {len(market):,} bars of {format_interval(market.interval)} ({plain(market.symbol)}).")
     fixes = repairs(market.notes)
     if fixes:
         st.info(f"{len(fixes)} repair(s) or drop(s) while reading: see the details.", icon=":material/build:")
         with st.expander("What was dropped or repaired"):
             for note in fixes:
-                st.markdown(f"- {_plain(note)}")
+                st.markdown(f"- {plain(note)}")
     if mapped:
         st.caption("Using your column mapping.")
         if st.button("Forget the mapping", key="upload_forget_mapping"):
