@@ -19,18 +19,34 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
     return (max(0.0, center - half), min(1.0, center + half))
 
 
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks, ties sharing their average rank (pandas' ``rank()``), from one unstable sort: a run of equal
+    values gets one average whatever their order, and the quicksort is about twice as fast as pandas' rank."""
+    values = np.asarray(values, dtype=float)
+    order = np.argsort(values)
+    ordered = values[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    ends = np.append(starts[1:], len(values))
+    ranks = np.empty(len(values))
+    ranks[order] = np.repeat((starts + 1 + ends) / 2, ends - starts)
+    return ranks
+
+
+def pearson(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson correlation of two equally long finite arrays; nan with fewer than 3 pairs or a constant input."""
+    if len(x) < 3:
+        return float("nan")
+    sx, sy = x.std(), y.std()
+    if sx == 0 or sy == 0:
+        return float("nan")
+    return float(((x - x.mean()) * (y - y.mean())).mean() / (sx * sy))
+
+
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
     """Spearman rank correlation with average ranks for ties; pairs with a NaN are dropped; nan if undefined."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     keep = np.isfinite(x) & np.isfinite(y)
-    if keep.sum() < 3:
-        return float("nan")
-    rx = pd.Series(x[keep]).rank().to_numpy()
-    ry = pd.Series(y[keep]).rank().to_numpy()
-    sx, sy = rx.std(), ry.std()
-    if sx == 0 or sy == 0:
-        return float("nan")
-    return float(((rx - rx.mean()) * (ry - ry.mean())).mean() / (sx * sy))
+    return pearson(average_ranks(x[keep]), average_ranks(y[keep]))
 
 
 def _prefix_order_statistics(values: np.ndarray, prefix: np.ndarray, k: np.ndarray) -> np.ndarray:

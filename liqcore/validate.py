@@ -24,7 +24,8 @@ def compare_presets(analysis: Analysis, presets: tuple[str, ...] = PRESET_NAMES)
     """One row per preset and side: the validation scores of the same data and window under each preset."""
     rows = []
     for name in presets:
-        other = analysis.with_config(ModelConfig.preset(name))
+        preset = ModelConfig.preset(name)
+        other = analysis if preset == analysis.config else analysis.with_config(preset)  # no second estimate
         table = score(other.market, other.heatmap).table().reset_index()
         table.insert(0, "preset", name)
         rows.append(table)

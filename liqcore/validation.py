@@ -24,7 +24,7 @@ import pandas as pd
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.profile import Profile
-from liqcore.stats import spearman
+from liqcore.stats import average_ranks, pearson, spearman
 
 SIDES = ("long", "short")
 
@@ -93,7 +93,10 @@ def default_warmup(market: Market) -> int:
 
 def partial_rank_correlation(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> float:
     """Rank correlation of x and y once the rank-linear part explained by z is removed from both."""
-    rxy, rxz, ryz = spearman(x, y), spearman(x, z), spearman(y, z)
+    return _partial(spearman(x, y), spearman(x, z), spearman(y, z))
+
+
+def _partial(rxy: float, rxz: float, ryz: float) -> float:
     denominator = math.sqrt(max((1 - rxz**2) * (1 - ryz**2), 0.0))
     if not denominator or not all(map(math.isfinite, (rxy, rxz, ryz))):
         return float("nan")
@@ -106,7 +109,8 @@ def _hybrid(implied: np.ndarray, move: np.ndarray, realised: np.ndarray, split: 
     target = np.log1p(realised)
     coef, *_ = np.linalg.lstsq(design[:split], target[:split], rcond=None)
     predicted = design[split:] @ coef
-    return spearman(predicted, realised[split:]), spearman(move[split:], realised[split:])
+    held_out = average_ranks(realised[split:])  # ranked once for both scores (ranks dominate the cost)
+    return pearson(average_ranks(predicted), held_out), pearson(average_ranks(move[split:]), held_out)
 
 
 def score(market: Market, heatmap: Heatmap, warmup: int | None = None, train_share: float = 0.5) -> ValidationReport:
@@ -123,6 +127,8 @@ def score(market: Market, heatmap: Heatmap, warmup: int | None = None, train_sha
         keep = np.isfinite(realised) & np.isfinite(implied) & np.isfinite(move)
         realised, implied, move = realised[keep], implied[keep], move[keep]
         split = int(len(realised) * train_share)
+        ranked_implied, ranked_realised, ranked_move = (average_ranks(v) for v in (implied, realised, move))
+        map_rho, baseline_rho = pearson(ranked_implied, ranked_realised), pearson(ranked_move, ranked_realised)
         hybrid_rho, baseline_test = (
             _hybrid(implied, move, realised, split) if split >= 10 and len(realised) - split >= 10 else (np.nan,) * 2
         )
@@ -131,9 +137,9 @@ def score(market: Market, heatmap: Heatmap, warmup: int | None = None, train_sha
                 side=side,
                 n=len(realised),
                 active=int((realised > 0).sum()),
-                map_rho=spearman(implied, realised),
-                baseline_rho=spearman(move, realised),
-                partial_rho=partial_rank_correlation(implied, realised, move),
+                map_rho=map_rho,
+                baseline_rho=baseline_rho,
+                partial_rho=_partial(map_rho, pearson(ranked_implied, ranked_move), baseline_rho),
                 n_test=len(realised) - split,
                 hybrid_rho=float(hybrid_rho),
                 baseline_test_rho=float(baseline_test),
