@@ -16,12 +16,11 @@ import pandas as pd
 
 from liqcore.bins import price_edges
 from liqcore.brackets import TABLES, table_for_symbol
+from liqcore.closing import ClosingRule
 from liqcore.config import ModelConfig
 from liqcore.errors import DataError
 from liqcore.margin import liquidation_price
 from liqcore.market import Market
-
-MIN_SURVIVAL = 1e-9  # a bar that closes (almost) all open interest keeps this share, so logs stay finite
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,19 +34,20 @@ class ModelInputs:
     low: np.ndarray  # T
     high: np.ndarray  # T
     close: np.ndarray  # T
-    opened: np.ndarray  # T: base units opened on each side in the bar (split over points and tiers)
+    opened: np.ndarray  # T: base units opened on each side in the bar (net rise + turnover reopened)
     entry: np.ndarray  # T×P entry prices
     long_share: np.ndarray  # T×K share of a bar's long opening at each tier
     short_share: np.ndarray  # T×K
     long_liq: np.ndarray  # T×P×K liquidation prices of new long cohorts
     short_liq: np.ndarray  # T×P×K
-    survive: np.ndarray  # T: pro-rata close factor applied to survivors in step 2 (1 = nothing closed)
+    survive: np.ndarray  # T: net-decline close factor applied to survivors in step 2 (1 = nothing closed)
+    turnover: np.ndarray  # T: share of survivors that turns over (closes pro rata, reopens in `opened`) in step 2
     decay: np.ndarray  # T: decay factor of step 4
-    declined: np.ndarray  # T: cumulative open-interest decline (base units), for oldest-first closing
+    declined: np.ndarray  # T: cumulative open-interest decline (base units), for queue closing rules
     drop_bar: np.ndarray  # T: index of the bar at whose end a cohort born in bar t leaves the map (T = never)
     edges: np.ndarray  # B+1 price-bin edges
     tiers: tuple[float, ...]
-    oldest_first: bool
+    closing: ClosingRule
     driver: str
     notes: tuple[str, ...]
 
@@ -56,7 +56,31 @@ class ModelInputs:
         return self.entry.shape[1]
 
 
-def _open_interest(market: Market) -> np.ndarray | None:
+@dataclass(frozen=True)
+class Flows:
+    """What opens and closes in each bar, in base units per side, and the half-life that applies."""
+
+    driver: str
+    opened: np.ndarray
+    survive: np.ndarray
+    turnover: np.ndarray
+    declined: np.ndarray
+    half_life: float | None
+    notes: tuple[str, ...]
+
+
+def bar_hours(market: Market) -> np.ndarray:
+    """Length of each bar in hours (the first bar: the market's interval; after a gap: the time since the last)."""
+    times = market.bars.index
+    return np.diff(times.asi8, prepend=times.asi8[0] - market.interval.value) / 3.6e12
+
+
+def turnover_share(config: ModelConfig, hours: np.ndarray) -> np.ndarray:
+    """Share of positions turned over in a bar of `hours` at the configured hourly rate (compounded)."""
+    return 1.0 - (1.0 - config.turnover_per_hour) ** hours
+
+
+def open_interest(market: Market) -> np.ndarray | None:
     """Open interest in base units per bar, forward-filled; None when the market has none."""
     bars = market.bars
     if market.has("open_interest"):
@@ -68,19 +92,93 @@ def _open_interest(market: Market) -> np.ndarray | None:
     return oi.ffill().to_numpy(dtype=float)
 
 
-def _entry_prices(market: Market, config: ModelConfig) -> tuple[np.ndarray, str]:
-    bars = market.bars
-    low, high, close = (bars[c].to_numpy() for c in ("low", "high", "close"))
-    typical = (high + low + close) / 3
-    if config.entry_rule == "range":
-        fractions = (np.arange(config.entry_points) + 0.5) / config.entry_points
-        return low[:, None] + (high - low)[:, None] * fractions[None, :], "spread over the bar's range"
-    if config.entry_rule == "vwap" and market.has("quote_volume") and market.has("volume"):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            vwap = bars["quote_volume"].to_numpy() / bars["volume"].to_numpy()
-        usable = np.isfinite(vwap) & (vwap >= low) & (vwap <= high)
-        return np.where(usable, vwap, typical)[:, None], "bar VWAP (typical price where VWAP is unknown)"
-    return typical[:, None], "typical price (high + low + close) / 3"
+def _oi_flows(oi: np.ndarray, config: ModelConfig, hours: np.ndarray) -> Flows:
+    """Rises open, falls close by the closing rule, and a turnover share closes and reopens on top."""
+    previous = np.concatenate(([np.nan], oi[:-1]))
+    change = oi - previous
+    valid = np.isfinite(change)
+    rise = np.where(valid & (change > 0), change, 0.0)
+    decline = np.where(valid & (change < 0), -change, 0.0)
+    turnover = np.where(valid, turnover_share(config, hours), 0.0)
+    reopened = turnover * np.where(valid, np.minimum(oi, previous), 0.0)
+    rule = config.closing
+    notes = [
+        f"Map driven by open interest: each rise opens one long and one short cohort; falls close positions "
+        f"({rule.words}).",
+        "Positions open before the first bar are unknown: the map fills in as open interest changes (warm-up).",
+    ]
+    if config.turnover_per_hour:
+        notes.append(
+            f"Turnover: {config.turnover_per_hour:.1%} of positions per hour close pro rata and reopen at the bar's "
+            "entry prices, so levels price has crossed fill again."
+        )
+    return Flows(
+        driver="open interest",
+        opened=rise + reopened,
+        survive=rule.survival(oi, previous, valid),
+        turnover=turnover,
+        declined=np.cumsum(decline),
+        half_life=config.decay_half_life_hours,
+        notes=tuple(notes),
+    )
+
+
+def _volume_proxy_flows(market: Market, config: ModelConfig) -> Flows:
+    """Without open interest, a share of volume opens positions and positions fade (turnover has no OI to act on)."""
+    if not market.has("volume"):
+        raise DataError(
+            f"{market.symbol}: the data has prices but neither open interest nor volume, and the model needs one "
+            "of them to know when positions open. Add an 'open_interest' or 'volume' column (most exchange "
+            "exports and TradingView's include volume)."
+        )
+    n = len(market)
+    opened = np.nan_to_num(market.bars["volume"].to_numpy(dtype=float)) * config.volume_proxy_share
+    note = (
+        f"No open interest in this data: a volume proxy assumes {config.volume_proxy_share:.0%} of each bar's "
+        "volume opens new positions. Treat the map as rougher than one driven by open interest."
+    )
+    return Flows(
+        driver="volume proxy",
+        opened=opened,
+        survive=np.ones(n),
+        turnover=np.zeros(n),
+        declined=np.zeros(n),
+        half_life=config.decay_half_life_hours or config.volume_proxy_half_life_hours,
+        notes=(note,),
+    )
+
+
+def flows(market: Market, config: ModelConfig) -> Flows:
+    """Step 1 of preparation: what opens and closes per bar, from open interest or else the volume proxy."""
+    oi = open_interest(market)
+    if oi is None:
+        return _volume_proxy_flows(market, config)
+    return _oi_flows(oi, config, bar_hours(market))
+
+
+def vwap(market: Market) -> np.ndarray:
+    """Bar VWAP (quote volume / volume), NaN where the data cannot give it."""
+    if not (market.has("quote_volume") and market.has("volume")):
+        return np.full(len(market), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return market.bars["quote_volume"].to_numpy(dtype=float) / market.bars["volume"].to_numpy(dtype=float)
+
+
+def taker_buy_share(market: Market) -> np.ndarray:
+    """Share of each bar's volume bought by takers (0.5 where unknown)."""
+    if not (market.has("taker_buy_volume") and market.has("volume")):
+        return np.full(len(market), 0.5)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = market.bars["taker_buy_volume"].to_numpy() / market.bars["volume"].to_numpy()
+    return np.where(np.isfinite(share), np.clip(share, 0, 1), 0.5)
+
+
+def long_accounts_share(market: Market) -> np.ndarray | None:
+    """Share of accounts that are long, from the long/short account ratio (None when the data has none)."""
+    if not market.has("long_short_ratio"):
+        return None
+    ratio = market.bars["long_short_ratio"].ffill().to_numpy(dtype=float)
+    return np.where(np.isfinite(ratio) & (ratio > 0), ratio / (1 + ratio), 0.5)
 
 
 def _tier_shares(base: tuple[float, ...], tiers: np.ndarray, tilt: np.ndarray) -> np.ndarray:
@@ -94,109 +192,79 @@ def _tier_shares(base: tuple[float, ...], tiers: np.ndarray, tilt: np.ndarray) -
     return (1 - up - down) * w[None, :] + up * heavy[None, :] + down * light[None, :]
 
 
-def prepare(market: Market, config: ModelConfig) -> ModelInputs:
-    """Turn a market and a config into the per-bar inputs of the cohort model."""
-    bars = market.bars
-    times = bars.index
-    low, high, close = (bars[c].to_numpy(dtype=float) for c in ("low", "high", "close"))
-    n = len(bars)
-    notes: list[str] = []
-    hours = np.diff(times.asi8, prepend=times.asi8[0] - market.interval.value) / 3.6e12
-
-    oi = _open_interest(market)
-    survive = np.ones(n)
-    declined = np.zeros(n)
-    half_life = config.decay_half_life_hours
-    if oi is not None:
-        driver = "open interest"
-        previous = np.concatenate(([np.nan], oi[:-1]))
-        change = oi - previous
-        valid = np.isfinite(change)
-        opened = np.where(valid & (change > 0), change, 0.0)
-        decline = np.where(valid & (change < 0), -change, 0.0)
-        declined = np.cumsum(decline)
-        if config.close_rule == "pro_rata":
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = np.where(valid & (previous > 0), oi / previous, 1.0)
-            survive = np.clip(ratio, MIN_SURVIVAL, 1.0)
-        notes.append(
-            "Map driven by open interest: each rise opens one long and one short cohort; falls close positions "
-            + ("pro rata." if config.close_rule == "pro_rata" else "oldest first.")
-        )
-        notes.append(
-            "Positions open before the first bar are unknown: the map fills in as open interest changes (warm-up)."
-        )
-    else:
-        driver = "volume proxy"
-        if not market.has("volume"):
-            raise DataError(
-                f"{market.symbol}: the data has prices but neither open interest nor volume, and the model needs one "
-                "of them to know when positions open. Add an 'open_interest' or 'volume' column (most exchange "
-                "exports and TradingView's include volume)."
-            )
-        opened = np.nan_to_num(bars["volume"].to_numpy(dtype=float)) * config.volume_proxy_share
-        half_life = half_life or config.volume_proxy_half_life_hours
-        notes.append(
-            f"No open interest in this data: a volume proxy assumes {config.volume_proxy_share:.0%} of each bar's "
-            "volume opens new positions. Treat the map as rougher than one driven by open interest."
-        )
-    decay = np.exp(-math.log(2) * hours / half_life) if half_life else np.ones(n)
-
-    entry, entry_text = _entry_prices(market, config)
-    notes.append(f"Entry price: {entry_text}.")
-    tiers = np.asarray(config.leverage_tiers, dtype=float)
-    if market.has("taker_buy_volume") and market.has("volume"):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            buy_share = bars["taker_buy_volume"].to_numpy() / bars["volume"].to_numpy()
-        buy_share = np.where(np.isfinite(buy_share), np.clip(buy_share, 0, 1), 0.5)
-    else:
-        buy_share = np.full(n, 0.5)
-    lean = config.taker_tilt * (2 * buy_share - 1)
-    if market.has("long_short_ratio"):
-        ratio = bars["long_short_ratio"].ffill().to_numpy(dtype=float)
-        long_accounts = np.where(np.isfinite(ratio) & (ratio > 0), ratio / (1 + ratio), 0.5)
-        lean = lean + config.crowd_tilt * np.clip(4 * (long_accounts - 0.5), -1, 1)
-        notes.append("Leverage mix leans toward the side most accounts are on (account long/short ratio).")
+def leverage_mix(market: Market, config: ModelConfig) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Step 3: per-bar tier shares of each side, leaned by taker flow and the crowded side of accounts."""
+    lean = config.taker_tilt * (2 * taker_buy_share(market) - 1)
+    notes: tuple[str, ...] = ()
+    accounts = long_accounts_share(market)
+    if accounts is not None:
+        lean = lean + config.crowd_tilt * np.clip(4 * (accounts - 0.5), -1, 1)
+        notes = ("Leverage mix leans toward the side most accounts are on (account long/short ratio).",)
     lean = np.clip(lean, -1, 1)
-    long_share = _tier_shares(config.long_weights, tiers, lean)
-    short_share = _tier_shares(config.short_weights, tiers, -lean)
+    tiers = np.asarray(config.leverage_tiers, dtype=float)
+    return _tier_shares(config.long_weights, tiers, lean), _tier_shares(config.short_weights, tiers, -lean), notes
 
+
+def maintenance_rate(market: Market, config: ModelConfig) -> tuple[float, str]:
+    """The first bracket's maintenance-margin rate (a cohort stands for many small positions), and a note."""
     table = table_for_symbol(market.symbol) if config.brackets == "auto" else TABLES[config.brackets]
     first = table.brackets[0]
-    notes.append(
+    return first.mmr, (
         f"Maintenance margin {first.mmr:.2%} ({table.name}, first bracket): a cohort stands for many small positions."
     )
+
+
+def drop_bars(times: pd.DatetimeIndex, lookback_hours: float | None) -> np.ndarray:
+    """Step 5: for each birth bar, the bar at whose end its cohorts leave the map (T = never)."""
+    if not lookback_hours:
+        return np.full(len(times), len(times), dtype=np.int64)
+    limit = times + pd.Timedelta(hours=lookback_hours)
+    return np.searchsorted(times.asi8, limit.asi8, side="left").astype(np.int64)
+
+
+def decay_factors(hours: np.ndarray, half_life: float | None) -> np.ndarray:
+    """Per-bar decay factor for a half-life in hours (1 = no decay)."""
+    return np.exp(-math.log(2) * hours / half_life) if half_life else np.ones(len(hours))
+
+
+def prepare(market: Market, config: ModelConfig) -> ModelInputs:
+    """Turn a market and a config into the per-bar inputs of the cohort model, step by step."""
+    bars = market.bars
+    low, high, close = (bars[c].to_numpy(dtype=float) for c in ("low", "high", "close"))
+    n = len(bars)
+    flow = flows(market, config)  # 1. what opens and closes
+    bar_vwap = vwap(market)  # 2. at which prices
+    entry = config.entry.prices(low, high, (high + low + close) / 3, bar_vwap)
+    long_share, short_share, mix_notes = leverage_mix(market, config)  # 3. with which leverage
+    mmr, margin_note = maintenance_rate(market, config)  # 4. liquidated where
+    tiers = np.asarray(config.leverage_tiers, dtype=float)
     lev = tiers[None, None, :]
-    long_liq = liquidation_price(entry[:, :, None], lev, "long", first.mmr, contract=config.contract)
-    short_liq = liquidation_price(entry[:, :, None], lev, "short", first.mmr, contract=config.contract)
-
-    if config.lookback_hours:
-        limit = times + pd.Timedelta(hours=config.lookback_hours)
-        drop_bar = np.searchsorted(times.asi8, limit.asi8, side="left")
-    else:
-        drop_bar = np.full(n, n)
-
+    long_liq = liquidation_price(entry[:, :, None], lev, "long", mmr, contract=config.contract)
+    short_liq = liquidation_price(entry[:, :, None], lev, "short", mmr, contract=config.contract)
+    has_vwap = bool(np.isfinite(bar_vwap).any())
+    notes = (*flow.notes, f"Entry price: {config.entry.note(has_vwap)}.", *mix_notes, margin_note)
     edges = price_edges(float(low.min()), float(high.max()), config.price_margin, config.bin_size, config.max_bins)
     return ModelInputs(
-        times=times,
+        times=bars.index,
         low=low,
         high=high,
         close=close,
-        opened=opened,
+        opened=flow.opened,
         entry=entry,
         long_share=long_share,
         short_share=short_share,
         long_liq=np.broadcast_to(long_liq, (n, entry.shape[1], len(tiers))),
         short_liq=np.broadcast_to(short_liq, (n, entry.shape[1], len(tiers))),
-        survive=survive,
-        decay=decay,
-        declined=declined,
-        drop_bar=drop_bar.astype(np.int64),
+        survive=flow.survive,
+        turnover=flow.turnover,
+        decay=decay_factors(bar_hours(market), flow.half_life),  # 5. how positions fade and leave
+        declined=flow.declined,
+        drop_bar=drop_bars(bars.index, config.lookback_hours),
         edges=edges,
         tiers=tuple(config.leverage_tiers),
-        oldest_first=oi is not None and config.close_rule == "oldest_first",
-        driver=driver,
-        notes=tuple(notes),
+        closing=config.closing,
+        driver=flow.driver,
+        notes=notes,
     )
 
 

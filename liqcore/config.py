@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from liqcore.closing import CLOSING_RULES, ClosingRule
+from liqcore.entry import ENTRY_RULE_NAMES, EntryRule, entry_rule
+
 PRESET_NAMES: tuple[str, ...] = ("conservative", "balanced", "aggressive")
 
 
@@ -18,11 +21,13 @@ class ModelConfig:
     """Assumptions of the cohort liquidation model (defaults = the "balanced" preset)."""
 
     # Leverage levels traders are assumed to use (x). Each opening is spread over these tiers.
-    leverage_tiers: tuple[float, ...] = (5.0, 10.0, 25.0, 50.0, 100.0)
-    # Share of new long notional at each tier (normalised to sum to 1).
-    long_weights: tuple[float, ...] = (0.25, 0.35, 0.22, 0.12, 0.06)
+    # Presets were chosen on real data (README, "Honest numbers"): 125x is Binance's BTCUSDT maximum and the tier
+    # that makes bars without a new extreme still liquidate someone.
+    leverage_tiers: tuple[float, ...] = (10.0, 50.0, 125.0)
+    # Share of new long notional at each tier (normalised to sum to 1); the presets weight tiers ∝ leverage^-0.5.
+    long_weights: tuple[float, ...] = (0.58, 0.26, 0.16)
     # Share of new short notional at each tier (normalised to sum to 1).
-    short_weights: tuple[float, ...] = (0.25, 0.35, 0.22, 0.12, 0.06)
+    short_weights: tuple[float, ...] = (0.58, 0.26, 0.16)
     # 0–1: how far the side that took liquidity in a bar (aggressive buyers → longs) shifts to higher leverage, and
     # its counterparty to lower leverage.
     taker_tilt: float = 0.5
@@ -31,12 +36,17 @@ class ModelConfig:
     crowd_tilt: float = 0.6
     # Entry price of new positions: "vwap" (bar VWAP when volume data allow, else typical), "typical" (H+L+C)/3,
     # or "range" (spread evenly over the bar's low..high).
-    entry_rule: str = "vwap"
+    entry_rule: str = "range"
     # Number of entry prices across the bar when entry_rule is "range".
-    entry_points: int = 3
+    entry_points: int = 2
+    # Share of the bar's range (around its middle) the entries cover when entry_rule is "range" (1 = low..high).
+    entry_width: float = 0.5
     # How falling open interest closes positions: "pro_rata" (every position shrinks by the same share) or
     # "oldest_first" (the oldest positions close first).
     close_rule: str = "pro_rata"
+    # Gross turnover: share of open interest that closes (pro rata) and reopens at the bar's entry prices each hour,
+    # on top of net open-interest changes. Net OI hides this churn; without it crossed levels never refill.
+    turnover_per_hour: float = 0.03
     # Positions fade with this half-life in hours (None = never fade; they still close with open interest).
     decay_half_life_hours: float | None = 72.0
     # Positions older than this many hours are dropped from the map (None = keep all).
@@ -70,12 +80,16 @@ class ModelConfig:
             raise ValueError("taker_tilt must be between 0 and 1")
         if not 0.0 <= self.crowd_tilt <= 1.0:
             raise ValueError("crowd_tilt must be between 0 and 1")
-        if self.entry_rule not in ("vwap", "typical", "range"):
+        if self.entry_rule not in ENTRY_RULE_NAMES:
             raise ValueError("entry_rule must be 'vwap', 'typical' or 'range'")
         if self.entry_points < 1:
             raise ValueError("entry_points must be at least 1")
-        if self.close_rule not in ("pro_rata", "oldest_first"):
+        if not 0.0 < self.entry_width <= 1.0:
+            raise ValueError("entry_width must be above 0 and at most 1")
+        if self.close_rule not in CLOSING_RULES:
             raise ValueError("close_rule must be 'pro_rata' or 'oldest_first'")
+        if not 0.0 <= self.turnover_per_hour < 1.0:
+            raise ValueError("turnover_per_hour must be at least 0 and below 1")
         if self.contract not in ("linear", "inverse"):
             raise ValueError("contract must be 'linear' or 'inverse'")
         for name in ("decay_half_life_hours", "lookback_hours", "bin_size"):
@@ -92,6 +106,16 @@ class ModelConfig:
             raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESET_NAMES)}")
         return cls(**_PRESETS[name])
 
+    @property
+    def closing(self) -> ClosingRule:
+        """The closing rule object named by `close_rule`."""
+        return CLOSING_RULES[self.close_rule]
+
+    @property
+    def entry(self) -> EntryRule:
+        """The entry rule object named by `entry_rule` (with `entry_points` and `entry_width`)."""
+        return entry_rule(self.entry_rule, self.entry_points, self.entry_width)
+
     def with_changes(self, **changes: Any) -> ModelConfig:
         """A copy with some fields changed (validated again)."""
         return replace(self, **changes)
@@ -101,23 +125,20 @@ class ModelConfig:
         tiers = ", ".join(f"{lev:g}x" for lev in self.leverage_tiers)
         longs = _mix(self.leverage_tiers, self.long_weights)
         shorts = _mix(self.leverage_tiers, self.short_weights)
-        entry = {
-            "vwap": "at the bar's volume-weighted average price (typical price when volume is unknown)",
-            "typical": "at the bar's typical price (high + low + close) / 3",
-            "range": f"spread over the bar's range at {self.entry_points} prices",
-        }[self.entry_rule]
-        closing = {
-            "pro_rata": "every open position shrinks by the share of open interest that disappeared",
-            "oldest_first": "the oldest positions close first",
-        }[self.close_rule]
         lines = [
             f"New positions use leverage {tiers}; longs weighted {longs}, shorts {shorts}.",
             f"The side that took liquidity in a bar leans {self.taker_tilt:.0%} of the way toward higher leverage "
             "(its counterparty toward lower).",
             f"Where the data has an account long/short ratio, the crowded side leans {self.crowd_tilt:.0%} of the way "
             "toward higher leverage.",
-            f"Positions open {entry}.",
-            f"When open interest falls, {closing}.",
+            f"Positions open {self.entry.words()}.",
+            f"When open interest falls, {self.closing.words}.",
+            (
+                f"Each hour {self.turnover_per_hour:.1%} of open positions close and reopen at the bar's prices "
+                "(turnover that net open interest does not show)."
+                if self.turnover_per_hour
+                else "No turnover: positions only open and close when open interest rises and falls."
+            ),
             (
                 f"Positions fade with a {self.decay_half_life_hours:g} h half-life."
                 if self.decay_half_life_hours
@@ -138,19 +159,23 @@ def _mix(tiers: tuple[float, ...], weights: tuple[float, ...]) -> str:
     return " / ".join(f"{w / total:.0%}" for w in weights)
 
 
+# Chosen on the first half of the CoinGlass BTC 30m file (fit span 2026-05-22 → 05-30) by the mean over both sides of
+# the partial rank correlation given the candle, each preset within its leverage family, at most 6 cohorts per bar
+# (the engine's speed budget); scored on the second half in README's honest-numbers table.
 _PRESETS: dict[str, dict[str, Any]] = {
     "conservative": {
-        "leverage_tiers": (3.0, 5.0, 10.0, 20.0, 50.0),
-        "long_weights": (0.25, 0.3, 0.25, 0.15, 0.05),
-        "short_weights": (0.25, 0.3, 0.25, 0.15, 0.05),
+        "leverage_tiers": (10.0, 25.0, 100.0),
+        "long_weights": (0.51, 0.33, 0.16),
+        "short_weights": (0.51, 0.33, 0.16),
+        "entry_width": 1.0,
         "taker_tilt": 0.3,
         "decay_half_life_hours": 120.0,
     },
     "balanced": {},
     "aggressive": {
-        "leverage_tiers": (10.0, 25.0, 50.0, 75.0, 100.0),
-        "long_weights": (0.3, 0.3, 0.2, 0.1, 0.1),
-        "short_weights": (0.3, 0.3, 0.2, 0.1, 0.1),
+        "leverage_tiers": (25.0, 75.0, 125.0),
+        "long_weights": (1.0, 1.0, 1.0),
+        "short_weights": (1.0, 1.0, 1.0),
         "taker_tilt": 0.7,
         "decay_half_life_hours": 36.0,
     },

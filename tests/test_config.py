@@ -30,7 +30,9 @@ def test_aggressive_assumes_more_leverage_than_conservative() -> None:
     "changes, message",
     [
         ({"long_weights": (1.0,)}, "same non-zero length"),
-        ({"leverage_tiers": (1.0, 10, 25, 50, 100)}, "above 1x"),
+        ({"leverage_tiers": (1.0, 10, 25)}, "above 1x"),
+        ({"turnover_per_hour": 1.0}, "turnover_per_hour"),
+        ({"entry_width": 0.0}, "entry_width"),
         ({"taker_tilt": 1.5}, "taker_tilt"),
         ({"entry_rule": "open"}, "entry_rule"),
         ({"close_rule": "newest_first"}, "close_rule"),
@@ -46,3 +48,15 @@ def test_invalid_settings_are_rejected_with_the_field_named(changes: dict, messa
 def test_unknown_preset_lists_the_valid_ones() -> None:
     with pytest.raises(ValueError, match="conservative, balanced, aggressive"):
         ModelConfig.preset("yolo")
+
+
+def test_old_string_settings_still_name_the_rule_objects() -> None:
+    cfg = ModelConfig(close_rule="oldest_first", entry_rule="range", entry_points=4, entry_width=0.5)
+    assert cfg.closing.name == "oldest_first"
+    assert cfg.entry.points == 4
+    assert "middle 50%" in " ".join(cfg.describe())
+
+
+def test_describe_states_the_turnover_in_words() -> None:
+    assert any("3.0% of open positions close and reopen" in line for line in ModelConfig().describe())
+    assert any("No turnover" in line for line in ModelConfig(turnover_per_hour=0.0).describe())

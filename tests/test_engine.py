@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from liqcore import DataError, ModelConfig, estimate
+from liqcore.cohorts import prepare
 from liqcore.market import Market
 
 
@@ -61,7 +62,9 @@ def configs(draw: st.DrawFn) -> ModelConfig:
         crowd_tilt=draw(st.floats(0, 1)),
         entry_rule=draw(st.sampled_from(["vwap", "typical", "range"])),
         entry_points=draw(st.integers(1, 3)),
+        entry_width=draw(st.floats(0.05, 1.0)),
         close_rule=draw(st.sampled_from(["pro_rata", "oldest_first"])),
+        turnover_per_hour=draw(st.one_of(st.just(0.0), st.floats(0.0, 0.9))),
         decay_half_life_hours=draw(st.one_of(st.none(), st.floats(0.5, 100))),
         lookback_hours=draw(st.one_of(st.none(), st.floats(0.5, 100))),
         bin_size=draw(st.one_of(st.none(), st.floats(0.05, 5))),
@@ -75,9 +78,39 @@ def _assert_same(a: np.ndarray, b: np.ndarray) -> None:
     np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9 * scale)
 
 
+def with_ties(market: Market, config: ModelConfig, born: int, side: str) -> Market:
+    """The market with the next bar's low (high) set exactly at a long (short) cohort's liquidation price of bar
+    `born`, where the candle allows it: the equivalence must hold when price touches a level without passing it."""
+    inputs = prepare(market, config)
+    if born + 1 >= len(market) or inputs.opened[born] <= 0:
+        return market
+    bars = market.bars.copy()
+    t = bars.index[born + 1]
+    body_low, body_high = min(bars.at[t, "open"], bars.at[t, "close"]), max(bars.at[t, "open"], bars.at[t, "close"])
+    if side == "long":
+        level = float(inputs.long_liq[born].max())
+        if level < body_low:
+            bars.at[t, "low"] = level
+    else:
+        level = float(inputs.short_liq[born].min())
+        if level > body_high:
+            bars.at[t, "high"] = level
+    return Market(bars, market.symbol)
+
+
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(market=markets(), config=configs(), columns=st.one_of(st.none(), st.integers(1, 20)))
-def test_fast_engine_equals_reference(market: Market, config: ModelConfig, columns: int | None) -> None:
+@given(
+    market=markets(),
+    config=configs(),
+    columns=st.one_of(st.none(), st.integers(1, 20)),
+    tie=st.one_of(st.none(), st.tuples(st.integers(0, 60), st.sampled_from(["long", "short"]))),
+)
+def test_fast_engine_equals_reference(
+    market: Market, config: ModelConfig, columns: int | None, tie: tuple[int, str] | None
+) -> None:
+    # The reference prepares its own cohorts bar by bar, so this also checks `cohorts.prepare`.
+    if tie is not None:
+        market = with_ties(market, config, tie[0] % len(market), tie[1])
     fast = estimate(market, config, columns=columns)
     ref = estimate(market, config, columns=columns, engine="reference")
     assert fast.times.equals(ref.times)
@@ -89,7 +122,13 @@ def test_fast_engine_equals_reference(market: Market, config: ModelConfig, colum
 
 def _wide(**changes: object) -> ModelConfig:
     """A config whose map covers every liquidation price and keeps everything (no decay, no lookback)."""
-    base = {"decay_half_life_hours": None, "lookback_hours": None, "price_margin": 0.95, "entry_rule": "typical"}
+    base = {
+        "decay_half_life_hours": None,
+        "lookback_hours": None,
+        "price_margin": 0.95,
+        "entry_rule": "typical",
+        "turnover_per_hour": 0.0,
+    }
     return ModelConfig(**{**base, **changes})
 
 
@@ -146,11 +185,25 @@ def test_long_heat_sits_below_price_and_short_heat_above_when_price_stands_still
     assert hm.long[-1].sum() > 0 and hm.short[-1].sum() > 0
 
 
-def test_flat_open_interest_opens_nothing() -> None:
+def test_flat_open_interest_without_turnover_opens_nothing() -> None:
     rng = np.random.default_rng(6)
     market = make_market(100 * np.exp(np.cumsum(rng.normal(0, 0.01, 80))), np.full(80, 5_000.0))
-    hm = estimate(market)
+    hm = estimate(market, ModelConfig(turnover_per_hour=0.0))
     assert hm.long.sum() == 0 and hm.short.sum() == 0 and hm.implied.to_numpy().sum() == 0
+
+
+@pytest.mark.parametrize("engine", ["fast", "reference"])
+def test_turnover_fills_the_book_toward_open_interest_at_the_bars_prices(engine: str) -> None:
+    # Flat OI, a price that never moves: each 5-minute bar closes a share c of the book and reopens c of the OI, so
+    # the book holds (1 − (1 − c)^t) of the OI after t bars — the unknown positions from before the data fill in.
+    bars, oi, price, rate = 60, 5_000.0, 250.0, 0.2
+    market = make_market(np.full(bars, price), np.full(bars, oi), spread=0.0)
+    hm = estimate(market, _wide(turnover_per_hour=rate), engine=engine)
+    c = 1 - (1 - rate) ** (5 / 60)
+    expected = oi * price * (1 - (1 - c) ** np.arange(bars))
+    np.testing.assert_allclose(hm.long.sum(axis=1), expected, rtol=1e-9)
+    np.testing.assert_allclose(hm.short.sum(axis=1), expected, rtol=1e-9)
+    assert hm.implied.to_numpy().sum() == 0
 
 
 def test_a_market_that_never_moves_liquidates_nothing() -> None:

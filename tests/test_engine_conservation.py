@@ -1,10 +1,11 @@
-"""Conservation of the cohort model, bar by bar: opened = live + liquidated + closed + decayed.
+"""Conservation of the cohort model, bar by bar: opened = live + liquidated + closed + turned over + decayed.
 
-The heatmap does not report closes and decay, so the test rebuilds them from the rules in DESIGN.md §3 and the
-market alone (survival = the share of open interest that remained, decay = the half-life over the bar's length) and
-checks that the map's live notional follows ``L_t = ((L_{t−1} − I_t)·s_t + O_t)·d_t`` for every bar, where ``I_t``
-is the map's own implied liquidations and ``O_t`` the notional opened. Summing that identity over the bars is the
-conservation law of the issue; checking each bar also pins down the consume → close → open → decay order.
+The heatmap does not report closes, turnover and decay, so the test rebuilds them from the rules in DESIGN.md §3 and
+the market alone (survival = the share of open interest that remained, turnover c = 1 − (1 − r)^hours of the rest,
+reopened at the bar's price, decay = the half-life over the bar's length) and checks that the map's live notional
+follows ``L_t = ((L_{t−1} − I_t)·s_t·(1 − c_t) + O_t)·d_t`` for every bar, where ``I_t`` is the map's own implied
+liquidations and ``O_t`` the notional opened (net rise plus reopened turnover). Summing that identity over the bars is
+the conservation law of the issue; checking each bar also pins down the consume → close → open → decay order.
 """
 
 from __future__ import annotations
@@ -19,50 +20,66 @@ from liqcore import ModelConfig, estimate
 from liqcore.market import Market
 
 
-def _config(half_life: float | None) -> ModelConfig:
+def _config(half_life: float | None, turnover: float) -> ModelConfig:
     """Typical-price entries, no lookback and a map wide enough to draw every cohort."""
     return ModelConfig(
-        entry_rule="typical", decay_half_life_hours=half_life, lookback_hours=None, price_margin=0.95, max_bins=60
+        entry_rule="typical",
+        decay_half_life_hours=half_life,
+        turnover_per_hour=turnover,
+        lookback_hours=None,
+        price_margin=0.95,
+        max_bins=60,
     )
 
 
-def _ledger(market: Market, half_life: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-bar notional opened (both sides), pro-rata survival and decay factors, from the market alone."""
+def _ledger(market: Market, half_life: float | None, turnover: float) -> dict[str, np.ndarray]:
+    """Per bar: notional opened (both sides), pro-rata survival, turnover share and decay, from the market alone."""
     bars = market.bars
     oi = bars["open_interest"].to_numpy()
     typical = (bars["high"] + bars["low"] + bars["close"]).to_numpy() / 3
-    rise = np.clip(np.diff(oi, prepend=np.nan), 0, None)
-    opened = 2 * np.nan_to_num(rise) * typical
+    hours = market.interval / np.timedelta64(1, "h")
+    churn = np.zeros(len(oi))
+    churn[1:] = 1 - (1 - turnover) ** hours
+    previous = np.concatenate(([np.nan], oi[:-1]))
+    rise = np.nan_to_num(np.clip(oi - previous, 0, None))
+    reopened = churn * np.nan_to_num(np.minimum(oi, previous))
     survive = np.ones(len(oi))
     survive[1:] = np.clip(oi[1:] / oi[:-1], 1e-9, 1.0)
-    hours = market.interval / np.timedelta64(1, "h")
     decay = np.full(len(oi), 0.5 ** (hours / half_life) if half_life else 1.0)
-    return opened, survive, decay
+    return {"opened": 2 * (rise + reopened) * typical, "survive": survive, "churn": churn, "decay": decay}
 
 
-def _check_bar_by_bar(market: Market, half_life: float | None, engine: str) -> None:
-    hm = estimate(market, _config(half_life), engine=engine)
+def _check_bar_by_bar(market: Market, half_life: float | None, turnover: float, engine: str) -> float:
+    """Check the per-bar identity and the conservation sum; return the notional turned over."""
+    hm = estimate(market, _config(half_life, turnover), engine=engine)
     live = hm.long.sum(axis=1) + hm.short.sum(axis=1)
     implied = hm.implied.sum(axis=1).to_numpy()
-    opened, survive, decay = _ledger(market, half_life)
+    ledger = _ledger(market, half_life, turnover)
+    opened, survive, churn, decay = ledger["opened"], ledger["survive"], ledger["churn"], ledger["decay"]
     before = np.concatenate(([0.0], live[:-1]))
-    expected = ((before - implied) * survive + opened) * decay
+    kept = (before - implied) * survive * (1 - churn)
+    expected = (kept + opened) * decay
     scale = np.maximum.accumulate(np.cumsum(opened)) + 1.0
     np.testing.assert_allclose(live / scale, expected / scale, rtol=0, atol=1e-9)
 
     closed = (before - implied) * (1 - survive)
-    decayed = ((before - implied) * survive + opened) * (1 - decay)
-    total = live[-1] + implied.sum() + closed.sum() + decayed.sum()
+    turned_over = (before - implied) * survive * churn
+    decayed = (kept + opened) * (1 - decay)
+    total = live[-1] + implied.sum() + closed.sum() + turned_over.sum() + decayed.sum()
     assert total == pytest.approx(opened.sum(), rel=1e-9)
+    return float(turned_over.sum())
 
 
 @pytest.mark.parametrize("engine", ["fast", "reference"])
-@pytest.mark.parametrize("half_life", [None, 0.5])
-def test_opened_equals_live_liquidated_closed_and_decayed(engine: str, half_life: float | None) -> None:
+@pytest.mark.parametrize("half_life, turnover", [(None, 0.0), (0.5, 0.0), (None, 0.2), (6.0, 0.05)])
+def test_opened_equals_live_liquidated_closed_turned_over_and_decayed(
+    engine: str, half_life: float | None, turnover: float
+) -> None:
     rng = np.random.default_rng(11)
     closes = 100 * np.exp(np.cumsum(rng.normal(0, 0.02, 240)))
     oi = 1_000 * np.exp(np.cumsum(rng.normal(0, 0.04, 240)))
-    _check_bar_by_bar(make_market(closes, oi, spread=0.01), half_life, engine)
+    turned_over = _check_bar_by_bar(make_market(closes, oi, spread=0.01), half_life, turnover, engine)
+    assert (turned_over > 0) == (turnover > 0)
 
 
 @settings(max_examples=40, deadline=None)
@@ -71,9 +88,12 @@ def test_opened_equals_live_liquidated_closed_and_decayed(engine: str, half_life
     n=st.integers(2, 80),
     move=st.sampled_from([0.002, 0.02, 0.08]),
     half_life=st.one_of(st.none(), st.floats(0.2, 50)),
+    turnover=st.one_of(st.just(0.0), st.floats(0.001, 0.9)),
 )
-def test_conservation_holds_on_random_markets(seed: int, n: int, move: float, half_life: float | None) -> None:
+def test_conservation_holds_on_random_markets(
+    seed: int, n: int, move: float, half_life: float | None, turnover: float
+) -> None:
     rng = np.random.default_rng(seed)
     closes = 100 * np.exp(np.cumsum(rng.normal(0, move, n)))
     oi = 500 * np.exp(np.cumsum(rng.normal(0, 0.1, n)))
-    _check_bar_by_bar(make_market(closes, oi, spread=move), half_life, "fast")
+    _check_bar_by_bar(make_market(closes, oi, spread=move), half_life, turnover, "fast")

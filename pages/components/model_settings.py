@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from liqcore.closing import CLOSING_RULES
 from liqcore.config import PRESET_NAMES, ModelConfig
 from pages.components import view_state
 
@@ -89,12 +90,22 @@ def choose_config() -> ModelConfig:
                     help="After this long, half of a position is assumed closed even if open interest did not say so.",
                 )
             )
-        close_rules = ("pro_rata", "oldest_first")
+        _seed("cfg_turnover", round(100 * preset.turnover_per_hour, 1), parse=float)
+        turnover = st.slider(
+            "Turnover (% of positions per hour)",
+            0.0,
+            20.0,
+            step=0.5,
+            key="cfg_turnover",
+            help="Positions that close and reopen at the bar's prices each hour, on top of what open interest shows. "
+            "Without it, levels price has crossed stay empty.",
+        )
+        close_rules = tuple(CLOSING_RULES)
         _seed("cfg_close_rule", preset.close_rule, allowed=close_rules)
         close_rule = st.radio(
             "When open interest falls",
             close_rules,
-            format_func={"pro_rata": "all positions shrink alike", "oldest_first": "oldest close first"}.get,
+            format_func=lambda name: CLOSING_RULES[name].label,
             key="cfg_close_rule",
             horizontal=True,
         )
@@ -127,6 +138,7 @@ def choose_config() -> ModelConfig:
             decay_half_life_hours=half_life,
             close_rule=close_rule,
             entry_rule=entry_rule,
+            turnover_per_hour=turnover / 100,
             bin_size=bin_size,
         )
         st.caption("**In words**  \n" + "  \n".join(config.describe()))
