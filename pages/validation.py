@@ -9,6 +9,7 @@ from liqcore.analysis import Analysis
 from liqcore.charts.validation import implied_vs_realised
 from liqcore.validate import compare_presets
 from liqcore.validation import LocationScore, ValidationReport, has_realised, location_score, score
+from pages.components.budget import fits
 from pages.components.cache import cached
 from pages.components.session import current_analysis
 
@@ -20,6 +21,9 @@ st.caption(
     "No commercial heatmap publishes how well it matches real liquidations. Here is ours, on the data you loaded: "
     "rank correlations per bar, against a naive baseline that only knows how far each candle moved."
 )
+
+if not fits(analysis, "Validation scoring"):
+    st.stop()
 
 
 def _score(analysis: Analysis) -> ValidationReport:

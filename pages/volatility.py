@@ -10,6 +10,7 @@ from liqcore.charts.volatility import forecast_chart, pressure_chart
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.volatility import ForecastResult, VolatilityConfig, forecast
+from pages.components.budget import fits
 from pages.components.session import current_analysis
 
 analysis: Analysis = current_analysis(__file__)
@@ -19,6 +20,9 @@ st.caption(
     "Dense liquidation clusters within reach of price can turn a move into a cascade. This page measures that "
     "**pressure**, forecasts the price range over the next bars with and without it, and scores both on past bars."
 )
+
+if not fits(analysis, "The volatility forecast"):
+    st.stop()
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner="Fitting the forecasts…")

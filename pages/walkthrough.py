@@ -27,6 +27,7 @@ from liqcore.walkthrough import (
     score_decision,
     starting_plan,
 )
+from pages.components.budget import fits
 from pages.components.session import current_analysis
 from pages.components.text import plain
 
@@ -47,6 +48,9 @@ CHOICE_WORDS = {"long": "Enter long", "short": "Enter short", "wait": "Wait (no 
 
 analysis: Analysis = current_analysis(__file__)
 HOVER_CELLS = 600  # the picture is the raster; the hover grid only carries the read-out
+
+if not fits(analysis, "The trade walkthrough"):
+    st.stop()
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner="Reading the map at the decision point…")
