@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from liqcore.symbols import TOP_BY_VOLUME
 from tests import exchange_fakes as fakes
+from tests.dask_cluster import local_cluster
 
-distributed = pytest.importorskip("distributed")
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "scanner.py")
 APP = str(ROOT / "streamlit_app.py")
@@ -31,9 +31,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HTTPServer]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LIQCORE_ARCHIVE_URL", server.url_for(""))
         patch.setenv("LIQCORE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-        with distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None, memory_limit="1GiB"
-        ) as cluster:
+        with local_cluster(2) as cluster:
             patch.setenv("LIQCORE_DASK_SCHEDULER", cluster.scheduler_address)
             yield server
             st.cache_resource.clear()  # the page's cached client points at this cluster

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import distributed
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,8 +22,8 @@ from liqcore.exchanges import HttpSettings
 from liqcore.scan import main as scan_cli
 from liqcore.scanner import ScanSpec, rank, summarise
 from tests import exchange_fakes as fakes
+from tests.dask_cluster import local_cluster
 
-distributed = pytest.importorskip("distributed")
 REPO = Path(__file__).resolve().parents[1]
 DAYS = 2
 FAST = HttpSettings(read_timeout=5.0, retries=1, backoff=0.01)
@@ -51,10 +52,7 @@ def env(archive: HTTPServer, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 @pytest.fixture(scope="module")
 def client(env: Path) -> Iterator[object]:
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
-        memory_limit="1GiB",
-    ) as cluster, distributed.Client(cluster) as c:  # fmt: skip
+    with local_cluster(2) as cluster, distributed.Client(cluster) as c:
         yield c
 
 
