@@ -37,6 +37,7 @@ with st.sidebar:
         window = data_sources.choose_lookback(market_of(data))
         config = model_settings.choose_config()
 view_state.publish(data_sources.VIEW_KEYS + live.VIEW_KEYS + model_settings.view_keys())
+view_state.tell_ignored()
 
 if data is None:
     st.info(data_sources.NO_DATA_HINT, icon=":material/upload_file:")

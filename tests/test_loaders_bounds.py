@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from liqcore.errors import DataError
-from liqcore.loaders import LoadLimits, load_csv
+from liqcore.loaders import LoadLimits, load_csv, repairs
 from liqcore.loaders.readers import MAX_CELL_CHARS
 from liqcore.loaders.timeparse import MIXED_LIMIT
 
@@ -125,3 +125,57 @@ def test_several_files_together_are_capped_not_only_each_file() -> None:
         load_csv(day, day, day, limits=limits)
     with pytest.raises(DataError, match="3 files at once is over the limit of 2"):
         load_csv(day, day, day, limits=LoadLimits(max_files=2))
+
+
+def _swap(rows: list[str], every: int, first: int, second: int) -> list[str]:
+    out = []
+    for i, row in enumerate(rows):
+        cells = row.split(",")
+        if i % every == 0:
+            cells[first], cells[second] = cells[second], cells[first]
+        out.append(",".join(cells))
+    return out
+
+
+def test_high_below_low_on_many_rows_is_an_error_saying_the_columns_look_swapped() -> None:
+    rows = _swap(_rows(300), 2, 2, 3)  # high and low exchanged on every other row: 150 of 300
+    with pytest.raises(DataError, match=r"150 of 300 rows \(50%\).*limit is 20%.*high and low columns look swapped"):
+        load_csv((HEADER + "\n".join(rows) + "\n").encode())
+
+
+def test_a_few_inconsistent_rows_are_dropped_and_reported() -> None:
+    rows = _swap(_rows(300), 50, 2, 3)  # 6 of 300
+    market = load_csv((HEADER + "\n".join(rows) + "\n").encode())
+    assert len(market) == 294
+    assert any("dropped 6 row(s), high below open/close" in n for n in market.notes)
+
+
+def test_prices_in_mixed_units_on_many_rows_are_an_error_saying_so() -> None:
+    rows = []
+    for i, row in enumerate(_rows(100)):
+        cells = row.split(",")
+        if i % 3 == 0:
+            cells[1:5] = [f"{float(c) * 1e6:.2f}" for c in cells[1:5]]
+        rows.append(",".join(cells))
+    with pytest.raises(DataError, match="mixed units"):
+        load_csv((HEADER + "\n".join(rows) + "\n").encode())
+
+
+def test_frozen_open_interest_is_stated_and_counted_as_a_repair() -> None:
+    rows = _rows(600)  # 1-minute bars
+    oi = np.linspace(1000, 2000, 600)
+    oi[100:500] = oi[100]  # 400 minutes, over six hours, of one value
+    text = HEADER.replace("volume", "volume,open_interest") + "\n".join(
+        f"{row},{value:.3f}" for row, value in zip(rows, oi, strict=True)
+    )
+    market = load_csv((text + "\n").encode())
+    frozen = [n for n in market.notes if "open interest frozen" in n]
+    assert len(frozen) == 1 and "(400 bars)" in frozen[0] and "01:40" in frozen[0]
+    assert frozen[0] in repairs(market.notes)
+    short = oi.copy()
+    short[100:500] = np.linspace(1000, 2000, 600)[100:500]
+    short[100:300] = short[100]  # 200 minutes: a quiet spell, not a stopped feed
+    text = HEADER.replace("volume", "volume,open_interest") + "\n".join(
+        f"{row},{value:.3f}" for row, value in zip(rows, short, strict=True)
+    )
+    assert not any("frozen" in n for n in load_csv((text + "\n").encode()).notes)

@@ -27,6 +27,7 @@ from liqcore.loaders.formats import ColumnMapping, Detection, detect
 from liqcore.loaders.grid import bar_interval, on_grid, require_two_bars
 from liqcore.loaders.merge import merge_extra
 from liqcore.loaders.notes import repairs
+from liqcore.loaders.quality import frozen_open_interest
 from liqcore.loaders.readers import LoadLimits, Source, read_table
 from liqcore.loaders.rows import Parsed, parse_file
 from liqcore.loaders.stack import stack_same_kind, symbol_from
@@ -97,6 +98,7 @@ def load_csv(
         f"{p.name}: {int(k):,} of {p.rows:,} rows loaded, {p.rows - int(k):,} dropped."
         for p, k in zip(files, kept, strict=True)
     ]
+    notes += frozen_open_interest(bars, step, base_file.name)
     name = symbol or symbol_from(files[base_file.origin[0]].name)
     names = [p.name for p in files]
     shown = ", ".join(names) if len(names) <= 3 else f"{len(names)} files, {names[0]} … {names[-1]}"

@@ -9,6 +9,7 @@ import numpy as np
 DROPPED = re.compile(r": dropped [1-9]")
 _REPAIR = re.compile(
     r"dropped [1-9]|[1-9][\d,]* dropped|reversed|sorted by time|left empty|left out|not used|halved|divided by 100|gap"
+    r"|frozen"
 )
 
 

@@ -22,6 +22,7 @@ from liqcore.market import PRICE_COLUMNS
 EXTRA_COLUMNS = (*SUM_COLUMNS, "open_interest", "open_interest_usd", "funding_rate", "long_short_ratio")
 PRICE_SPREAD = 1e4  # a price this many times above or below the file's median close is a typo, not a market move
 CONFLICT_SHARE = 0.25  # this share of rows repeating a time with other values means mixed instruments or intervals
+MOSTLY_INVALID = 0.2  # over this share of rows failing one price check is an error naming the cause, not a mass drop
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ def parse_file(raw: RawTable, mapping: ColumnMapping | None) -> Parsed:
                 far = ((prices > typical * PRICE_SPREAD) | (prices < typical / PRICE_SPREAD)).any(axis=1) & ~drop
             drop |= far
             reasons.append((f"a price over {PRICE_SPREAD:,.0f}× away from the typical close ({typical:,.6g})", far))
+        _refuse_mostly_invalid(raw.name, prices, ~(raw.blank | no_time), no_price, inconsistent, far)
     dropped = [
         (f"dropped {int(mask.sum())} row(s), {reason} ({lines_text(line_of[mask])})", mask)
         for reason, mask in reasons
@@ -174,6 +176,46 @@ def parse_file(raw: RawTable, mapping: ColumnMapping | None) -> Parsed:
             "not a record of no liquidations — so they were left out."
         )
     return Parsed(raw.name, kept, lines, tuple(notes), rows, why)
+
+
+def _refuse_mostly_invalid(
+    name: str, prices: np.ndarray, rows: np.ndarray, no_price: np.ndarray, inconsistent: np.ndarray, far: np.ndarray
+) -> None:
+    """A DataError naming the likely cause when over MOSTLY_INVALID of the timed rows fail one price check: that is a
+    wrong column order, mixed units or a wrong decimal mark, and dropping the rows would leave a distorted series."""
+    total = int(rows.sum())
+    if total < 3:
+        return
+    with np.errstate(invalid="ignore"):
+        swapped = int((prices[:, 1] < prices[:, 2]).sum())
+    checks = (
+        (
+            no_price,
+            "have a price missing, not a number or not above zero",
+            "Check the separator and decimal mark, or map the price columns in the column mapping.",
+        ),
+        (
+            inconsistent,
+            "have a high below the open/close or a low above them",
+            "The high and low columns look swapped (high is below low on "
+            f"{swapped:,} rows): swap them, or map them in the column mapping."
+            if swapped >= 0.5 * inconsistent.sum()
+            else "The price columns look out of order: map open, high, low and close in the column mapping.",
+        ),
+        (
+            far,
+            f"have a price over {PRICE_SPREAD:,.0f}× away from the typical close",
+            "The prices look like mixed units (e.g. some rows in cents or another quote currency) or a shifted column; "
+            "export one unit throughout.",
+        ),
+    )
+    for mask, what, cause in checks:
+        bad = int(mask.sum())
+        if bad >= 3 and bad > MOSTLY_INVALID * total:
+            raise DataError(
+                f"{name}: {bad:,} of {total:,} rows ({bad / total:.0%}) {what}, too many to drop (the limit is "
+                f"{MOSTLY_INVALID:.0%}). {cause}"
+            )
 
 
 def _order(frame: pd.DataFrame, lines: np.ndarray, name: str, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:

@@ -12,15 +12,32 @@ from typing import Any
 
 import streamlit as st
 
+from pages.components.text import plain
+
 _RESTORED = "_view_state_restored"
 _LINK = "_view_state_link"
+_IGNORED = "_view_state_ignored"
+_TOLD = "_view_state_told"
+MAX_PARAMS = 40  # a link names a handful of choices; more are junk and are not read
+MAX_VALUE_CHARS = 100  # no choice has a longer value
 
 
 def _link() -> dict[str, str]:
-    """The query parameters the session was opened with (kept before any publish rewrites the URL)."""
+    """The query parameters the session was opened with (kept before any publish rewrites the URL), bounded: at most
+    MAX_PARAMS of them, each value at most MAX_VALUE_CHARS long; the rest are ignored and reported."""
     if _LINK not in st.session_state:
-        st.session_state[_LINK] = st.query_params.to_dict()
+        given = st.query_params.to_dict()
+        kept = {k: v for k, v in list(given.items())[:MAX_PARAMS] if len(k) <= MAX_VALUE_CHARS}
+        ignored = [k for k in given if k not in kept] + [k for k, v in kept.items() if len(v) > MAX_VALUE_CHARS]
+        st.session_state[_LINK] = {k: v for k, v in kept.items() if len(v) <= MAX_VALUE_CHARS}
+        st.session_state[_IGNORED] = ignored
     return st.session_state[_LINK]
+
+
+def ignored() -> list[str]:
+    """Names of the link's parameters that were not used: over the limits, or a value no widget accepts."""
+    _link()
+    return st.session_state[_IGNORED]
 
 
 def restore(key: str, default: Any, parse: Callable[[str], Any] = str, allowed: Iterable[Any] | None = None) -> None:
@@ -36,11 +53,25 @@ def restore(key: str, default: Any, parse: Callable[[str], Any] = str, allowed: 
     if raw is not None:
         try:
             candidate = parse(raw)
-        except (TypeError, ValueError):
-            candidate = value
-        if allowed is None or candidate in set(allowed):
+            accepted = allowed is None or candidate in set(allowed)
+        except (TypeError, ValueError, OverflowError):
+            accepted = False
+        if accepted:
             value = candidate
+        else:
+            st.session_state[_IGNORED].append(key)
     st.session_state[key] = value
+
+
+def tell_ignored() -> None:
+    """Once per session, say which link parameters were not used (the default view is shown for them)."""
+    names = ignored()
+    if names and not st.session_state.get(_TOLD):
+        st.session_state[_TOLD] = True
+        shown = ", ".join(plain(name[:30]) for name in names[:5]) + (
+            f" and {len(names) - 5} more" if len(names) > 5 else ""
+        )
+        st.toast(f"Link parameter(s) not understood, defaults used: {shown}.", icon=":material/link_off:")
 
 
 def publish(keys: Iterable[str], merge: bool = False) -> None:
@@ -50,10 +81,9 @@ def publish(keys: Iterable[str], merge: bool = False) -> None:
     """
     _link()
     wanted = {key: str(st.session_state[key]) for key in keys if key in st.session_state}
-    if not merge:
-        for key in list(st.query_params):
-            if key not in wanted:
-                del st.query_params[key]
+    if not merge and any(key not in wanted for key in st.query_params):
+        st.query_params.from_dict(wanted)  # one update, not one per junk parameter
+        return
     for key, value in wanted.items():
         if st.query_params.get(key) != value:
             st.query_params[key] = value
