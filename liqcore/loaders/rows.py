@@ -142,6 +142,7 @@ def parse_file(raw: RawTable, mapping: ColumnMapping | None) -> Parsed:
             inconsistent = ((lo > np.minimum(o, c) + tol) | (h < np.maximum(o, c) - tol)) & ~drop
         drop |= inconsistent
         reasons.append(("high below open/close or low above them", inconsistent))
+        far = np.zeros(len(drop), dtype=bool)
         if (~drop).any():
             typical = float(np.median(c[~drop]))
             with np.errstate(invalid="ignore"):
