@@ -26,6 +26,7 @@ from liqcore.exchanges import fetch_market
 from liqcore.heatmap import Heatmap
 from liqcore.indicators import atr
 from liqcore.loaders import ColumnMapping, LoadLimits, load_csv, sniff, template_csv
+from liqcore.loaders.events import Liquidations, load_liquidations
 from liqcore.market import Market
 from liqcore.profile import Profile
 from liqcore.scanner import ScanResult, scan
@@ -40,6 +41,7 @@ __all__ = [
     "DataError",
     "FetchError",
     "Heatmap",
+    "Liquidations",
     "LoadLimits",
     "Market",
     "ModelConfig",
@@ -53,6 +55,7 @@ __all__ = [
     "estimate",
     "fetch_market",
     "load_csv",
+    "load_liquidations",
     "scan",
     "simulate",
     "sniff",

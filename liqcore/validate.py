@@ -1,5 +1,9 @@
-"""Command line: `python -m liqcore.validate FILE... [--window 7d] [--preset NAME]` scores the map against realised
-liquidations in the files.
+"""Command line: `python -m liqcore.validate FILE... [--window 7d] [--preset NAME] [--held-out] [--events FILE]`
+scores the map against realised liquidations in the files.
+
+`--held-out` prints every preset scored on the second half of the bars only (the presets were fitted on the first
+half of the team's CoinGlass file); `--events FILE` scores WHERE the map puts liquidations against liquidation
+events (Binance forceOrder, Bybit, OKX or generic files; the price FILEs then need no realised columns).
 
 The files are loaded exactly as the app loads an upload (several files merge on time) and mapped by
 `liqcore.analyse` with the same window and warm-up as the app, so the scores printed here are the ones the
@@ -15,9 +19,12 @@ import pandas as pd
 
 from liqcore.analysis import Analysis, analyse
 from liqcore.config import PRESET_NAMES, ModelConfig
+from liqcore.engine import estimate
 from liqcore.errors import DataError
 from liqcore.loaders import load_csv
-from liqcore.validation import has_realised, score
+from liqcore.loaders.events import load_liquidations
+from liqcore.market import Market
+from liqcore.validation import has_realised, held_out, score, where_score
 
 
 def compare_presets(analysis: Analysis, presets: tuple[str, ...] = PRESET_NAMES) -> pd.DataFrame:
@@ -37,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", help="CSV files the loader accepts (prices + realised liquidations)")
     parser.add_argument("--window", default=None, help="latest span to score, e.g. 3d or 12h (default: all of it)")
     parser.add_argument("--preset", default="balanced", choices=PRESET_NAMES, help="model preset scored first")
+    parser.add_argument("--held-out", action="store_true", help="score every preset on the second half only")
+    parser.add_argument("--events", nargs="+", default=None, help="liquidation-event files for the WHERE score")
     args = parser.parse_args(argv)
+    if args.events:
+        return _where(args)
     try:
         market = load_csv(*args.files)
         if not has_realised(market):
@@ -59,6 +70,39 @@ def main(argv: list[str] | None = None) -> int:
         print(report.table().to_string())
         print(compare_presets(analysis).to_string(index=False))
     print(report.verdict)
+    if args.held_out:
+        cut = market.bars.index[len(market) // 2]
+        print(f"Held out: bars from {cut:%Y-%m-%d %H:%M} on (the presets' fit span ends there).")
+        for name in PRESET_NAMES:
+            with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
+                print(f"{name}:")
+                print(held_out(market, estimate(market, ModelConfig.preset(name), columns=2)).to_string())
+    return 0
+
+
+def _where(args: argparse.Namespace) -> int:
+    """The WHERE score of the chosen preset on the events' span (one week of candles before it as warm-up)."""
+    try:
+        events = load_liquidations(*args.events)
+        market = load_csv(*args.files)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    start, end = events.events.index[0] - pd.Timedelta("7D"), events.events.index[-1]
+    bars = market.bars[(market.bars.index >= start) & (market.bars.index <= end)]
+    if len(bars) < 48:
+        print("error: the candles do not cover the events' span (need the hours around the events)", file=sys.stderr)
+        return 2
+    market = Market(bars, market.symbol, source=market.source)
+    print("\n".join(events.notes))
+    result = where_score(market, estimate(market, ModelConfig.preset(args.preset)), events.events)
+    print(
+        f"{args.preset}: {result.hours:,} hours, {result.events:,} events, ${result.usd:,.0f} scored "
+        f"(±{result.window:.0%} of price; first {result.burn_in_hours} hours with events start the distance baseline)"
+    )
+    with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
+        print(result.table().to_string())
+    print(result.verdict)
     return 0
 
 

@@ -148,6 +148,38 @@ def score(market: Market, heatmap: Heatmap, warmup: int | None = None, train_sha
     return ValidationReport(tuple(sides), warmup, train_share, _verdict(sides))
 
 
+def held_out(market: Market, heatmap: Heatmap, fit_share: float = 0.5, warmup: int | None = None) -> pd.DataFrame:
+    """Scores on the bars after the first `fit_share` of the market (the span presets and calibrations were not fitted
+    on): per side, map ρ, candle ρ, partial ρ given the candle, share of bars with zero implied, and the hybrid fitted
+    on the fit span (after warm-up) and ranked on the held-out bars beside the candle ranked on the same bars."""
+    warmup = default_warmup(market) if warmup is None else warmup
+    split = int(len(market) * fit_share)
+    implied_all = heatmap.implied.reindex(market.bars.index).fillna(0.0)
+    rows = []
+    for side in SIDES:
+        realised = market.bars[f"liq_{side}_usd"].to_numpy()[warmup:]
+        implied = implied_all[f"{side}_usd"].to_numpy()[warmup:]
+        move = excursion(market, side)[warmup:]
+        keep = np.isfinite(realised) & np.isfinite(implied) & np.isfinite(move)
+        cut = int(keep[: split - warmup].sum())
+        realised, implied, move = realised[keep], implied[keep], move[keep]
+        hybrid_rho, candle_test = _hybrid(implied, move, realised, cut)
+        test = slice(cut, None)
+        rows.append(
+            {
+                "side": side,
+                "held-out bars": len(realised) - cut,
+                "map ρ": spearman(implied[test], realised[test]),
+                "candle ρ": spearman(move[test], realised[test]),
+                "partial ρ": partial_rank_correlation(implied[test], realised[test], move[test]),
+                "hybrid ρ": hybrid_rho,
+                "candle ρ (hybrid's bars)": candle_test,
+                "zero-implied bars": float((implied[test] == 0).mean()),
+            }
+        )
+    return pd.DataFrame(rows).set_index("side")
+
+
 def _verdict(sides: list[SideScore]) -> str:
     """Plain words: does the map track realised liquidations better than the candle alone?"""
     parts = []
@@ -222,3 +254,239 @@ def location_score(pairs: list[tuple[Profile, Profile]], mass: float = 0.5) -> t
             )
         )
     return tuple(scores)
+
+
+@dataclass(frozen=True)
+class WhereScore:
+    """WHERE the map puts liquidations, scored against liquidation events hour by hour (see `where_score`).
+
+    Shares are of realised notional; bits are log2 probabilities per USD of realised notional, so higher is better and
+    a gain of +0.1 bit means the model gave the realised levels 2^0.1 ≈ 7 % more probability than distance alone.
+    Intervals are 90 % bootstrap intervals over hours.
+    """
+
+    hours: int  # hours scored (with events, after the baseline's burn-in)
+    events: int  # events scored
+    usd: float
+    burn_in_hours: int  # hours with events used only to start the distance baseline
+    window: float  # ± share of price the bins are drawn from
+    dense_map: float  # share of notional in the map's densest decile of bins near price
+    dense_distance: float  # same for the decile the distance-only baseline ranks highest
+    dense_interval: tuple[float, float]  # of dense_map − dense_distance
+    bits_map: float
+    bits_distance: float
+    bits_combined: float
+    gain_map: tuple[float, float, float]  # bits_map − bits_distance: estimate, low, high
+    gain_combined: tuple[float, float, float]  # bits_combined − bits_distance
+    verdict: str
+
+    def table(self) -> pd.DataFrame:
+        """One row per forecaster: share in its densest decile and bits per USD, with sample sizes in the caption."""
+        return pd.DataFrame(
+            [
+                {
+                    "forecaster": "distance only (baseline)",
+                    "in densest 10 %": self.dense_distance,
+                    "bits per USD": self.bits_distance,
+                    "gain vs distance (bits)": 0.0,
+                    "90 % interval": "",
+                },
+                {
+                    "forecaster": "map",
+                    "in densest 10 %": self.dense_map,
+                    "bits per USD": self.bits_map,
+                    "gain vs distance (bits)": self.gain_map[0],
+                    "90 % interval": _interval(self.gain_map),
+                },
+                {
+                    "forecaster": "map × distance",
+                    "in densest 10 %": float("nan"),
+                    "bits per USD": self.bits_combined,
+                    "gain vs distance (bits)": self.gain_combined[0],
+                    "90 % interval": _interval(self.gain_combined),
+                },
+            ]
+        ).set_index("forecaster")
+
+
+def _interval(estimate: tuple[float, float, float]) -> str:
+    return f"{estimate[1]:+.3f} … {estimate[2]:+.3f}"
+
+
+def _offset_density(counts: np.ndarray) -> np.ndarray:
+    """Smoothed, normalised histogram of past relative offsets (event price / previous close − 1)."""
+    total = counts.sum()
+    smooth = np.convolve(counts, np.ones(5) / 5, mode="same")
+    return (smooth + 1e-3 * (total or 1.0) / len(counts)) / (smooth.sum() + 1e-3 * (total or 1.0))
+
+
+MAP_WEIGHTS = (0.0, 0.1, 0.25, 0.5, 1.0)  # exponents β of the map in the combined forecaster, chosen on past hours
+
+
+def _side_forecasts(
+    heatmap: Heatmap, side: str, column: int, near: np.ndarray, previous: float, past: np.ndarray, grid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The map's density and the distance baseline over the bins near price, both normalised."""
+    density = getattr(heatmap, side)[column][near]
+    p_map = density / density.sum() if density.sum() > 0 else np.full(near.sum(), 1 / near.sum())
+    p_map = 0.99 * p_map + 0.01 / near.sum()
+    hist = _offset_density(past)
+    cell_offsets = heatmap.centers[near] / previous - 1
+    p_dist = hist[np.clip(np.searchsorted(grid, cell_offsets) - 1, 0, len(hist) - 1)]
+    return p_map, p_dist / p_dist.sum()
+
+
+def _bits(p: np.ndarray, pos: np.ndarray, usd_in: np.ndarray, usd_out: float) -> float:
+    """USD-weighted log2 probability of the realised bins (notional outside the window gets the lowest bin's)."""
+    return float((usd_in * np.log2(p[pos])).sum() + usd_out * np.log2(p.min()))
+
+
+def where_score(
+    market: Market,
+    heatmap: Heatmap,
+    events: pd.DataFrame,
+    window: float = 0.05,
+    burn_in_hours: int = 24,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> WhereScore:
+    """Score the map's price levels against liquidation events (`Liquidations.events`: side, price, usd).
+
+    For each bar with events, the map as of the close of the bar before gives, per side, a density over the bins
+    within ± `window` of that close. Three forecasters of where the bar's liquidations happen are compared:
+
+    - **distance only**: how far from the previous close past events happened (fitted on earlier hours only, per
+      side, as a smoothed histogram of relative offsets) — what a trader knows without any map;
+    - **map**: the map's own density (a 1 % uniform floor so an empty bin is not impossible);
+    - **map × distance**: distance × map^β, normalised, with β ∈ `MAP_WEIGHTS` the one that scored best on the hours
+      before (β = 0 is distance alone, so the map must earn its weight on the past).
+
+    Reported: the share of realised notional in the map's and the baseline's densest decile of bins, the log score in
+    bits per USD, and the gains over distance with bootstrap intervals over hours. `heatmap` needs one column per bar.
+    """
+    if len(heatmap.times) != len(market):
+        raise ValueError("where_score needs a heatmap with one snapshot per bar (estimate(..., columns=None))")
+    times = market.bars.index
+    events = events.sort_index(kind="stable")
+    bar = times.searchsorted(events.index, side="right") - 1
+    inside = (bar >= 1) & (events.index < times[np.clip(bar, 0, None)] + market.interval)
+    events, bar = events[inside], bar[inside]
+    centers, edges = heatmap.centers, heatmap.price_edges
+    close = market.bars["close"].to_numpy()
+    grid = np.linspace(-window, window, 201)
+    rows = []  # per hour: usd, bits map, bits distance, bits combined, usd in map decile, in distance decile, events
+    history = {side: np.zeros(len(grid) - 1) for side in SIDES}  # USD of past events per offset cell
+    beta_totals = np.zeros(len(MAP_WEIGHTS))
+    burn = 0
+    hours, starts = np.unique(bar, return_index=True)
+    stops = np.append(starts[1:], len(bar))
+    for hour, (t, first, stop) in enumerate(zip(hours, starts, stops, strict=True)):
+        in_bar = events.iloc[first:stop]
+        previous = close[t - 1]
+        near = np.abs(centers / previous - 1) <= window
+        ready = hour >= burn_in_hours and near.sum() >= 10
+        burn += not ready
+        row, beta_row = np.zeros(7), np.zeros(len(MAP_WEIGHTS))
+        best = MAP_WEIGHTS[int(np.argmax(beta_totals))]
+        for side in SIDES:
+            mine = (in_bar["side"] == side).to_numpy()
+            usd = in_bar["usd"].to_numpy()[mine]
+            price = in_bar["price"].to_numpy()[mine]
+            if ready and mine.any():
+                p_map, p_dist = _side_forecasts(heatmap, side, t - 1, near, previous, history[side], grid)
+                cell = np.clip(np.searchsorted(edges, price, side="right") - 1, 0, len(centers) - 1)
+                index_of = np.full(len(centers), -1)
+                index_of[np.flatnonzero(near)] = np.arange(near.sum())
+                counted = index_of[cell] >= 0
+                pos, usd_in = index_of[cell][counted], usd[counted]
+                usd_out = float(usd.sum() - usd_in.sum())
+                combined = {}
+                for j, beta in enumerate(MAP_WEIGHTS):
+                    p = p_dist * p_map**beta
+                    combined[beta] = p / p.sum()
+                    beta_row[j] += _bits(combined[beta], pos, usd_in, usd_out)
+                decile = max(1, round(0.1 * near.sum()))
+                row += [
+                    usd.sum(),
+                    _bits(p_map, pos, usd_in, usd_out),
+                    _bits(p_dist, pos, usd_in, usd_out),
+                    _bits(combined[best], pos, usd_in, usd_out),
+                    usd_in[np.isin(pos, np.argsort(p_map)[::-1][:decile])].sum(),
+                    usd_in[np.isin(pos, np.argsort(p_dist)[::-1][:decile])].sum(),
+                    mine.sum(),
+                ]
+            history[side] += np.histogram(price / previous - 1, bins=grid, weights=usd)[0]
+        beta_totals += beta_row
+        if row[0] > 0:
+            rows.append(row)
+    return _where_result(np.array(rows).reshape(-1, 7), burn, window, resamples, seed)
+
+
+def _where_result(rows: np.ndarray, burn: int, window: float, resamples: int, seed: int) -> WhereScore:
+    """Totals, bootstrap intervals over hours and a verdict from the per-hour sums."""
+
+    def stats(r: np.ndarray) -> np.ndarray:
+        usd = r[:, 0].sum()
+        return np.array([r[:, 1].sum(), r[:, 2].sum(), r[:, 3].sum(), r[:, 4].sum(), r[:, 5].sum()]) / usd
+
+    if len(rows) == 0:
+        nan3 = (float("nan"),) * 3
+        return WhereScore(
+            0,
+            0,
+            0.0,
+            burn,
+            window,
+            *(float("nan"),) * 2,
+            (float("nan"),) * 2,
+            *(float("nan"),) * 3,
+            nan3,
+            nan3,
+            "No hour with events could be scored.",
+        )
+    point = stats(rows)
+    rng = np.random.default_rng(seed)
+    draws = np.array([stats(rows[rng.integers(0, len(rows), len(rows))]) for _ in range(resamples)])
+    gain_map = draws[:, 0] - draws[:, 1]
+    gain_comb = draws[:, 2] - draws[:, 1]
+    dense_gap = draws[:, 3] - draws[:, 4]
+
+    def triple(estimate: float, sample: np.ndarray) -> tuple[float, float, float]:
+        low, high = np.quantile(sample, [0.05, 0.95])
+        return float(estimate), float(low), float(high)
+
+    g_map = triple(point[0] - point[1], gain_map)
+    g_comb = triple(point[2] - point[1], gain_comb)
+    hours = len(rows)
+    if g_comb[1] > 0:
+        verdict = (
+            f"The map combined with distance places liquidations better than distance alone: "
+            f"{g_comb[0]:+.3f} bits per USD (90 % interval {g_comb[1]:+.3f} … {g_comb[2]:+.3f}, {hours:,} hours)."
+        )
+    elif g_comb[2] < 0:
+        verdict = (
+            f"The map makes distance alone worse at placing liquidations: {g_comb[0]:+.3f} bits per USD "
+            f"(90 % interval {g_comb[1]:+.3f} … {g_comb[2]:+.3f}, {hours:,} hours)."
+        )
+    else:
+        verdict = (
+            f"No edge found: the map combined with distance is not reliably better than distance alone "
+            f"({g_comb[0]:+.3f} bits per USD, 90 % interval {g_comb[1]:+.3f} … {g_comb[2]:+.3f}, {hours:,} hours)."
+        )
+    low, high = np.quantile(dense_gap, [0.05, 0.95])
+    return WhereScore(
+        hours=hours,
+        events=int(rows[:, 6].sum()),
+        usd=float(rows[:, 0].sum()),
+        burn_in_hours=burn,
+        window=window,
+        dense_map=float(point[3]),
+        dense_distance=float(point[4]),
+        dense_interval=(float(low), float(high)),
+        bits_map=float(point[0]),
+        bits_distance=float(point[1]),
+        bits_combined=float(point[2]),
+        gain_map=g_map,
+        gain_combined=g_comb,
+        verdict=verdict,
+    )
