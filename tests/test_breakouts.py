@@ -251,3 +251,20 @@ def test_vectorised_scan_equals_walking_each_breakout(config: BreakoutConfig) ->
         fuel, outcome, after = _walk(sim.market, heatmap, event, config)
         assert event["fuel_usd"] == pytest.approx(fuel, rel=1e-12, abs=1e-6)
         assert (event["outcome"], event["bars_to_outcome"]) == (outcome, after)
+
+
+def test_breakout_chart_caps_its_markers_evenly_in_time_and_says_so() -> None:
+    from liqcore.charts.breakouts import breakout_chart
+
+    sim = simulate("fakeout", 4)
+    events = find_breakouts(sim.market, estimate(sim.market, columns=150))
+    candles = sim.market.bars.reset_index(names="time")
+    capped = breakout_chart(candles, events, max_markers=40).to_dict()
+    markers = next(rows for rows in capped["datasets"].values() if rows and "outcome" in rows[0])
+    assert len(markers) == 40 and len(events) > 80
+    drawn = pd.to_datetime([row["time"] for row in markers])
+    assert drawn[0] == events["time"].iloc[0] and drawn[-1] == events["time"].iloc[-1]  # the whole span, not a head
+    assert capped["title"]["text"] == f"40 of {len(events):,} breakouts drawn, evenly spaced in time"
+    whole = breakout_chart(candles, events, max_markers=len(events)).to_dict()
+    assert "title" not in whole
+    assert len(next(rows for rows in whole["datasets"].values() if rows and "outcome" in rows[0])) == len(events)

@@ -1,7 +1,9 @@
 """Charts for the fakeout scanner and the trade walkthrough.
 
 - `breakout_layer`: breakout markers (colour = dense/thin fuel, shape = outcome) on time (UTC) × price (USD), so it
-  layers onto the heatmap chart or onto `breakout_chart`'s price line.
+  layers onto the heatmap chart or onto `breakout_chart`'s price line. At most `MAX_MARKERS` are drawn (a year of
+  1-minute bars has ~20,000 breakouts, a 2 MB chart); beyond that an evenly spaced sample in time is, and
+  `breakout_chart`'s title says so.
 - `plan_chart`: the side profile at the decision time with the plan's entry, stop, target and liquidation rules.
 - `replay_chart`: candles before and after the decision with the same rules, to show how the plan played out.
 """
@@ -9,6 +11,7 @@
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from liqcore.charts.heatmap import LONG_COLOUR, SHORT_COLOUR, candle_layers
@@ -19,11 +22,22 @@ ZONE_COLOURS = {"dense": "#f97316", "thin": "#38bdf8"}
 OUTCOME_SHAPES = {"follow-through": "circle", "fakeout": "cross", "unresolved": "square", "open": "diamond"}
 LEVEL_COLOURS = {"entry": "#94a3b8", "stop": "#ef4444", "target": "#22c55e", "liquidation": "#a855f7"}
 _TIME = alt.Axis(title="Time (UTC)", format="%b %d %H:%M", labelAngle=0)
+MAX_MARKERS = 1_500
+_MARKER_COLUMNS = ["time", "direction", "level", "close", "fuel_usd", "zone", "outcome", "bars_to_outcome"]
 
 
-def breakout_layer(events: pd.DataFrame) -> alt.Chart:
-    """Markers at each breakout's close: colour by fuel zone, shape by outcome, tooltip with the numbers."""
-    frame = events.assign(fuel_k=events["fuel_usd"] / 1e3)
+def drawn_markers(events: pd.DataFrame, max_markers: int = MAX_MARKERS) -> pd.DataFrame:
+    """The breakouts a chart draws: all of them up to `max_markers`, else that many evenly spaced in time."""
+    if len(events) <= max_markers:
+        return events[_MARKER_COLUMNS]
+    keep = np.unique(np.linspace(0, len(events) - 1, max_markers).round().astype(int))
+    return events[_MARKER_COLUMNS].iloc[keep]
+
+
+def breakout_layer(events: pd.DataFrame, max_markers: int = MAX_MARKERS) -> alt.Chart:
+    """Markers at each breakout's close (see `drawn_markers`): colour by fuel zone, shape by outcome, tooltip with
+    the numbers."""
+    frame = drawn_markers(events, max_markers)
     return (
         alt.Chart(frame)
         .mark_point(size=110, filled=True, opacity=0.9, strokeWidth=2)
@@ -56,8 +70,11 @@ def breakout_layer(events: pd.DataFrame) -> alt.Chart:
     )
 
 
-def breakout_chart(candles: pd.DataFrame, events: pd.DataFrame, height: int = 380) -> alt.LayerChart:
-    """Close price as a line with the breakout markers on it; pan and zoom in time."""
+def breakout_chart(
+    candles: pd.DataFrame, events: pd.DataFrame, height: int = 380, max_markers: int = MAX_MARKERS
+) -> alt.LayerChart:
+    """Close price as a line with the breakout markers on it; pan and zoom in time. When the markers are capped,
+    the title says how many of how many are drawn."""
     zoom = alt.selection_interval(bind="scales", encodings=["x"])
     line = (
         alt.Chart(candles)
@@ -67,7 +84,18 @@ def breakout_chart(candles: pd.DataFrame, events: pd.DataFrame, height: int = 38
             y=alt.Y("close:Q", title="Price (USD)", scale=alt.Scale(zero=False), axis=alt.Axis(format="$,.0f")),
         )
     )
-    return alt.layer(line, breakout_layer(events)).add_params(zoom).properties(height=height)
+    chart = alt.layer(line, breakout_layer(events, max_markers)).add_params(zoom).properties(height=height)
+    if len(events) > max_markers:
+        shown = len(drawn_markers(events, max_markers))
+        chart = chart.properties(
+            title=alt.TitleParams(
+                f"{shown:,} of {len(events):,} breakouts drawn, evenly spaced in time",
+                subtitle="The counts and rates below use every breakout.",
+                anchor="start",
+                fontSize=13,
+            )
+        )
+    return chart
 
 
 def _levels(plan: TradePlan) -> pd.DataFrame:
