@@ -5,6 +5,7 @@ A developer command, not part of CI (a full run takes tens of minutes on two cor
     python .mutation/run.py                        # every group in .mutation/groups.toml, sampled (see --sample)
     python .mutation/run.py margin cohorts          # only these groups
     python .mutation/run.py engine --sample 0       # every mutant of a group, no sampling
+    python .mutation/run.py --keep --rerun-missed   # after adding tests: rerun only what the last run missed
 
 Every missed mutant's diff is written to mutants/survivors.txt (mutants/ is mutmut's scratch copy, not committed).
 
@@ -105,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="reuse ./mutants and its test stats from the last run")
+    parser.add_argument("--report", action="store_true", help="with --keep: only print the last run's scores")
+    parser.add_argument(
+        "--rerun-missed",
+        action="store_true",
+        help="with --keep: run again only the mutants the last run missed (after adding tests), then score the sample",
+    )
     parser.add_argument("--json", type=Path, help="also write the per-group results to this file")
     args = parser.parse_args(argv)
 
@@ -179,9 +186,20 @@ def main(argv: list[str] | None = None) -> int:
     if not names:
         print("no mutants in the chosen groups")
         return 1
+    missed_file = Path("mutants/missed.json")
+    to_run = names
+    if args.rerun_missed:
+        if not args.keep or not missed_file.exists():
+            parser.error("--rerun-missed needs --keep and a previous run's mutants/missed.json")
+        to_run = [n for n in json.loads(missed_file.read_text()) if n in set(names)]
+    if args.report:
+        if not args.keep:
+            parser.error("--report needs --keep")
+        to_run = []
 
     try:
-        mm._run(names, args.workers)
+        if to_run:  # mutmut reads an empty list as "every mutant"
+            mm._run(to_run, args.workers)
     except SystemExit as stop:
         if stop.code not in (0, None):
             raise
@@ -223,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['equivalent']:>8}{r['prose']:>8}{score:>8}"
         )
     print(f"{'total':<12}{'':>8}{len(names):>8}{caught:>8}{scored - caught:>8}{'':>16}{caught / scored:>8.0%}")
+    missed_file.write_text(json.dumps([name for _g, name, _o, _d in survivors]))
     report = Path("mutants/survivors.txt")
     report.write_text("".join(f"# [{g}] {name}: {outcome}\n{diff}\n" for g, name, outcome, diff in survivors))
     print(f"\n{len(survivors)} missed; their diffs are in {report}")

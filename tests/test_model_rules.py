@@ -142,3 +142,17 @@ def test_vwap_entries_inside_the_bar_set_the_price_and_impossible_vwaps_fall_bac
     at_typical = estimate(outside, _config(entry_rule="vwap"), engine=engine)
     assert at_vwap.long[-1][_bin_of(at_vwap, liquidation_price(100.6, 10.0, "long", MMR))] == pytest.approx(1006)
     assert at_typical.long[-1][_bin_of(at_typical, liquidation_price(100.0, 10.0, "long", MMR))] == pytest.approx(1000)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_falling_open_interest_closes_the_oldest_longs_first_or_every_long_alike(engine: str) -> None:
+    # Bar 1 opens 10 contracts at 100, bar 2 opens 10 more at 110, bar 3 closes 10.
+    up = (110.0, 110.0, 110.0, 110.0)
+    market = _market([FLAT, FLAT, up, up], [10, 20, 30, 20])
+    old_bin, new_bin = (liquidation_price(entry, 10.0, "long", MMR) for entry in (100.0, 110.0))
+    oldest = estimate(market, _config(close_rule="oldest_first"), engine=engine)
+    alike = estimate(market, _config(close_rule="pro_rata"), engine=engine)
+    assert oldest.long[-1][_bin_of(oldest, old_bin)] == pytest.approx(0, abs=1e-9)
+    assert oldest.long[-1][_bin_of(oldest, new_bin)] == pytest.approx(1100)
+    assert alike.long[-1][_bin_of(alike, old_bin)] == pytest.approx(1000 * 2 / 3)
+    assert alike.long[-1][_bin_of(alike, new_bin)] == pytest.approx(1100 * 2 / 3)

@@ -156,6 +156,8 @@ def _expected_part(row: CheckRow) -> str:
 
 
 def _assert_verdict_follows_rows(check) -> None:
+    assert [row.label for row in check.rows] == ["short-squeeze risk", "long-squeeze risk"]
+    assert check.verdict.endswith(".") and not check.verdict.endswith("..")
     parts = re.split(r"; (?=after “|too few)", check.verdict.rstrip("."))
     assert len(parts) == len(check.rows)
     for part, row in zip(parts, check.rows, strict=True):

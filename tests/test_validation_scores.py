@@ -11,7 +11,7 @@ from conftest import make_market
 from liqcore import ModelConfig
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
-from liqcore.validation import excursion, score
+from liqcore.validation import excursion, location_score, score
 
 
 def _scored(implied_long: np.ndarray, realised_long: np.ndarray, seed: int = 1) -> tuple[Market, Heatmap]:
@@ -79,3 +79,21 @@ def test_verdict_says_the_map_adds_only_where_it_does() -> None:
     assert short_part.startswith("shorts: the map tracks realised liquidations no better than the candle's size")
     few = score(*_scored(implied[:35], implied[:35]), warmup=10)
     assert few.verdict.startswith("longs: too few bars to judge (n = 25)")
+
+
+def test_the_hybrid_needs_ten_bars_on_each_side_of_the_split_and_no_more() -> None:
+    rng = np.random.default_rng(7)
+    implied = rng.uniform(1, 100, 20)
+    exactly = score(*_scored(implied, implied), warmup=0, train_share=0.5).sides[0]
+    assert exactly.n_test == 10 and np.isfinite(exactly.hybrid_rho)
+    short = score(*_scored(implied[:19], implied[:19]), warmup=0, train_share=0.5).sides[0]
+    assert np.isnan(short.hybrid_rho)  # 9 bars to fit on
+
+
+def test_location_score_of_no_usable_snapshot_is_not_a_number_with_zero_snapshots() -> None:
+    (long, short) = location_score([])
+    assert long.snapshots == 0 and short.side == "short"
+    assert all(
+        np.isnan([s.truth_in_estimate_dense, s.truth_in_nearest, s.estimate_in_truth_dense]).all()
+        for s in (long, short)
+    )
