@@ -41,6 +41,7 @@ def _config(**changes: object) -> ModelConfig:
         "brackets": "generic",
         "bin_size": 0.01,
         "price_margin": 0.3,  # the map reaches the 5x prices too
+        "turnover_per_hour": 0.0,  # no churn: every cohort is one of the bars' openings
     }
     return ModelConfig(**{**base, **changes})
 
