@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from liqcore.config import ModelConfig
@@ -27,6 +29,13 @@ from liqcore.engine import estimate
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.simulator import Simulation
+
+if TYPE_CHECKING:
+    from liqcore.breakouts import BreakoutConfig, BreakoutResult
+    from liqcore.sentiment import SentimentConfig, SentimentResult
+    from liqcore.validation import ValidationConfig, ValidationReport
+    from liqcore.volatility import ForecastResult, VolatilityConfig
+    from liqcore.walkthrough import Lesson, LessonConfig
 
 SNAPSHOTS_IN_WINDOW = 300
 
@@ -63,6 +72,51 @@ class Analysis:
         """The same data, window and snapshots under other model assumptions (e.g. another preset)."""
         data = self.simulation if self.simulation is not None else self.history
         return analyse(data, config, self.window, snapshots=self.snapshots, label=self.label)
+
+    @classmethod
+    def of(cls, market: Market, heatmap: Heatmap, label: str | None = None) -> Analysis:
+        """Wrap a map estimated elsewhere (a hand-made or research map) so the analyses can read it.
+
+        No window or warm-up is decided here: `analyse` is how the app builds its map. The key digests the market
+        and the map's arrays, so caches still key by content.
+        """
+        h = hashlib.blake2b(digest_size=12)
+        h.update(market.digest.encode())
+        for values in (heatmap.times.asi8, heatmap.price_edges, heatmap.long, heatmap.short):
+            h.update(np.ascontiguousarray(values).tobytes())
+        h.update(repr(heatmap.config).encode())
+        label = label if label is not None else market.source
+        return cls(market, heatmap, market, None, len(heatmap.times), label, "of:" + h.hexdigest())
+
+    def breakouts(self, config: BreakoutConfig | None = None) -> BreakoutResult:
+        """`liqcore.breakouts.scan`: do breakouts into thin liquidation zones fail more often than into dense?"""
+        from liqcore.breakouts import scan
+
+        return scan(self, config)
+
+    def sentiment(self, config: SentimentConfig | None = None) -> SentimentResult:
+        """`liqcore.sentiment.read`: which side is more exposed near price, and has the reading meant anything."""
+        from liqcore.sentiment import read
+
+        return read(self, config)
+
+    def volatility(self, config: VolatilityConfig | None = None) -> ForecastResult:
+        """`liqcore.volatility.forecast`: does liquidation pressure near price improve a range forecast here?"""
+        from liqcore.volatility import forecast
+
+        return forecast(self, config)
+
+    def validation(self, config: ValidationConfig | None = None) -> ValidationReport:
+        """`liqcore.validation.validate`: how well the implied liquidations match realised (or true) ones."""
+        from liqcore.validation import validate
+
+        return validate(self, config)
+
+    def lesson(self, config: LessonConfig | None = None) -> Lesson:
+        """`liqcore.walkthrough.build_lesson`: one decision point and what the map and analytics said there."""
+        from liqcore.walkthrough import build_lesson
+
+        return build_lesson(self, config)
 
 
 def market_of(data: Market | Simulation) -> Market:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Bracket:
@@ -122,3 +124,23 @@ def table_for_symbol(symbol: str) -> BracketTable:
     if "ETH" in upper:
         return BINANCE_ETHUSDT
     return GENERIC
+
+
+def small_position_bracket(symbol: str, table: str = "auto") -> Bracket:
+    """The bracket of a small position: the first of `TABLES[table]`, or of the symbol's table when "auto".
+
+    The one home of the rule "a cohort, a learner's plan or a walkthrough position is far below the first cap":
+    cohorts, `liqcore.plan` and `liqcore.walkthrough` read the maintenance margin through it.
+    """
+    return (table_for_symbol(symbol) if table == "auto" else TABLES[table]).brackets[0]
+
+
+def brackets_for_notional(table: BracketTable, notional: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per position, the (maintenance rate, maintenance amount USD, max leverage) of the bracket its notional falls
+    in; notionals past the last cap use the last bracket. The simulator's traders are sized one by one through it."""
+    caps = np.array([b.notional_cap for b in table.brackets])
+    index = np.minimum(caps.searchsorted(np.asarray(notional, dtype=float), side="left"), len(caps) - 1)
+    mmr = np.array([b.mmr for b in table.brackets])[index]
+    amount = np.array([b.maint_amount for b in table.brackets])[index]
+    max_leverage = np.array([b.max_leverage for b in table.brackets], dtype=float)[index]
+    return mmr, amount, max_leverage

@@ -11,6 +11,7 @@ the breakout close), snaps back (a close back inside the range: a fakeout), or n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,9 @@ from liqcore.heatmap import Heatmap
 from liqcore.indicators import atr
 from liqcore.market import Market
 from liqcore.stats import wilson_interval
+
+if TYPE_CHECKING:
+    from liqcore.analysis import Analysis
 
 OUTCOMES = ("follow-through", "fakeout", "unresolved")
 EVENT_COLUMNS = [
@@ -37,13 +41,13 @@ EVENT_COLUMNS = [
 
 @dataclass(frozen=True)
 class BreakoutConfig:
-    """N (lookback bars), X (fuel window, % beyond the level), M (outcome bars), k (follow-through, × ATR).
+    """N (range bars), X (fuel window, % beyond the level), M (outcome bars), k (follow-through, × ATR).
 
     `dense_percentile`: breakouts with fuel at or above this percentile of all breakouts' fuel are "dense".
     `min_n`: fewest breakouts per group before the verdict compares the groups.
     """
 
-    lookback: int = 48
+    range_bars: int = 48
     fuel_pct: float = 1.0
     horizon: int = 24
     follow_atr: float = 1.0
@@ -53,10 +57,11 @@ class BreakoutConfig:
 
 @dataclass(frozen=True, eq=False)
 class BreakoutResult:
-    """Every breakout found (`events`, one row each), hit rates per zone (`table`) and a plain verdict."""
+    """Every breakout found (`frame`, one row each), hit rates per zone (`table`), the fuel that splits dense from
+    thin, and a plain verdict (the `liqcore.results.Result` shape)."""
 
     config: BreakoutConfig
-    events: pd.DataFrame
+    frame: pd.DataFrame
     table: pd.DataFrame
     dense_threshold_usd: float
     verdict: str
@@ -124,7 +129,7 @@ def find_breakouts(market: Market, heatmap: Heatmap, config: BreakoutConfig | No
     """
     config = config or BreakoutConfig()
     bars = market.bars
-    n = config.lookback
+    n = config.range_bars
     prior_high = bars["high"].rolling(n, min_periods=n).max().shift(1).to_numpy()
     prior_low = bars["low"].rolling(n, min_periods=n).min().shift(1).to_numpy()
     close = bars["close"].to_numpy()
@@ -156,12 +161,13 @@ def find_breakouts(market: Market, heatmap: Heatmap, config: BreakoutConfig | No
         columns=EVENT_COLUMNS,
     )
     if len(events):
-        threshold = float(np.percentile(events["fuel_usd"], config.dense_percentile))
-        events["zone"] = np.where(events["fuel_usd"] >= threshold, "dense", "thin")
-        events.attrs["dense_threshold_usd"] = threshold
-    else:
-        events.attrs["dense_threshold_usd"] = float("nan")
+        events["zone"] = np.where(events["fuel_usd"] >= dense_threshold(events, config), "dense", "thin")
     return events
+
+
+def dense_threshold(events: pd.DataFrame, config: BreakoutConfig) -> float:
+    """The fuel (USD) at `config.dense_percentile` of the breakouts found: at or above it a breakout is "dense"."""
+    return float(np.percentile(events["fuel_usd"], config.dense_percentile)) if len(events) else float("nan")
 
 
 def hit_rates(events: pd.DataFrame) -> pd.DataFrame:
@@ -212,15 +218,16 @@ def verdict(table: pd.DataFrame, min_n: int = 5) -> str:
     return rates[0].upper() + rates[1:] + " — the 95 % intervals do not overlap."
 
 
-def scan(market: Market, heatmap: Heatmap, config: BreakoutConfig | None = None) -> BreakoutResult:
-    """Find breakouts, tabulate hit rates for dense vs thin fuel, and state the verdict."""
+def scan(analysis: Analysis, config: BreakoutConfig | None = None) -> BreakoutResult:
+    """Find the breakouts of the analysis's market on its map, tabulate hit rates for dense vs thin fuel, and state
+    the verdict."""
     config = config or BreakoutConfig()
-    events = find_breakouts(market, heatmap, config)
+    events = find_breakouts(analysis.market, analysis.heatmap, config)
     table = hit_rates(events)
     return BreakoutResult(
         config=config,
-        events=events,
+        frame=events,
         table=table,
-        dense_threshold_usd=float(events.attrs["dense_threshold_usd"]),
+        dense_threshold_usd=dense_threshold(events, config),
         verdict=verdict(table, config.min_n),
     )

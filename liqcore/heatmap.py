@@ -8,6 +8,7 @@ the model liquidated in that bar, which is what validation compares with realise
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +18,13 @@ from liqcore.profile import Profile
 
 if TYPE_CHECKING:
     from liqcore.config import ModelConfig
+
+
+class Driver(StrEnum):
+    """What drove the map: open-interest changes, or (without open interest) the labelled volume proxy."""
+
+    OPEN_INTEREST = "open interest"
+    VOLUME_PROXY = "volume proxy"
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,7 +47,8 @@ class Heatmap:
     config
         The ModelConfig that produced the map.
     driver
-        What drove the map: "open interest" or "volume proxy".
+        What drove the map: `Driver.OPEN_INTEREST` or `Driver.VOLUME_PROXY` (reads as "open interest" / "volume
+        proxy" in text; the names are accepted when building a Heatmap).
     notes
         Assumptions and facts about this map, in words a user reads.
     long_by_tier, short_by_tier
@@ -54,10 +63,13 @@ class Heatmap:
     implied: pd.DataFrame
     close: np.ndarray
     config: ModelConfig
-    driver: str
+    driver: Driver
     notes: tuple[str, ...] = field(default_factory=tuple)
     long_by_tier: np.ndarray | None = None
     short_by_tier: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "driver", Driver(self.driver))
 
     @property
     def centers(self) -> np.ndarray:

@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from liqcore.durations import parse_duration
 from liqcore.errors import DataError
 
 PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close")
@@ -141,7 +142,7 @@ class Market:
 
     def tail(self, span: pd.Timedelta | str) -> Market:
         """The last `span` of bars (e.g. ``"7d"``), keeping symbol, source and notes."""
-        span = pd.Timedelta(span)
+        span = parse_duration(span)
         cutoff = self.end - span
         bars = self.bars[self.bars.index >= cutoff]
         if bars.empty:

@@ -20,18 +20,20 @@ from collections.abc import Callable
 
 import numpy as np
 
-from liqcore.analysis import Analysis, analyse
+from liqcore.analysis import SNAPSHOTS_IN_WINDOW, Analysis, analyse
 from liqcore.bench import synthetic_market
 from liqcore.breakouts import scan
+from liqcore.config import ModelConfig
 from liqcore.market import Market
-from liqcore.plan import replay, score_plan, suggest_plan
+from liqcore.plan import replay, score_plan
 from liqcore.profile import find_clusters
-from liqcore.sentiment import SentimentConfig, balance_series, historical_check, nearest_clusters
+from liqcore.sentiment import SentimentConfig, read
 from liqcore.validate import compare_presets
-from liqcore.validation import score
+from liqcore.validation import validate
 from liqcore.volatility import VolatilityConfig, forecast
-from liqcore.walkthrough import build_lesson
+from liqcore.walkthrough import build_lesson, starting_plan
 
+SNAPSHOTS = SNAPSHOTS_IN_WINDOW  # what the app draws for the whole data
 SIZES = (100_000, 525_600)
 
 
@@ -50,35 +52,32 @@ def bench_market(bars: int, seed: int = 1) -> Market:
 
 
 def bench_analysis(market: Market) -> Analysis:
-    """The map as the app builds it for lookback "all" and the default preset."""
-    return analyse(market, label="benchmark")
+    """The map as the app builds it for the whole data (`liqcore.analyse`, window "all")."""
+    return analyse(market, ModelConfig(), snapshots=SNAPSHOTS, label="benchmark")
 
 
 def _volatility(analysis: Analysis) -> object:
     config = VolatilityConfig(horizon=12, reach_atr=3.0, min_train=min(300, len(analysis.market) // 3))
-    return forecast(analysis.heatmap, analysis.market, config)
+    return forecast(analysis, config)
 
 
 def _sentiment(analysis: Analysis) -> object:
-    series = balance_series(analysis.heatmap, analysis.market, SentimentConfig())
-    nearest_clusters(analysis.heatmap.profile())
-    return historical_check(series, analysis.market, 24)
+    return read(analysis, SentimentConfig())
 
 
 def _breakouts(analysis: Analysis) -> object:
-    return scan(analysis.market, analysis.heatmap)
+    return scan(analysis)
 
 
 def _walkthrough(analysis: Analysis) -> object:
-    lesson = build_lesson(analysis.market, analysis.heatmap)
-    scan(analysis.market, analysis.heatmap)
-    plan = suggest_plan(lesson.price, lesson.side, lesson.stop_distance, 2.0, lesson.leverage)
+    lesson = build_lesson(analysis)  # the breakout scan runs inside, once
+    plan = starting_plan(lesson, lesson.side, analysis.market.symbol)
     score_plan(plan, lesson.profile)
     return replay(plan, lesson.after)
 
 
 def _validation(analysis: Analysis) -> object:
-    report = score(analysis.market, analysis.heatmap)
+    report = validate(analysis)
     compare_presets(analysis)
     return report
 

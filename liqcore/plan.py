@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from liqcore.brackets import table_for_symbol
+from liqcore.brackets import small_position_bracket
 from liqcore.formatting import compact_usd
 from liqcore.margin import liquidation_price
 from liqcore.profile import Profile, find_clusters
@@ -68,7 +68,7 @@ class TradePlan:
     @property
     def mmr(self) -> float:
         """Maintenance-margin rate of the symbol's first bracket (a small position)."""
-        return table_for_symbol(self.symbol).brackets[0].mmr
+        return small_position_bracket(self.symbol).mmr
 
     @property
     def liquidation(self) -> float:
@@ -115,7 +115,7 @@ def max_leverage_for_stop(entry: float, stop: float, side: str, symbol: str = "B
 
     Inverts the linear formula of `liqcore.margin`: long L = 1 / (1 − S(1 − m)/E), short L = 1 / (S(1 + m)/E − 1).
     """
-    m = table_for_symbol(symbol).brackets[0].mmr
+    m = small_position_bracket(symbol).mmr
     gap = 1 - stop * (1 - m) / entry if side == "long" else stop * (1 + m) / entry - 1
     return float(1 / gap) if gap > 0 else float("inf")
 

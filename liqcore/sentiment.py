@@ -14,6 +14,7 @@ map is chosen from the whole loaded price range (fix `ModelConfig.bin_size` to r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,18 +25,28 @@ from liqcore.market import Market
 from liqcore.profile import Profile, find_clusters
 from liqcore.stats import wilson_interval
 
+if TYPE_CHECKING:
+    from liqcore.analysis import Analysis
+
 LABELS = ("short-squeeze risk", "balanced", "long-squeeze risk")
 NO_EXPOSURE = "no exposure in window"
 
 
 @dataclass(frozen=True)
 class SentimentConfig:
-    """Window around price, weighting and the label threshold."""
+    """Window around price, weighting, the label threshold, and the historical check's horizon and move."""
 
     window: str = "pct"  # "pct": ±size % of price; "atr": ±size × ATR(14)
     size: float = 3.0
     weighted: bool = True
     threshold: float = 0.2  # |balance| above this gets a squeeze label
+    horizon: int = 24  # bars the historical check looks ahead
+    move_atr: float = 1.0  # the move (× ATR) that counts as reaching a side
+
+    def describe_window(self) -> str:
+        """The window in words, e.g. "±3 %" or "±10 × ATR", with "(nearer counts more)" when weighted."""
+        size = f"±{self.size:g} %" if self.window == "pct" else f"±{self.size:g} × ATR"
+        return size + (" (nearer counts more)" if self.weighted else "")
 
 
 def label(balance: float, threshold: float = 0.2) -> str:
@@ -122,7 +133,9 @@ class HistoricalCheck:
     verdict: str
     base_return_pct: float  # mean return over the horizon after any snapshot, the yardstick for the rows' returns
 
+    @property
     def table(self) -> pd.DataFrame:
+        """One row per label: snapshots, hit rate with its interval, base rate and mean returns."""
         return pd.DataFrame(
             [
                 {
@@ -221,3 +234,37 @@ def _verdict(rows: list[CheckRow]) -> str:
                 f"after “{r.label}”: {r.rate:.0%} (n = {r.n}) vs {r.base_rate:.0%} overall — no edge found on this data"
             )
     return "; ".join(parts) + "."
+
+
+@dataclass(frozen=True, eq=False)
+class SentimentResult:
+    """The balance over time (`frame`), the historical check of its labels (`table`, `verdict`) and the nearest big
+    clusters now (the `liqcore.results.Result` shape)."""
+
+    config: SentimentConfig
+    frame: pd.DataFrame
+    check: HistoricalCheck
+    nearest: pd.DataFrame
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """After each label, how often price reached the heavier side first, against the base rate."""
+        return self.check.table
+
+    @property
+    def verdict(self) -> str:
+        """Whether the label has meant anything on this data."""
+        return self.check.verdict
+
+    @property
+    def now(self) -> pd.Series:
+        """The latest reading: price, above_usd, below_usd, balance, label."""
+        return self.frame.iloc[-1]
+
+
+def read(analysis: Analysis, config: SentimentConfig | None = None) -> SentimentResult:
+    """The sentiment of an analysis: balance per snapshot, its historical check and the nearest big clusters."""
+    config = config or SentimentConfig()
+    series = balance_series(analysis.heatmap, analysis.market, config)
+    check = historical_check(series, analysis.market, config.horizon, config.move_atr)
+    return SentimentResult(config, series, check, nearest_clusters(analysis.heatmap.profile()))

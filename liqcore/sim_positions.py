@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from liqcore.brackets import BINANCE_BTCUSDT
+from liqcore.brackets import BINANCE_BTCUSDT, brackets_for_notional
 
-_CAPS = np.array([b.notional_cap for b in BINANCE_BTCUSDT.brackets])
-_MMR = np.array([b.mmr for b in BINANCE_BTCUSDT.brackets])
-_AMOUNT = np.array([b.maint_amount for b in BINANCE_BTCUSDT.brackets])
-_MAX_LEVERAGE = np.array([b.max_leverage for b in BINANCE_BTCUSDT.brackets], dtype=float)
 _INITIAL_LIVE_SLOTS = 1024
 _NEVER = np.iinfo(np.int64).max
 
@@ -29,9 +25,9 @@ def bracketed_liquidation(
     of `liqcore.margin.liquidation_price`, written for both sides at once:
     P = (E(1 − s/L) − s·c/Q) / (1 − s·m).
     """
-    index = np.minimum(_CAPS.searchsorted(qty * entry, side="left"), len(_CAPS) - 1)
-    leverage = np.minimum(leverage, _MAX_LEVERAGE[index])
-    price = (entry * (1 - sign / leverage) - sign * _AMOUNT[index] / qty) / (1 - sign * _MMR[index])
+    mmr, amount, max_leverage = brackets_for_notional(BINANCE_BTCUSDT, qty * entry)
+    leverage = np.minimum(leverage, max_leverage)
+    price = (entry * (1 - sign / leverage) - sign * amount / qty) / (1 - sign * mmr)
     return leverage, price
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from liqcore.durations import parse_duration
 from liqcore.errors import DataError
 from liqcore.market import Market
 from liqcore.profile import Profile
@@ -346,9 +347,7 @@ class _Run:
 
 
 def _parse_interval(interval: str) -> pd.Timedelta:
-    step = pd.Timedelta(interval.replace("m", "min") if interval.endswith("m") else interval)
-    if step <= pd.Timedelta(0):
-        raise DataError(f"The interval must be positive, got {interval!r}.")
+    step = parse_duration(interval)
     return step
 
 

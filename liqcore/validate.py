@@ -24,7 +24,7 @@ from liqcore.errors import DataError
 from liqcore.loaders import load_csv
 from liqcore.loaders.events import load_liquidations
 from liqcore.market import Market
-from liqcore.validation import has_realised, held_out, score, where_score
+from liqcore.validation import has_realised, held_out, validate, where_score
 
 
 def compare_presets(analysis: Analysis, presets: tuple[str, ...] = PRESET_NAMES) -> pd.DataFrame:
@@ -33,7 +33,7 @@ def compare_presets(analysis: Analysis, presets: tuple[str, ...] = PRESET_NAMES)
     for name in presets:
         preset = ModelConfig.preset(name)
         other = analysis if preset == analysis.config else analysis.with_config(preset)  # no second estimate
-        table = score(other.market, other.heatmap).table().reset_index()
+        table = validate(other).table.reset_index()
         table.insert(0, "preset", name)
         rows.append(table)
     return pd.concat(rows, ignore_index=True)
@@ -61,13 +61,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     shown = analysis.market
     print(f"{shown.source}: {len(shown):,} bars of {shown.interval}, {shown.start:%Y-%m-%d} → {shown.end:%Y-%m-%d}")
-    report = score(shown, analysis.heatmap)
+    report = validate(analysis)
     print(
         f"Warm-up excluded: {report.warmup_bars} bars; hybrid fitted on the first {report.train_share:.0%} of the rest."
     )
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         print(f"{args.preset}:")
-        print(report.table().to_string())
+        print(report.table.to_string())
         print(compare_presets(analysis).to_string(index=False))
     print(report.verdict)
     if args.held_out:

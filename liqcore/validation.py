@@ -16,7 +16,8 @@ are the simulator's true liquidations, and `location_score` also checks where th
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,9 @@ from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.profile import Profile
 from liqcore.stats import average_ranks, pearson, spearman
+
+if TYPE_CHECKING:
+    from liqcore.analysis import Analysis
 
 SIDES = ("long", "short")
 
@@ -45,14 +49,26 @@ class SideScore:
 
 
 @dataclass(frozen=True)
+class ValidationConfig:
+    """Bars left out while the map fills (None: one day, at most a quarter of the data) and the hybrid's train share."""
+
+    warmup: int | None = None
+    train_share: float = 0.5
+
+
+@dataclass(frozen=True)
 class ValidationReport:
-    """Per-side scores, the warm-up excluded, and a plain-words verdict."""
+    """Per-side scores (`table`), implied and realised per bar (`frame`), the warm-up excluded, and a plain-words
+    verdict (the `liqcore.results.Result` shape)."""
 
     sides: tuple[SideScore, ...]
     warmup_bars: int
     train_share: float
     verdict: str
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
+    config: ValidationConfig = field(default_factory=ValidationConfig)
 
+    @property
     def table(self) -> pd.DataFrame:
         """One row per side, columns a person can read."""
         rows = [
@@ -145,7 +161,22 @@ def score(market: Market, heatmap: Heatmap, warmup: int | None = None, train_sha
                 baseline_test_rho=float(baseline_test),
             )
         )
-    return ValidationReport(tuple(sides), warmup, train_share, _verdict(sides))
+    frame = pd.DataFrame(
+        {
+            "implied_long_usd": implied_all["long_usd"],
+            "implied_short_usd": implied_all["short_usd"],
+            "realised_long_usd": market.bars["liq_long_usd"],
+            "realised_short_usd": market.bars["liq_short_usd"],
+        }
+    )
+    config = ValidationConfig(warmup, train_share)
+    return ValidationReport(tuple(sides), warmup, train_share, _verdict(sides), frame, config)
+
+
+def validate(analysis: Analysis, config: ValidationConfig | None = None) -> ValidationReport:
+    """Score the analysis's map against the realised (or, simulated, true) liquidations of its market."""
+    config = config or ValidationConfig()
+    return score(analysis.market, analysis.heatmap, config.warmup, config.train_share)
 
 
 def held_out(market: Market, heatmap: Heatmap, fit_share: float = 0.5, warmup: int | None = None) -> pd.DataFrame:

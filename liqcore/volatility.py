@@ -17,23 +17,37 @@ the augmented/baseline ratio says whether the map helped on this data.
 
 Usage::
 
-    result = VolatilityModel(VolatilityConfig(horizon=12, reach_atr=3)).fit(heatmap, market)
-    result.verdict(); result.table(); result.expected_move(market.last_price)
+    result = lc.volatility.forecast(analysis, VolatilityConfig(horizon=12, reach_atr=3))   # or analysis.volatility()
+    result.verdict; result.table; result.frame; result.expected_move(analysis.market.last_price)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from liqcore.heatmap import Heatmap
+from liqcore.heatmap import Driver, Heatmap
 from liqcore.indicators import atr, log_range
 from liqcore.market import Market
 from liqcore.stats import past_quantiles
 
+if TYPE_CHECKING:
+    from liqcore.analysis import Analysis
+
 REGIMES = ("calm", "elevated", "high")
+
+
+class PressureBasis(StrEnum):
+    """What pressure is measured against (reads as these words in text)."""
+
+    OPEN_INTEREST = "open interest"
+    OWN_PAST = "its own past median"
+
+
 NO_DIFFERENCE_PCT = 1.0  # error changes within this many percent are reported as no difference
 
 
@@ -54,7 +68,7 @@ def pressure(heatmap: Heatmap, market: Market, reach_atr: float = 3.0, history: 
     [close − k·ATR, close) and the shorts in (close, close + k·ATR], with the bar's own close and ATR(14).
 
     Pressure = notional within reach / open interest (USD) when the heatmap was driven by open interest; otherwise
-    (``driver == "volume proxy"``) / the median of the same notional over the previous `history` bars, so 1 means
+    (``Driver.VOLUME_PROXY``) / the median of the same notional over the previous `history` bars, so 1 means
     "as usual". ``pressure_long`` and ``pressure_short`` share the denominator and add up to ``pressure``.
 
     Density ("hidden pressure") = share of the notional in reach held by the fullest fifth of the bins in reach
@@ -90,13 +104,10 @@ def pressure(heatmap: Heatmap, market: Market, reach_atr: float = 3.0, history: 
         index=bars.index,
     )
     frame[~has_snapshot] = np.nan
-    oi_usd = _open_interest_usd(market)
-    if heatmap.driver == "open interest" and oi_usd is not None:
-        denominator = oi_usd.ffill()
-        frame.attrs["relative_to"] = "open interest"
+    if pressure_basis(heatmap, market) is PressureBasis.OPEN_INTEREST:
+        denominator = _open_interest_usd(market).ffill()
     else:
         denominator = frame["near_usd"].rolling(history, min_periods=1).median().shift(1)
-        frame.attrs["relative_to"] = "its own past median"
     denominator = denominator.where(denominator > 0)
     frame["pressure_long"] = frame["long_near_usd"] / denominator
     frame["pressure_short"] = frame["short_near_usd"] / denominator
@@ -126,6 +137,13 @@ def _near(heatmap: Heatmap, reads: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
         with np.errstate(invalid="ignore", divide="ignore"):
             density[chunk] = np.where(total > 0, top_sum / total, 0.0)
     return long_near, short_near, density
+
+
+def pressure_basis(heatmap: Heatmap, market: Market) -> PressureBasis:
+    """What `pressure` is relative to: open interest when it drove the map and is in the data, else its own past."""
+    if heatmap.driver is Driver.OPEN_INTEREST and _open_interest_usd(market) is not None:
+        return PressureBasis.OPEN_INTEREST
+    return PressureBasis.OWN_PAST
 
 
 def _open_interest_usd(market: Market) -> pd.Series | None:
@@ -221,7 +239,8 @@ class ForecastResult:
     qlike_baseline: float
     qlike_augmented: float
     horizon: int
-    relative_to: str
+    relative_to: PressureBasis
+    config: VolatilityConfig
 
     @property
     def mae_ratio(self) -> float:
@@ -238,6 +257,7 @@ class ForecastResult:
         """Percent reduction of the MAE by adding the map (negative: the map made it worse)."""
         return 100 * (1 - self.mae_ratio)
 
+    @property
     def verdict(self) -> str:
         """One plain sentence: did the map improve the forecast here, by how much, on how many bars.
 
@@ -259,6 +279,7 @@ class ForecastResult:
             return f"The map made the forecast worse on this data: {changes} ({sample})."
         return f"No edge found: the map did not improve the forecast on this data; {changes} ({sample})."
 
+    @property
     def table(self) -> pd.DataFrame:
         """The scoring table the page shows."""
         return pd.DataFrame(
@@ -288,13 +309,14 @@ def _qlike(realised: np.ndarray, forecast: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class VolatilityModel:
-    """Configured once, fitted on a heatmap and its market, returns a `ForecastResult` (the `arch` pattern)."""
+    """Configured once, fitted on an analysis (its market and map), returns a `ForecastResult` (the `arch` pattern)."""
 
     config: VolatilityConfig = VolatilityConfig()
 
-    def fit(self, heatmap: Heatmap, market: Market) -> ForecastResult:
+    def fit(self, analysis: Analysis) -> ForecastResult:
         """Fit baseline and augmented forecasts on an expanding window and score them out of sample."""
         config = self.config
+        heatmap, market = analysis.heatmap, analysis.market
         press = pressure(heatmap, market, config.reach_atr)
         target = realised_log_range(market, config.horizon)
         baseline = _expanding_forecast(_features(market, config.horizon, None), target, config.horizon, config)
@@ -314,7 +336,8 @@ class VolatilityModel:
             qlike_baseline=_qlike(r, b) if n else float("nan"),
             qlike_augmented=_qlike(r, a) if n else float("nan"),
             horizon=config.horizon,
-            relative_to=press.attrs["relative_to"],
+            relative_to=pressure_basis(heatmap, market),
+            config=config,
         )
 
 
@@ -327,9 +350,9 @@ def regimes(forecast_series: pd.Series, min_history: int = 20) -> pd.Series:
     return pd.Series(labels, index=forecast_series.index, name="regime")
 
 
-def forecast(heatmap: Heatmap, market: Market, config: VolatilityConfig | None = None) -> ForecastResult:
-    """Shortcut for ``VolatilityModel(config).fit(heatmap, market)``."""
-    return VolatilityModel(config or VolatilityConfig()).fit(heatmap, market)
+def forecast(analysis: Analysis, config: VolatilityConfig | None = None) -> ForecastResult:
+    """Shortcut for ``VolatilityModel(config).fit(analysis)``."""
+    return VolatilityModel(config or VolatilityConfig()).fit(analysis)
 
 
 def _change(improvement_pct: float) -> str:

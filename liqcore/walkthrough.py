@@ -12,12 +12,13 @@ point are kept apart for the reveal.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from liqcore.brackets import table_for_symbol
-from liqcore.breakouts import BreakoutConfig, find_breakouts
+from liqcore.brackets import small_position_bracket
+from liqcore.breakouts import BreakoutConfig, BreakoutResult, scan
 from liqcore.heatmap import Heatmap
 from liqcore.indicators import atr
 from liqcore.market import Market
@@ -25,6 +26,28 @@ from liqcore.plan import TradePlan, replay, suggest_plan
 from liqcore.profile import Profile, find_clusters
 from liqcore.sentiment import SentimentConfig, balance_series
 from liqcore.volatility import VolatilityConfig, forecast
+
+if TYPE_CHECKING:
+    from liqcore.analysis import Analysis
+
+
+@dataclass(frozen=True)
+class LessonConfig:
+    """Where the lesson stops, what it reads there, and its starting plan's target; the page quotes these numbers.
+
+    `share`: without a chosen bar, the decision is the resolved breakout nearest this share of the data;
+    `before` / `after`: bars shown before the decision and kept for the replay; `breakouts`, `sentiment`,
+    `volatility`: the settings of the analyses read at the decision; `reward_risk`: the starting target's distance
+    in units of the stop distance.
+    """
+
+    share: float = 0.7
+    before: int = 144
+    after: int = 96
+    breakouts: BreakoutConfig = field(default_factory=BreakoutConfig)
+    sentiment: SentimentConfig = field(default_factory=SentimentConfig)
+    volatility: VolatilityConfig = field(default_factory=lambda: VolatilityConfig(horizon=12))
+    reward_risk: float = 2.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,9 +58,12 @@ class Lesson:
     bars_to_outcome) or None; `long_cluster` / `short_cluster` the biggest long cluster below price and short cluster
     above (rows of `find_clusters`, preferring those within 5 % of price) or None; `balance` the sentiment row
     (above_usd, below_usd, balance, label) of the snapshot in force; `move_usd` / `move_pct` the ± expected move over
-    `horizon` bars and `move_source` how it was obtained.
+    `horizon` bars and `move_source` how it was obtained. `breakouts` is the scan of the whole data the breakout was
+    picked from (its config and verdict are what the page quotes). `frame` is the bars shown before the decision,
+    `table` the readings at it and `verdict` one sentence of them (the `liqcore.results.Result` shape).
     """
 
+    config: LessonConfig
     bar: int
     time: pd.Timestamp
     price: float
@@ -45,8 +71,7 @@ class Lesson:
     long_cluster: pd.Series | None
     short_cluster: pd.Series | None
     breakout: pd.Series | None
-    dense_threshold_usd: float
-    breakouts_found: int
+    breakouts: BreakoutResult
     balance: pd.Series
     atr: float
     horizon: int
@@ -60,6 +85,33 @@ class Lesson:
     risk_reasons: tuple[str, ...]
     before: pd.DataFrame
     after: pd.DataFrame
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The bars before the decision point (the bars after it are `after`, kept for the replay)."""
+        return self.before
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """What the analytics read at the decision point, one row per reading."""
+        rows = [
+            ("price", self.price, "USD"),
+            ("sentiment balance", float(self.balance["balance"]), str(self.balance["label"])),
+            ("expected move", self.move_usd, f"USD over {self.horizon} bars ({self.move_source})"),
+            ("ATR(14)", self.atr, "USD"),
+            ("suggested leverage", self.leverage, "×"),
+            ("stop distance", self.stop_distance, "USD"),
+        ]
+        return pd.DataFrame(rows, columns=["reading", "value", "unit"])
+
+    @property
+    def verdict(self) -> str:
+        """The decision point in one sentence."""
+        return (
+            f"At {self.time:%Y-%m-%d %H:%M} UTC the map read {self.balance['label']}, the expected move was "
+            f"± {self.move_usd:,.0f} USD ({self.regime}) and a {self.side} starts at {self.leverage:g}× with its stop "
+            f"{self.stop_distance:,.0f} USD away (an estimate, not advice)."
+        )
 
 
 def _biggest(clusters: pd.DataFrame, side: str, price: float, reach_pct: float = 5.0) -> pd.Series | None:
@@ -100,7 +152,7 @@ def leverage_for_buffer(stop_pct: float, buffer: float, symbol: str) -> float:
     """Whole leverage whose isolated liquidation sits about `buffer` × the stop distance away (first bracket),
     never above the symbol's own maximum. A linear position is liquidated about 1/L − mmr from entry, so
     L ≤ 1 / (buffer · stop + mmr)."""
-    bracket = table_for_symbol(symbol).brackets[0]
+    bracket = small_position_bracket(symbol)
     return float(min(bracket.max_leverage, max(1, math.floor(1 / (buffer * stop_pct / 100 + bracket.mmr)))))
 
 
@@ -116,7 +168,7 @@ def suggest_risk(
     """
     sign = 1 if side == "long" else -1
     base = max(move_usd, STOP_ATR_FLOOR * atr_usd)
-    reasons = [f"Volatility: the expected move and 1.5 × ATR put the stop {base:,.0f} USD away."]
+    reasons = [f"Volatility: the expected move and {STOP_ATR_FLOOR:g} × ATR put the stop {base:,.0f} USD away."]
     stop_distance = base
     clusters = find_clusters(profile)
     own = clusters[(clusters["side"] == side) & (sign * (price - clusters["peak_price"]) > 0)]
@@ -165,27 +217,22 @@ def _latest_breakout(events: pd.DataFrame, bar: int, before: int) -> pd.Series |
     return None if seen.empty else seen.iloc[-1]
 
 
-def build_lesson(
-    market: Market,
-    heatmap: Heatmap,
-    share: float = 0.7,
-    before: int = 144,
-    after: int = 96,
-    breakout_config: BreakoutConfig | None = None,
-    horizon: int = 12,
-    at: int | None = None,
-) -> Lesson:
+def build_lesson(analysis: Analysis, config: LessonConfig | None = None, at: int | None = None) -> Lesson:
     """Choose the decision point and read every analytic there (see the module docstring).
 
     `at` is the bar the learner chose (clamped to `decision_range`); the breakout is then the latest resolved one
-    before it. Without `at`, the decision is the resolved breakout nearest to `share` of the way through.
+    before it. Without `at`, the decision is the resolved breakout nearest to `config.share` of the way through.
     """
+    config = config or LessonConfig()
+    market, heatmap = analysis.market, analysis.heatmap
+    before, after, horizon = config.before, config.after, config.volatility.horizon
     bars = market.bars
     last = len(bars) - 1
     first_bar, last_bar = decision_range(market, heatmap, after)
-    events = find_breakouts(market, heatmap, breakout_config or BreakoutConfig())
+    breakouts = scan(analysis, config.breakouts)
+    events = breakouts.frame
     if at is None:
-        target_bar = max(first_bar, int(share * last))
+        target_bar = max(first_bar, int(config.share * last))
         breakout = _pick_breakout(events, target_bar, last, after)
         bar = int(breakout["bar"]) if breakout is not None else min(target_bar, last)
     else:
@@ -195,10 +242,10 @@ def build_lesson(
     price = float(bars["close"].iloc[bar])
     profile = heatmap.profile(time)
     clusters = find_clusters(profile)
-    series = balance_series(heatmap, market, SentimentConfig())
+    series = balance_series(heatmap, market, config.sentiment)
     balance = series.iloc[heatmap.column_at(time)]
     atr_now = float(atr(market).iloc[bar])
-    result = forecast(heatmap, market, VolatilityConfig(horizon=horizon))
+    result = forecast(analysis, config.volatility)
     known = replace(result, frame=result.frame.loc[:time])
     move_usd, move_pct = known.expected_move(price)
     regime = str(known.frame["regime"].iloc[-1]) if len(known.frame) else ""
@@ -213,6 +260,7 @@ def build_lesson(
         side = "long" if balance["balance"] >= 0 else "short"
     risk = suggest_risk(price, side, float(move_usd), atr_now, profile, regime, market.symbol)
     return Lesson(
+        config=config,
         bar=bar,
         time=time,
         price=price,
@@ -220,8 +268,7 @@ def build_lesson(
         long_cluster=_biggest(clusters, "long", price),
         short_cluster=_biggest(clusters, "short", price),
         breakout=breakout,
-        dense_threshold_usd=float(events.attrs.get("dense_threshold_usd", float("nan"))),
-        breakouts_found=len(events),
+        breakouts=breakouts,
         balance=balance,
         atr=atr_now,
         horizon=horizon,
@@ -255,9 +302,9 @@ class DecisionScore:
     explanation: str
 
 
-def starting_plan(lesson: Lesson, side: str, symbol: str, reward_risk: float = 2.0) -> TradePlan:
-    """The walkthrough's suggested plan on `side`: the lesson's stop distance and leverage, target at 2 R."""
-    plan = suggest_plan(lesson.price, side, lesson.stop_distance, reward_risk, lesson.leverage)
+def starting_plan(lesson: Lesson, side: str, symbol: str) -> TradePlan:
+    """The walkthrough's suggested plan on `side`: the lesson's stop distance and leverage, target at the config's R."""
+    plan = suggest_plan(lesson.price, side, lesson.stop_distance, lesson.config.reward_risk, lesson.leverage)
     return replace(plan, symbol=symbol)
 
 

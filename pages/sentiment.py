@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from liqcore.analysis import Analysis
 from liqcore.charts.heatmap import profile_chart
 from liqcore.charts.sentiment import balance_gauge, balance_over_time
 from liqcore.formatting import compact_usd
-from liqcore.heatmap import Heatmap
-from liqcore.market import Market
-from liqcore.sentiment import HistoricalCheck, SentimentConfig, balance_series, historical_check, nearest_clusters
+from liqcore.heatmap import Driver
+from liqcore.sentiment import SentimentConfig, read
+from pages.components.cache import cached
 from pages.components.session import current_analysis
 
 analysis: Analysis = current_analysis(__file__)
@@ -21,21 +20,11 @@ st.caption(
     "Shorts stacked just above price can be squeezed (forced buying); longs stacked below can cascade (forced "
     "selling). This page weighs the two sides of the **estimated** map near price."
 )
-if analysis.heatmap.driver != "open interest":
+if analysis.heatmap.driver is Driver.VOLUME_PROXY:
     st.warning(
         "No open interest in this data: the map, and so this balance, comes from a **volume proxy** (rougher).",
         icon=":material/warning:",
     )
-
-
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def _series(key: str, _heatmap: Heatmap, _market: Market, config: SentimentConfig) -> pd.DataFrame:
-    return balance_series(_heatmap, _market, config)
-
-
-@st.cache_data(max_entries=32, ttl=3600, show_spinner="Checking the history…")
-def _check(key: str, _series: pd.DataFrame, _market: Market, horizon: int) -> HistoricalCheck:
-    return historical_check(_series, _market, horizon)
 
 
 with st.expander("Window and thresholds", icon=":material/tune:", expanded=False):
@@ -64,9 +53,9 @@ with st.expander("Window and thresholds", icon=":material/tune:", expanded=False
     threshold = cols[3].slider("Label threshold", 0.05, 0.8, 0.2, 0.05, key="snt_threshold")
     horizon = st.slider("History check horizon (bars)", 4, 96, 24, 4, key="snt_horizon")
 
-config = SentimentConfig(window=window, size=size, weighted=weighted, threshold=threshold)
-series = _series(f"{analysis.key}|{config}", analysis.heatmap, analysis.market, config)
-now = series.iloc[-1]
+config = SentimentConfig(window=window, size=size, weighted=weighted, threshold=threshold, horizon=horizon)
+result = cached(read, analysis, config, spinner="Checking the history…")
+series, now = result.frame, result.now
 
 left, right = st.columns([2, 3])
 with left:
@@ -76,7 +65,7 @@ with left:
     b.metric("Longs below, in window", compact_usd(now["below_usd"]))
     gauge = balance_gauge(float(now["balance"]), threshold, float(now["above_usd"]), float(now["below_usd"]))
     st.altair_chart(gauge, width="stretch")
-    for _, top in nearest_clusters(analysis.heatmap.profile()).iterrows():
+    for _, top in result.nearest.iterrows():
         word = "above" if top["side"] == "short" else "below"
         st.caption(
             f"Nearest big {top['side']} cluster {word}: {top['price_low']:,.0f}–{top['price_high']:,.0f} USD "
@@ -89,9 +78,8 @@ st.subheader("Balance over time")
 st.altair_chart(balance_over_time(series, threshold), width="stretch")
 
 st.subheader("Has the reading meant anything on this data?")
-check = _check(f"{analysis.key}|{config}|{horizon}", series, analysis.market, horizon)
 st.dataframe(
-    check.table(),
+    result.table,
     hide_index=True,
     width="stretch",
     column_config={
@@ -103,9 +91,9 @@ st.dataframe(
         "mean return, all snapshots": st.column_config.NumberColumn(format="%+.2f %%"),
     },
 )
-st.info(check.verdict, icon=":material/fact_check:")
+st.info(result.verdict, icon=":material/fact_check:")
 st.caption(
-    f"“Reached the heavier side first”: within {horizon} bars, price moved {check.move_atr:g} × ATR toward the "
+    f"“Reached the heavier side first”: within {horizon} bars, price moved {config.move_atr:g} × ATR toward the "
     "heavier side before moving as far the other way. Snapshots close together share their futures, so the "
     "intervals are optimistic. Each reading uses only earlier bars (the map's automatic bin height is set from the "
     "whole loaded range). Simulated and short samples prove little."

@@ -8,7 +8,7 @@ import streamlit as st
 from liqcore.analysis import Analysis
 from liqcore.charts.validation import implied_vs_realised
 from liqcore.validate import compare_presets
-from liqcore.validation import LocationScore, ValidationReport, has_realised, location_score, score
+from liqcore.validation import LocationScore, has_realised, location_score, validate
 from pages.components.budget import fits
 from pages.components.cache import cached
 from pages.components.session import current_analysis
@@ -24,10 +24,6 @@ st.caption(
 
 if not fits(analysis, "Validation scoring"):
     st.stop()
-
-
-def _score(analysis: Analysis) -> ValidationReport:
-    return score(analysis.market, analysis.heatmap)
 
 
 def _location(analysis: Analysis) -> tuple[LocationScore, ...]:
@@ -47,13 +43,13 @@ if not has_realised(market):
     st.stop()
 
 truth_word = "true (simulated)" if analysis.is_simulated else "realised"
-report = cached(_score, analysis, spinner="Scoring…")
+report = cached(validate, analysis, spinner="Scoring…")
 st.subheader(f"Implied vs {truth_word} liquidations, per bar")
 st.dataframe(
-    report.table().reset_index(),
+    report.table.reset_index(),
     hide_index=True,
     width="stretch",
-    column_config={c: st.column_config.NumberColumn(format="%.3f") for c in report.table().columns if "ρ" in c},
+    column_config={c: st.column_config.NumberColumn(format="%.3f") for c in report.table.columns if "ρ" in c},
 )
 st.info(report.verdict, icon=":material/fact_check:")
 st.caption(

@@ -7,10 +7,9 @@ import streamlit as st
 
 from liqcore.analysis import Analysis
 from liqcore.charts.volatility import forecast_chart, pressure_chart
-from liqcore.heatmap import Heatmap
-from liqcore.market import Market
-from liqcore.volatility import ForecastResult, VolatilityConfig, forecast
+from liqcore.volatility import PressureBasis, VolatilityConfig, forecast
 from pages.components.budget import fits
+from pages.components.cache import cached
 from pages.components.session import current_analysis
 
 analysis: Analysis = current_analysis(__file__)
@@ -25,11 +24,6 @@ if not fits(analysis, "The volatility forecast"):
     st.stop()
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner="Fitting the forecasts…")
-def _forecast(key: str, _heatmap: Heatmap, _market: Market, config: VolatilityConfig) -> ForecastResult:
-    return forecast(_heatmap, _market, config)
-
-
 cols = st.columns(2)
 horizon = cols[0].slider("Horizon (bars ahead)", 3, 96, 12, 3, key="vol_horizon")
 reach = cols[1].slider(
@@ -42,13 +36,13 @@ reach = cols[1].slider(
     help="Clusters within this distance of price count as pressure.",
 )
 config = VolatilityConfig(horizon=horizon, reach_atr=reach, min_train=min(300, len(analysis.market) // 3))
-result = _forecast(f"{analysis.key}|{config}", analysis.heatmap, analysis.market, config)
+result = cached(forecast, analysis, config, spinner="Fitting the forecasts…")
 price = analysis.market.last_price
 move_usd, move_pct = result.expected_move(price)
 plain_usd, plain_pct = result.expected_move(price, "baseline")
 regime = result.frame["regime"].iloc[-1] or "not enough history"
 latest = result.frame.iloc[-1]
-share = "{:.2%}" if result.relative_to == "open interest" else "{:.2f}×"
+share = "{:.2%}" if result.relative_to is PressureBasis.OPEN_INTEREST else "{:.2f}×"
 
 a, b, c = st.columns(3)
 a.metric("Regime (estimate)", regime)
@@ -83,7 +77,7 @@ st.caption(
     "by the regime forecast at the time. Lines: the two forecasts, without the map (solid) and with it (dashed)."
 )
 st.dataframe(
-    result.table(),
+    result.table,
     hide_index=True,
     width="stretch",
     column_config={
@@ -91,7 +85,7 @@ st.dataframe(
         "QLIKE": st.column_config.NumberColumn(format="%.4f"),
     },
 )
-st.info(result.verdict(), icon=":material/fact_check:")
+st.info(result.verdict, icon=":material/fact_check:")
 st.caption(
     "Both forecasts are refitted on past bars only (expanding window); every scored forecast was made before its "
     "outcome was known. Overlapping windows make neighbouring errors alike, hence the count of independent windows."

@@ -8,19 +8,16 @@ import pandas as pd
 import streamlit as st
 
 from liqcore.analysis import Analysis
-from liqcore.breakouts import BreakoutResult, scan
 from liqcore.cells import heat_cells
 from liqcore.charts.breakouts import LEVEL_COLOURS, plan_chart, replay_chart
 from liqcore.charts.heatmap import heatmap_chart, profile_chart
 from liqcore.charts.lessons import fuel_band, level_rules, moment_markers
 from liqcore.charts.raster import heat_raster
 from liqcore.formatting import compact_usd
-from liqcore.heatmap import Heatmap
-from liqcore.market import Market
 from liqcore.plan import TradePlan, problems, replay, score_plan
 from liqcore.walkthrough import (
     CHOICES,
-    Lesson,
+    LessonConfig,
     build_lesson,
     decision_range,
     lesson_map,
@@ -28,6 +25,7 @@ from liqcore.walkthrough import (
     starting_plan,
 )
 from pages.components.budget import fits
+from pages.components.cache import cached
 from pages.components.session import current_analysis
 from pages.components.text import plain
 
@@ -53,17 +51,8 @@ if not fits(analysis, "The trade walkthrough"):
     st.stop()
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner="Reading the map at the decision point…")
-def _lesson(key: str, at: int | None, _market: Market, _heatmap: Heatmap) -> Lesson:
-    return build_lesson(_market, _heatmap, at=at)
-
-
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def _scan(key: str, _market: Market, _heatmap: Heatmap) -> BreakoutResult:
-    return scan(_market, _heatmap)
-
-
-first_bar, last_bar = decision_range(analysis.market, analysis.heatmap)
+RULES = LessonConfig()
+first_bar, last_bar = decision_range(analysis.market, analysis.heatmap, RULES.after)
 times = analysis.market.bars.index
 
 
@@ -87,7 +76,9 @@ def _chosen_time() -> None:
 if st.session_state.get("wt_key") != analysis.key:
     st.session_state.update(wt_key=analysis.key)
     _restart(None)
-lesson = _lesson(analysis.key, st.session_state["wt_at"], analysis.market, analysis.heatmap)
+lesson = cached(
+    build_lesson, analysis, RULES, at=st.session_state["wt_at"], spinner="Reading the map at the decision point…"
+)
 
 
 def _reset_plan(side: str | None = None) -> None:
@@ -222,14 +213,15 @@ def step_fakeout() -> None:
         _map()
         return
     up = event["direction"] == "up"
-    config = _scan(analysis.key, analysis.market, analysis.heatmap).config
+    config = lesson.breakouts.config
     st.markdown(
         f"At **{event['time']:%b %d %H:%M} UTC** price closed at **{_usd(event['close'])}**, "
-        f"{'above the high' if up else 'below the low'} of the previous {config.lookback} bars — the broken level "
+        f"{'above the high' if up else 'below the low'} of the previous {config.range_bars} bars — the broken level "
         f"**{_usd(event['level'])}** (dashed). The amber box is the fuel window: within {config.fuel_pct:g} % beyond "
         f"the level the map held ≈ **{compact_usd(event['fuel_usd'])}** of {'shorts' if up else 'longs'}, forced to "
-        f"{'buy' if up else 'sell'} if price kept going — a **{event['zone']}** zone (dense = at or above the median "
-        f"fuel of this data's breakouts, {compact_usd(lesson.dense_threshold_usd)})."
+        f"{'buy' if up else 'sell'} if price kept going — a **{event['zone']}** zone (dense = at or above the "
+        f"{config.dense_percentile:g}th percentile of this data's breakouts' fuel, "
+        f"{compact_usd(lesson.breakouts.dense_threshold_usd)})."
     )
     guess = st.radio(
         f"What happens within the next {config.horizon} bars?",
@@ -258,8 +250,7 @@ def step_fakeout() -> None:
         f"**{said}:** it was a **{outcome}**, decided {int(event['bars_to_outcome'])} bar(s) after the breakout."
     )
     st.info(
-        f"Across this data ({lesson.breakouts_found} breakouts): "
-        f"{_scan(analysis.key, analysis.market, analysis.heatmap).verdict}",
+        f"Across this data ({len(lesson.breakouts.frame)} breakouts): {lesson.breakouts.verdict}",
         icon=":material/fact_check:",
     )
 
@@ -272,7 +263,7 @@ def step_squeeze() -> None:
         "Reading (estimate)", row["label"], f"balance {row['balance']:+.2f}", delta_color="off", delta_arrow="off"
     )
     right.metric(
-        "Shorts above / longs below, ±3 % (nearer counts more)",
+        f"Shorts above / longs below, {RULES.sentiment.describe_window()}",
         f"{compact_usd(row['above_usd'])} / {compact_usd(row['below_usd'])}",
     )
     _map()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import make_market
 
-from liqcore import ModelConfig, estimate, load_csv, simulate
+from liqcore import ModelConfig, analyse, estimate, load_csv, simulate
 from liqcore.breakouts import BreakoutConfig, find_breakouts, hit_rates, scan, verdict
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
@@ -18,7 +18,7 @@ from liqcore.market import Market
 EDGES = np.arange(90.0, 110.01, 0.5)
 REAL = Path(__file__).parents[2] / "shared/data/real"
 REAL_30M = REAL / "cg_ismethanhtung/cg_btc_30m_price_liq_oi_funding_2026-05-21_2026-06-08.csv"
-CONFIG = BreakoutConfig(lookback=5, fuel_pct=1.0, horizon=4, follow_atr=1.0)
+CONFIG = BreakoutConfig(range_bars=5, fuel_pct=1.0, horizon=4, follow_atr=1.0)
 
 
 def book(market: Market, short_above: float = 0.0, long_below: float = 0.0) -> Heatmap:
@@ -142,9 +142,8 @@ def test_zones_split_at_the_percentile_and_verdict_reports_rates() -> None:
 
 def test_scan_on_the_simulator_is_consistent() -> None:
     sim = simulate("fakeout", seed=3)
-    hm = estimate(sim.market, ModelConfig(), columns=200)
-    result = scan(sim.market, hm, BreakoutConfig())
-    events = result.events
+    result = scan(analyse(sim, ModelConfig(), snapshots=200), BreakoutConfig())
+    events = result.frame
     assert len(events) > 10
     dense = events["zone"] == "dense"
     assert (events.loc[dense, "fuel_usd"] >= result.dense_threshold_usd).all()
@@ -174,7 +173,7 @@ def test_scanner_component_shows_chart_table_and_verdict() -> None:
     assert list(table.index) == ["Thin (little fuel)", "Dense (much fuel)"]
     assert table["Failed (fakeout)"].str.endswith("%").all()
     assert "n =" in at.info[0].value
-    at.number_input(key="bo_lookback").set_value(12).run()
+    at.number_input(key="bo_range_bars").set_value(12).run()
     assert not at.exception
     assert at.table[0].value["Breakouts (n)"].astype(int).sum() > table["Breakouts (n)"].astype(int).sum()
 
@@ -191,7 +190,7 @@ def test_heatmap_page_ends_with_the_scanner() -> None:
 @pytest.mark.skipif(not REAL_30M.exists(), reason="real exchange data (shared/data/real) not available")
 def test_scan_on_real_30m_btc_has_both_zones_and_honest_verdict() -> None:
     market = load_csv(REAL_30M)
-    result = scan(market, estimate(market, ModelConfig(), columns=len(market.bars)))
+    result = scan(analyse(market, ModelConfig(), snapshots=len(market.bars)))
     table = result.table.set_index("zone")
     assert table["n"].min() >= 15  # measured 22 thin / 22 dense with the defaults
     assert result.verdict.startswith(("No difference", "Thin", "Too few"))
@@ -241,7 +240,7 @@ def _walk(market: Market, heatmap: Heatmap, event: pd.Series, config: BreakoutCo
     return (fuel, "unresolved", config.horizon) if bar + config.horizon < len(bars) else (fuel, "open", -1)
 
 
-@pytest.mark.parametrize("config", [BreakoutConfig(), BreakoutConfig(lookback=12, fuel_pct=3.0, horizon=40)])
+@pytest.mark.parametrize("config", [BreakoutConfig(), BreakoutConfig(range_bars=12, fuel_pct=3.0, horizon=40)])
 def test_vectorised_scan_equals_walking_each_breakout(config: BreakoutConfig) -> None:
     sim = simulate("fakeout", 4)
     heatmap = estimate(sim.market, columns=150)

@@ -33,7 +33,7 @@ def _same_map(a: lc.Heatmap, b: lc.Heatmap) -> None:
 
 def _table_text(analysis: lc.Analysis) -> str:
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
-        return score(analysis.market, analysis.heatmap).table().to_string()
+        return score(analysis.market, analysis.heatmap).table.to_string()
 
 
 def test_app_cli_and_notebook_show_the_same_map_and_scores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -49,7 +49,7 @@ def test_app_cli_and_notebook_show_the_same_map_and_scores(tmp_path: Path, capsy
     page = at.switch_page("pages/validation.py").run()
     assert not page.exception
     shown = page.dataframe[0].value.set_index("side")
-    expected = score(notebook.market, notebook.heatmap).table()
+    expected = score(notebook.market, notebook.heatmap).table
     pd.testing.assert_frame_equal(shown, expected, check_dtype=False)
 
     path = tmp_path / "SIM-BTCUSDT-5m.csv"  # the symbol (and so the margin table) is read from the name
@@ -105,4 +105,34 @@ def test_validation_page_scores_the_map_it_draws() -> None:
     at = run_page("pages/validation.py", {"lookback": "3d"})
     analysis = at.session_state["analysis"]
     shown = at.dataframe[0].value.set_index("side")
-    pd.testing.assert_frame_equal(shown, score(analysis.market, analysis.heatmap).table(), check_dtype=False)
+    pd.testing.assert_frame_equal(shown, score(analysis.market, analysis.heatmap).table, check_dtype=False)
+
+
+def test_every_analysis_has_one_calling_shape_and_one_result_shape() -> None:
+    from liqcore.breakouts import BreakoutConfig, scan
+    from liqcore.results import Result
+    from liqcore.sentiment import SentimentConfig, read
+    from liqcore.validation import ValidationConfig, validate
+    from liqcore.volatility import VolatilityConfig, forecast
+    from liqcore.walkthrough import LessonConfig, build_lesson
+
+    analysis = lc.analyse(lc.simulate("fakeout", seed=3), window="7d")
+    calls = [
+        (scan, BreakoutConfig(range_bars=24), analysis.breakouts),
+        (read, SentimentConfig(size=2.0, horizon=12), analysis.sentiment),
+        (forecast, VolatilityConfig(horizon=6, min_train=200), analysis.volatility),
+        (validate, ValidationConfig(warmup=50), analysis.validation),
+        (build_lesson, LessonConfig(after=48), analysis.lesson),
+    ]
+    for fn, config, method in calls:
+        result = fn(analysis, config)
+        assert isinstance(result, Result), fn.__qualname__
+        assert result.config == config, fn.__qualname__  # the settings it quotes are the ones it ran with
+        assert isinstance(result.frame, pd.DataFrame) and len(result.frame) > 0, fn.__qualname__
+        assert isinstance(result.table, pd.DataFrame) and len(result.table) > 0, fn.__qualname__
+        assert isinstance(result.verdict, str) and result.verdict.endswith("."), fn.__qualname__
+        assert "n =" in result.verdict or fn is build_lesson, fn.__qualname__  # sample sizes in every scored verdict
+        assert method(config).verdict == result.verdict, fn.__qualname__
+        assert not result.frame.attrs, fn.__qualname__  # no side data travelling in DataFrame.attrs
+    lesson = analysis.lesson(LessonConfig(after=48))
+    assert lesson.breakouts.config == LessonConfig().breakouts and len(lesson.after) == 48

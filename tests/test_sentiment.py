@@ -172,7 +172,7 @@ def test_historical_check_reports_sample_sizes_and_a_plain_verdict() -> None:
     check = historical_check(series, sim.market, horizon=12)
     assert all(row.n >= 0 and (row.n == 0 or 0 <= row.low <= row.rate <= row.high <= 1) for row in check.rows)
     _assert_verdict_follows_rows(check)
-    assert list(check.table().columns)[1] == "snapshots (n)"
+    assert list(check.table.columns)[1] == "snapshots (n)"
     closes = sim.market.bars["close"]
     starts = closes.index.get_indexer(series.index)
     starts = starts[starts + 12 < len(closes)]

@@ -10,13 +10,18 @@ import pandas as pd
 import pytest
 from conftest import make_market
 
-from liqcore import ModelConfig, estimate, load_csv, simulate
+from liqcore import Analysis, ModelConfig, estimate, load_csv, simulate
 from liqcore.charts.volatility import forecast_chart, pressure_chart
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
-from liqcore.volatility import VolatilityConfig, forecast, pressure, realised_log_range
+from liqcore.volatility import ForecastResult, VolatilityConfig, forecast, pressure, pressure_basis, realised_log_range
 
 REAL = Path(__file__).resolve().parents[2] / "shared/data/real"
+
+
+def _forecast(heatmap: Heatmap, market: Market, config: VolatilityConfig | None = None) -> ForecastResult:
+    """The forecast of a map made here (hand-built or estimated on a changed market) on its market."""
+    return forecast(Analysis.of(market, heatmap), config)
 
 
 def test_pressure_counts_only_notional_within_reach_relative_to_open_interest() -> None:
@@ -82,10 +87,9 @@ def test_without_open_interest_pressure_is_relative_to_its_own_past() -> None:
     long = np.zeros((20, 20))
     long[:, 8] = 10.0
     long[-1, 8] = 30.0  # the last bar holds three times the usual notional
-    frame = pressure(
-        _heatmap(market, market.bars.index, long, np.zeros((20, 20)), np.full(20, 100.0), "volume proxy"), market
-    )
-    assert frame.attrs["relative_to"] == "its own past median"
+    heatmap = _heatmap(market, market.bars.index, long, np.zeros((20, 20)), np.full(20, 100.0), "volume proxy")
+    frame = pressure(heatmap, market)
+    assert pressure_basis(heatmap, market) == "its own past median"
     assert frame["pressure"].iloc[-1] == pytest.approx(3.0) and frame["pressure"].iloc[-2] == pytest.approx(1.0)
 
 
@@ -102,13 +106,13 @@ def test_changing_future_bars_never_changes_past_forecasts() -> None:
     # A fixed bin size: the automatic one is sized to the whole window's price range, so a wilder future would
     # change the grid (not the positions) of past columns.
     model = ModelConfig(bin_size=50.0)
-    base = forecast(estimate(sim.market, model, columns=150), sim.market, config).frame
+    base = _forecast(estimate(sim.market, model, columns=150), sim.market, config).frame
     bars = sim.market.bars.copy()
     bars.iloc[700:, bars.columns.get_indexer(["high"])] *= 1.05  # a wilder future
     bars.iloc[700:, bars.columns.get_indexer(["close"])] *= 1.02
     bars["high"] = bars[["open", "high", "close"]].max(axis=1)
     changed_market = type(sim.market)(bars, sim.market.symbol, sim.market.interval)
-    changed = forecast(estimate(changed_market, model, columns=150), changed_market, config).frame
+    changed = _forecast(estimate(changed_market, model, columns=150), changed_market, config).frame
     # Forecasts made at bars before 700 used only bars up to then: identical, with and without the map.
     for column in ("baseline", "augmented", "pressure", "regime"):
         pd.testing.assert_series_equal(base[column].iloc[:700], changed[column].iloc[:700])
@@ -124,11 +128,11 @@ def test_a_forecast_never_sees_bars_after_the_bar_it_is_made_at() -> None:
     market = make_market(closes, 1_000 + rng.uniform(0, 50, 400).cumsum(), spread=0.004)
     heatmap = estimate(market, columns=100)  # one map for both: only the forecaster's use of bars is under test
     config = VolatilityConfig(horizon=6, min_train=100, refit=25)
-    base = forecast(heatmap, market, config).frame
+    base = _forecast(heatmap, market, config).frame
     for t in (150, 163, 250):
         bars = market.bars.copy()
         bars.iloc[t + 1 :, bars.columns.get_indexer(["high"])] *= 1.2
-        changed = forecast(heatmap, Market(bars, market.symbol, market.interval), config).frame
+        changed = _forecast(heatmap, Market(bars, market.symbol, market.interval), config).frame
         for column in ("baseline", "augmented"):
             assert changed[column].iloc[t] == base[column].iloc[t], (column, t)
         assert changed["baseline"].iloc[t + 30] != base["baseline"].iloc[t + 30]  # later forecasts did change
@@ -136,13 +140,13 @@ def test_a_forecast_never_sees_bars_after_the_bar_it_is_made_at() -> None:
 
 def test_scoring_uses_only_bars_with_an_out_of_sample_forecast() -> None:
     sim = simulate("fakeout", 2, bars=1200)
-    result = forecast(estimate(sim.market, columns=200), sim.market, VolatilityConfig(horizon=8, min_train=300))
+    result = _forecast(estimate(sim.market, columns=200), sim.market, VolatilityConfig(horizon=8, min_train=300))
     scored = result.frame.dropna(subset=["realised", "baseline", "augmented"])
     assert result.n == len(scored) and scored.index[0] >= sim.market.bars.index[300]
     assert result.n_independent == result.n // 8
     assert result.mae_baseline == pytest.approx((scored["realised"] - scored["baseline"]).abs().mean())
     assert result.mae_augmented == pytest.approx((scored["realised"] - scored["augmented"]).abs().mean())
-    assert f"n = {result.n} scored bars" in result.verdict()
+    assert f"n = {result.n} scored bars" in result.verdict
     usd, pct = result.expected_move(sim.market.last_price)
     assert usd > 0 and 0 < pct < 50
 
@@ -162,7 +166,7 @@ def test_pressure_rises_before_the_largest_liquidation_bars(scenario: str) -> No
 
 def test_charts_build_valid_specs_with_regime_shading() -> None:
     sim = simulate("long_cascade", 0, bars=900)
-    result = forecast(estimate(sim.market, columns=150), sim.market, VolatilityConfig(horizon=6, min_train=200))
+    result = _forecast(estimate(sim.market, columns=150), sim.market, VolatilityConfig(horizon=6, min_train=200))
     spec = forecast_chart(result.frame).to_dict()
     shading = pd.DataFrame(spec["datasets"][spec["layer"][0]["data"]["name"]])
     labelled = result.frame["regime"].loc[result.frame["augmented"].notna()]
@@ -178,7 +182,7 @@ def test_without_open_interest_the_forecast_runs_against_the_pressure_history() 
     sim = simulate("range", 0, bars=600)
     market = Market(sim.market.bars[["open", "high", "low", "close", "volume"]], "SIM")
     heatmap = estimate(market, columns=200)
-    result = forecast(heatmap, market, VolatilityConfig(min_train=200))
+    result = _forecast(heatmap, market, VolatilityConfig(min_train=200))
     assert heatmap.driver == "volume proxy" and result.relative_to == "its own past median"
     assert result.n > 300 and np.isfinite([result.mae_ratio, result.qlike_ratio]).all()
 
@@ -186,11 +190,11 @@ def test_without_open_interest_the_forecast_runs_against_the_pressure_history() 
 @pytest.mark.skipif(not REAL.exists(), reason="real data folder ../shared/data/real is absent")
 def test_real_binance_file_with_open_interest_is_scored_out_of_sample() -> None:
     market = load_csv(REAL / "cg_ismethanhtung/binance_btcusdt_perp_5m_price_oi_funding_2026-05-25_2026-06-08.csv")
-    result = forecast(estimate(market, columns=400), market)
+    result = _forecast(estimate(market, columns=400), market)
     assert result.relative_to == "open interest" and result.n > 3000
     assert result.mae_ratio == pytest.approx(result.mae_augmented / result.mae_baseline)
     assert np.isfinite([result.mae_ratio, result.qlike_ratio]).all()
-    assert f"n = {result.n} scored bars" in result.verdict()
+    assert f"n = {result.n} scored bars" in result.verdict
 
 
 @pytest.mark.parametrize(
@@ -208,12 +212,12 @@ def test_verdict_needs_one_measure_to_move_and_none_against_it(
     mae_augmented: float, qlike_augmented: float, opening: str
 ) -> None:
     sim = simulate("range", 0, bars=900)
-    result = forecast(estimate(sim.market, columns=150), sim.market, VolatilityConfig(horizon=6, min_train=300))
+    result = _forecast(estimate(sim.market, columns=150), sim.market, VolatilityConfig(horizon=6, min_train=300))
     scored = replace(
         result, mae_baseline=1.0, mae_augmented=mae_augmented, qlike_baseline=1.0, qlike_augmented=qlike_augmented
     )
-    assert scored.verdict().startswith(opening)
-    assert f"n = {result.n} scored bars" in scored.verdict()
+    assert scored.verdict.startswith(opening)
+    assert f"n = {result.n} scored bars" in scored.verdict
 
 
 def _pressure_bar_by_bar(heatmap: Heatmap, market: Market, reach_atr: float) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import make_market
 
-from liqcore import ModelConfig, estimate, simulate
+from liqcore import Analysis, ModelConfig, estimate, simulate
 from liqcore.brackets import table_for_symbol
 from liqcore.charts.breakouts import spread_labels
 from liqcore.margin import liquidation_price
@@ -35,7 +35,7 @@ def fakeout():
 
 def test_decision_is_a_resolved_breakout_with_later_bars_kept_apart(fakeout) -> None:
     market, heatmap = fakeout
-    lesson = build_lesson(market, heatmap)
+    lesson = build_lesson(Analysis.of(market, heatmap))
     event = lesson.breakout
     assert event is not None and event["outcome"] in ("follow-through", "fakeout")
     assert lesson.bar == event["bar"] and lesson.time == event["time"]
@@ -50,7 +50,7 @@ def test_decision_is_a_resolved_breakout_with_later_bars_kept_apart(fakeout) -> 
 
 def test_no_breakout_falls_back_to_seventy_percent() -> None:
     market = make_market(np.full(400, 100.0), open_interest=np.full(400, 1e4))
-    lesson = build_lesson(market, estimate(market, ModelConfig(), columns=50))
+    lesson = build_lesson(Analysis.of(market, estimate(market, ModelConfig(), columns=50)))
     assert lesson.breakout is None
     assert lesson.bar == int(0.7 * 399)
     assert lesson.move_source.startswith("ATR(14)")  # 400 bars: too few for the volatility forecast
@@ -103,12 +103,12 @@ def test_chosen_decision_bar_and_the_latest_breakout_before_it(fakeout) -> None:
     market, heatmap = fakeout
     first, last = decision_range(market, heatmap)
     chosen = (first + last) // 2
-    lesson = build_lesson(market, heatmap, at=chosen)
+    lesson = build_lesson(Analysis.of(market, heatmap), at=chosen)
     assert lesson.bar == chosen and lesson.time == market.bars.index[chosen]
     assert lesson.before.index[-1] == lesson.time and lesson.after.index[0] > lesson.time
     if lesson.breakout is not None:
         assert chosen - 144 < lesson.breakout["bar"] <= chosen
-    assert build_lesson(market, heatmap, at=10**9).bar == last  # clamped so bars remain to reveal
+    assert build_lesson(Analysis.of(market, heatmap), at=10**9).bar == last  # clamped so bars remain to reveal
     crop, candles = lesson_map(lesson, heatmap, market)
     assert candles["time"].max() == lesson.time and crop.times.max() <= lesson.time
     assert crop.price_edges[0] <= candles["low"].min() and crop.price_edges[-1] >= candles["high"].max()
@@ -121,7 +121,7 @@ def test_waiting_is_scored_against_both_sides_replayed(fakeout) -> None:
     market, heatmap = fakeout
     first, last = decision_range(market, heatmap)
     for bar in np.linspace(first, last, 6).astype(int):
-        lesson = build_lesson(market, heatmap, at=int(bar))
+        lesson = build_lesson(Analysis.of(market, heatmap), at=int(bar))
         scores = {choice: score_decision(lesson, choice, market.symbol) for choice in CHOICES}
         best = scores["wait"].best
         assert [c for c, s in scores.items() if s.correct] == [best]

@@ -7,11 +7,14 @@ import numpy as np
 import pandas as pd
 
 from liqcore.charts.heatmap import price_panel
+from liqcore.volatility import PressureBasis
 
 REGIME_COLOURS = {"calm": "#22c55e", "elevated": "#f59e0b", "high": "#ef4444"}
 
 
-def pressure_chart(frame: pd.DataFrame, close: pd.Series, relative_to: str, max_points: int = 1500) -> alt.VConcatChart:
+def pressure_chart(
+    frame: pd.DataFrame, close: pd.Series, relative_to: PressureBasis, max_points: int = 1500
+) -> alt.VConcatChart:
     """Price on top, liquidation pressure within reach below, sharing the time axis."""
     step = max(1, int(np.ceil(len(frame) / max_points)))
     data = pd.DataFrame(
@@ -26,8 +29,8 @@ def pressure_chart(frame: pd.DataFrame, close: pd.Series, relative_to: str, max_
     data = data.reset_index(names="time")
     x = alt.X("time:T", title="Time (UTC)", scale=alt.Scale(type="utc"))
     price = price_panel(data, "close", height=180)
-    fmt = ".2%" if relative_to == "open interest" else ".2f"
-    title = "Pressure (% of OI)" if relative_to == "open interest" else "Pressure (× usual)"
+    fmt = ".2%" if relative_to == PressureBasis.OPEN_INTEREST else ".2f"
+    title = "Pressure (% of OI)" if relative_to == PressureBasis.OPEN_INTEREST else "Pressure (× usual)"
     area = (
         alt.Chart(data)
         .transform_fold(["longs below", "shorts above"], as_=["side", "share"])

@@ -31,6 +31,7 @@ from liqcore.exchanges.common import utc
 from liqcore.exchanges.http import HttpClient
 from liqcore.loaders import LoadLimits, load_csv
 from liqcore.market import Market
+from liqcore.notes import Note, NoteKind, kind_of
 
 DEFAULT_URL = "https://data.binance.vision"
 INTERVALS = ("1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d")
@@ -298,8 +299,8 @@ INCOMPLETE = "Incomplete download:"
 
 def is_incomplete_note(note: str) -> bool:
     """True for the notes saying part of the requested range could not be downloaded (the app shows them as a
-    warning, not only in the notes list)."""
-    return note.startswith(INCOMPLETE)
+    warning, not only in the notes list): their kind, set where they are written, not their wording."""
+    return kind_of(note) is NoteKind.INCOMPLETE
 
 
 def _days_text(days: list[dt.date]) -> str:
@@ -321,10 +322,11 @@ def _discarded_notes(discarded: list[ArchiveFile]) -> list[str]:
             lacking.append(f"{label} for {_days_text(days)}")
     if lacking:
         count = len(discarded) - len(months)
-        notes.append(
+        text = (
             f"{INCOMPLETE} {count} file(s) failed their SHA-256 checksum twice and were discarded, so the map has no "
             f"{' and no '.join(lacking)}. The download is being corrupted on the way; fetching again retries them."
         )
+        notes.append(Note(text, NoteKind.INCOMPLETE))
     return notes
 
 
@@ -335,7 +337,7 @@ def _stopped_note(
     found: dict[ArchiveFile, bytes],
     first: dt.date,
     last: dt.date,
-) -> str:
+) -> Note:
     """What a download that stopped part way covers, what it lacks, and why it stopped."""
     reason = str(error).strip()
     if not reason.endswith((".", "!", "?")):
@@ -349,7 +351,9 @@ def _stopped_note(
     metrics_from = min((f.first for f in order[done:] if f.kind == "metrics"), default=None)
     if metrics_from is not None and metrics_from <= covered:
         text += f" Open interest (metrics) from {metrics_from} on was not downloaded."
-    return text + " Files already downloaded are cached, so fetching again continues from here."
+    return Note(
+        text + " Files already downloaded are cached, so fetching again continues from here.", NoteKind.INCOMPLETE
+    )
 
 
 def _missing_notes(missing: list[ArchiveFile]) -> list[str]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from liqcore.errors import FetchError
+from liqcore.durations import parse_duration
+from liqcore.errors import DataError, FetchError
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,10 @@ def resolve_window(
 
 def parse_interval(interval: str) -> pd.Timedelta:
     """'5m', '1h', '1d' to a Timedelta, with a plain error for anything else."""
-    units = {"m": "min", "h": "h", "d": "D", "w": "W"}
     try:
-        step = pd.Timedelta(f"{int(interval[:-1])}{units[interval[-1]]}")
-    except (TypeError, ValueError, KeyError, IndexError):
+        return parse_duration(interval)
+    except DataError:
         raise FetchError(f"Unknown interval '{interval}'. Use e.g. 1m, 5m, 15m, 1h, 4h or 1d.", None) from None
-    if step <= pd.Timedelta(0):
-        raise FetchError(f"Unknown interval '{interval}'.", None)
-    return step
 
 
 def check_interval(exchange: str, interval: str, supported: Iterable[str]) -> None:

@@ -14,18 +14,7 @@ from liqcore.breakouts import BreakoutConfig, BreakoutResult, scan
 from liqcore.cells import candles
 from liqcore.charts.breakouts import breakout_chart
 from liqcore.formatting import compact_usd
-from liqcore.heatmap import Heatmap
-from liqcore.market import Market
-
-
-@st.cache_data(max_entries=16, ttl=3600, show_spinner="Scanning breakouts…")
-def _scan(key: str, _market: Market, _heatmap: Heatmap, config: BreakoutConfig) -> BreakoutResult:
-    return scan(_market, _heatmap, config)
-
-
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def _candles(key: str, _market: Market) -> pd.DataFrame:
-    return candles(_market, max_candles=600)
+from pages.components.cache import cached
 
 
 def _pct(rate: float, n: int) -> str:
@@ -64,19 +53,20 @@ def render_breakout_scanner(analysis: Analysis) -> None:
         "*dense*, the rest *thin*."
     )
     cols = st.columns(4)
-    lookback = cols[0].number_input("N: range bars", 5, 500, 48, 1, key="bo_lookback")
+    range_bars = cols[0].number_input("N: range bars", 5, 500, 48, 1, key="bo_range_bars")
     fuel_pct = cols[1].number_input("X: fuel window (%)", 0.1, 10.0, 1.0, 0.1, key="bo_fuel_pct", format="%.1f")
     horizon = cols[2].number_input("M: bars to judge", 2, 500, 24, 1, key="bo_horizon")
     follow = cols[3].number_input("k: follow-through (× ATR)", 0.1, 10.0, 1.0, 0.1, key="bo_follow", format="%.1f")
     config = BreakoutConfig(
-        lookback=int(lookback), fuel_pct=float(fuel_pct), horizon=int(horizon), follow_atr=float(follow)
+        range_bars=int(range_bars), fuel_pct=float(fuel_pct), horizon=int(horizon), follow_atr=float(follow)
     )
-    result = _scan(f"{analysis.key}|{config}", analysis.market, analysis.heatmap, config)
-    events = result.events
+    result = cached(scan, analysis, config, spinner="Scanning breakouts…")
+    events = result.frame
     if events.empty:
         st.info("No breakouts in this window with these settings: try a shorter range (N) or more data.")
         return
-    st.altair_chart(breakout_chart(_candles(analysis.key, analysis.market), events), width="stretch")
+    shown = cached(candles, analysis.market, max_candles=600)
+    st.altair_chart(breakout_chart(shown, events), width="stretch")
     st.caption(
         f"{len(events)} breakouts. Colour: fuel zone (dense ≥ {compact_usd(result.dense_threshold_usd)} within "
         f"{config.fuel_pct:g} %). Shape: follow-through (price went {config.follow_atr:g} × ATR(14) further within "

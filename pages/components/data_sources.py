@@ -9,6 +9,7 @@ import streamlit as st
 
 from liqcore.analysis import Analysis
 from liqcore.durations import parse_duration
+from liqcore.heatmap import Driver
 from liqcore.market import Market, format_interval
 from liqcore.simulator import SCENARIOS, Simulation, simulate
 from pages.components import live, upload, view_state
@@ -104,7 +105,7 @@ def describe(analysis: Analysis) -> None:
         f"{len(market):,} bars  \n"
         f"{market.start:%Y-%m-%d %H:%M} → {market.end:%Y-%m-%d %H:%M} UTC"
     )
-    if analysis.heatmap.driver == "open interest":
+    if analysis.heatmap.driver is Driver.OPEN_INTEREST:
         st.caption(":material/check_circle: Map driven by **open interest** changes.")
     else:
         st.caption(":material/warning: No open interest in this data: map driven by a **volume proxy** (rougher).")
