@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from liqcore.analysis import market_of
-from pages.components import data_sources, live, model_settings, session, view_state
+from pages.components import data_sources, live, model_settings, page_list, session, view_state
 
 st.set_page_config(
     page_title="Liquidation Heatmap Lab",
@@ -18,16 +18,7 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-PAGES = [
-    st.Page("pages/heatmap.py", title="Heatmap", icon=":material/local_fire_department:", default=True),
-    st.Page("pages/sentiment.py", title="Sentiment", icon=":material/balance:"),
-    st.Page("pages/volatility.py", title="Volatility", icon=":material/speed:"),
-    st.Page("pages/validation.py", title="Validation", icon=":material/fact_check:"),
-    st.Page("pages/walkthrough.py", title="Trade walkthrough", icon=":material/school:"),
-    st.Page("pages/scanner.py", title="Scanner", icon=":material/radar:"),
-]
-
-navigation = st.navigation(PAGES)
+navigation = page_list.navigation()
 main_area = st.container()  # the upload's column-mapping form needs room, so it goes above the page, not in the sidebar
 
 with st.sidebar:

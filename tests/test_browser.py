@@ -24,19 +24,14 @@ import requests
 from pytest_httpserver import HTTPServer
 
 from liqcore import simulate
+from pages.components import page_list
 from tests import exchange_fakes as fakes
 from tests.test_loaders import tradingview
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
-PAGES = {
-    "heatmap": "",
-    "sentiment": "sentiment",
-    "volatility": "volatility",
-    "validation": "validation",
-    "walkthrough": "walkthrough",
-}
+PAGES = {page.name: "" if i == 0 else page.name for i, page in enumerate(page_list.ANALYSIS_PAGES)}  # name: URL path
 CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
 
 pytestmark = pytest.mark.browser

@@ -10,10 +10,11 @@ from streamlit.testing.v1 import AppTest
 
 from liqcore import analyse, load_csv, simulate
 from liqcore.market import Market
+from pages.components import page_list
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "real"
-PAGES = ["heatmap", "sentiment", "volatility", "validation", "walkthrough"]
+PAGES = [page.name for page in page_list.ANALYSIS_PAGES]
 
 
 def _uploaded(kind: str) -> Market:

@@ -13,11 +13,13 @@ from streamlit.navigation.page import StreamlitPage
 
 @dataclass(frozen=True)
 class PageEntry:
-    """One page: `name` is its file in `pages/` without `.py`."""
+    """One page: `name` is its file in `pages/` without `.py`; `reads_analysis` when it renders the frame's
+    `Analysis` (the Scanner fetches its own symbols instead)."""
 
     name: str
     title: str
     icon: str
+    reads_analysis: bool = True
 
     @property
     def script(self) -> str:
@@ -31,7 +33,9 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("volatility", "Volatility", ":material/speed:"),
     PageEntry("validation", "Validation", ":material/fact_check:"),
     PageEntry("walkthrough", "Trade walkthrough", ":material/school:"),
+    PageEntry("scanner", "Scanner", ":material/radar:", reads_analysis=False),
 )
+ANALYSIS_PAGES: tuple[PageEntry, ...] = tuple(p for p in PAGES if p.reads_analysis)
 
 
 def navigation() -> StreamlitPage:
