@@ -11,13 +11,12 @@ from tests import exchange_fakes as fakes
 
 SCRIPT = """
 import streamlit as st
-from liqcore import ModelConfig, estimate, fetch_market
-from liqcore.analysis import Analysis
+from liqcore import ModelConfig, analyse, fetch_market
 from pages.components.venues import render_venue_split
 
 urls = dict.fromkeys(("binance", "bybit", "okx"), {url!r})
 market = fetch_market("{exchange}", "BTCUSDT", "5m", "1d", base_url={url!r}, base_urls=urls)
-render_venue_split(Analysis(market, estimate(market, ModelConfig(), columns=50), "{exchange}", market.source))
+render_venue_split(analyse(market, ModelConfig(), snapshots=50, label="{exchange}"))
 st.write("done")
 """
 
