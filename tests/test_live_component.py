@@ -178,7 +178,7 @@ def test_archive_download_stopping_part_way_shows_a_warning_and_the_days_obtaine
     assert not app.exception and not app.error
     assert app.metric[0].value == "288"  # the first day's 5-minute bars
     [warning] = app.sidebar.warning
-    assert warning.value.startswith("Incomplete download: stopped after 2 of 4 files")
+    assert warning.value.replace("\\", "").startswith("Incomplete download: stopped after 2 of 4 files")
     assert "HTTP 503" in warning.value and "2024-01-31 was not downloaded" in warning.value
     assert any("Press Refresh" in c.value for c in app.sidebar.caption)
 

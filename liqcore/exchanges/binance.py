@@ -19,6 +19,7 @@ from liqcore.exchanges.common import (
     array_frame,
     check_interval,
     coverage_note,
+    pages,
     parse_interval,
     records_frame,
     symbols_or_none,
@@ -157,12 +158,13 @@ def _funding(client: HttpClient, symbol: str, window: Window) -> pd.DataFrame:
     """Funding settlements from a day before the window (so the first bars have a rate) to its end."""
     start = to_ms(window.start - pd.Timedelta("1D"))
     records: list[dict] = []
-    while True:
+    for _ in pages("Binance funding history"):
         params = {"symbol": symbol, "startTime": start, "endTime": window.end_ms - 1, "limit": FUNDING_LIMIT}
         page = client.get_json("/fapi/v1/fundingRate", params)
         records += page
-        if len(page) < FUNDING_LIMIT:
-            break
-        start = int(page[-1]["fundingTime"]) + 1
+        following = int(page[-1]["fundingTime"]) + 1 if page else start
+        if len(page) < FUNDING_LIMIT or following <= start:
+            break  # the last page, or a page that does not move forward (a server repeating itself)
+        start = following
     frame = records_frame(records, "fundingTime")
     return frame.reindex(columns=["fundingRate"])

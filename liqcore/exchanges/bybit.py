@@ -19,6 +19,7 @@ from liqcore.exchanges.common import (
     array_frame,
     check_interval,
     coverage_note,
+    pages,
     parse_interval,
     records_frame,
     symbols_or_none,
@@ -186,11 +187,14 @@ def _funding(client: HttpClient, symbol: str, window: Window) -> pd.DataFrame:
     start_ms = int((window.start - pd.Timedelta("1D")).value // 1_000_000)
     end_ms = window.end_ms - 1
     records: list[dict] = []
-    while end_ms > start_ms:
+    for _ in pages("Bybit funding history"):
+        if end_ms <= start_ms:
+            break
         params = {"category": "linear", "symbol": symbol, "startTime": start_ms, "endTime": end_ms}
         page = client.get_json("/v5/market/funding/history", {**params, "limit": FUNDING_LIMIT})["result"]["list"]
         records += page
-        if len(page) < FUNDING_LIMIT:
-            break
-        end_ms = min(int(r["fundingRateTimestamp"]) for r in page) - 1
+        earlier = min(int(r["fundingRateTimestamp"]) for r in page) - 1 if page else end_ms
+        if len(page) < FUNDING_LIMIT or earlier >= end_ms:
+            break  # the last page, or one that does not move back (a server repeating itself)
+        end_ms = earlier
     return records_frame(records, "fundingRateTimestamp").reindex(columns=["fundingRate"])

@@ -7,7 +7,7 @@ closely (as-of, within a tolerance) and nothing is interpolated.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +47,18 @@ class Window:
             out.append((to_ms(t), to_ms(stop) - 1))
             t = stop
         return out
+
+
+MAX_PAGES = 400  # more pages than any fetch the app offers needs: a server repeating or inventing pages is stopped
+
+
+def pages(label: str, limit: int = MAX_PAGES) -> Iterator[int]:
+    """Page numbers for one paging loop; asking for one more than `limit` is a FetchError, so no loop is endless."""
+    yield from range(limit)
+    raise FetchError(
+        f"{label}: the exchange kept sending pages past {limit:,} without reaching the end of the range, so the fetch "
+        "was stopped. Try a shorter span or a longer interval."
+    )
 
 
 def utc(value: object) -> pd.Timestamp:

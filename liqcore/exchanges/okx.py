@@ -22,6 +22,7 @@ from liqcore.exchanges.common import (
     check_interval,
     coverage_note,
     from_ms,
+    pages,
     symbols_or_none,
     without_empty_columns,
 )
@@ -161,7 +162,9 @@ def _candles(client: HttpClient, instrument: str, interval: str, window: Window,
     rows: list[list] = []
     after = window.end_ms
     path, limit = "/api/v5/market/candles", RECENT_LIMIT
-    while after > window.start_ms:
+    for _ in pages("OKX candles", window.bars // HISTORY_LIMIT + 10):
+        if after <= window.start_ms:
+            break
         params = {"instId": instrument, "bar": BARS[interval], "after": after, "limit": limit}
         page = client.get_json(path, params)["data"]
         tick()

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import logging
 import os
+import zlib
 from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
-from liqcore.errors import FetchError
+from liqcore.errors import DataError, FetchError
 from liqcore.exchanges import fetch_market
 from liqcore.exchanges.archive import is_incomplete_note
 from liqcore.exchanges.common import parse_interval
@@ -31,6 +33,10 @@ MAX_LIVE_BARS = 20_160  # two weeks of 1-minute bars: about 14 calls on Binance,
 ARCHIVE_MAX_DAYS = {"1m": 90, "5m": 365, "15m": 730, "1h": 1096, "4h": 1096, "1d": 1096}
 ARCHIVE_INTERVALS = tuple(ARCHIVE_MAX_DAYS)  # the archive serves more (VENUES); these have a size limit here
 ARCHIVE_FIRST_DAY = dt.date(2020, 1, 1)
+_LOG = logging.getLogger(__name__)
+# What a fetch can raise: the clients' own errors, and those of an answer in a shape the client did not expect
+# (Binance answering a dict, Bybit an empty result, OKX odd rows, a corrupt archive zip, a cache path too long).
+_FAILURES = (FetchError, DataError, ValueError, KeyError, AttributeError, TypeError, IndexError, OSError, zlib.error)
 VIEW_KEYS = ["live_exchange", "live_symbol", "live_interval", "live_lookback", "archive_symbol", "archive_interval"]
 
 
@@ -40,6 +46,19 @@ def _symbol_text(raw: str) -> str:
     if not text or len(text) > 30 or not all(ch.isalnum() or ch == "-" for ch in text):
         raise ValueError(raw)
     return text
+
+
+def _checked_symbol(raw: str) -> str | None:
+    """The typed symbol in upper case, or None with an error box when it cannot be a symbol (letters, digits, dashes,
+    at most 30 characters): such text never reaches an exchange URL or a cache file name."""
+    try:
+        return _symbol_text(raw)
+    except ValueError:
+        st.error(
+            f"'{plain(raw[:40])}' is not a symbol: use letters, digits and dashes only (at most 30), e.g. BTCUSDT.",
+            icon=":material/error:",
+        )
+        return None
 
 
 def _base_url(exchange: str) -> str:
@@ -108,9 +127,29 @@ def _run(prefix: str, request: tuple, label: str) -> Market | None:
     try:
         with progress.container():
             market, fetched = _fetch(*request, _on_progress=_progress_callback(label))
-    except FetchError as exc:
+    except (
+        FetchError,
+        DataError,
+        ValueError,
+        KeyError,
+        AttributeError,
+        TypeError,
+        IndexError,
+        OSError,
+        zlib.error,
+    ) as exc:
         progress.empty()
-        st.error(plain(exc), icon=":material/cloud_off:")
+        if isinstance(exc, FetchError | DataError):
+            st.error(plain(exc), icon=":material/cloud_off:")
+        else:  # an answer not in the shape the client expects: say so, keep the page, log the traceback
+            _LOG.exception("fetch %s failed", request[:4])
+            st.error(
+                plain(
+                    f"{request[1]}: the {request[0]} answer was not in the expected form ({type(exc).__name__}), so "
+                    "no data could be read. Try again later or pick another symbol or source."
+                ),
+                icon=":material/cloud_off:",
+            )
         previous = st.session_state.get(last_key)
         if previous is None:
             return None
@@ -178,7 +217,9 @@ def live_source() -> Market | None:
             "Choose a longer interval or use the Binance archive source."
         )
         return None
-    symbol = symbol.strip().upper()
+    symbol = _checked_symbol(symbol)
+    if symbol is None:
+        return None
     request = _button("live", (exchange, symbol, interval, lookback, None, None, _base_urls(exchange)))
     if request is None:
         st.caption("Public data, no key needed. Open-interest history is short on some exchanges (Binance: 30 days).")
@@ -212,7 +253,9 @@ def archive_source() -> Market | None:
     if (last - first).days + 1 > limit:
         first = last - dt.timedelta(days=limit - 1)
         st.warning(f"At most {limit} days of {interval} bars at once; using {first} to {last}.")
-    symbol = symbol.strip().upper()
+    symbol = _checked_symbol(symbol)
+    if symbol is None:
+        return None
     request = _button("archive", ("binance-archive", symbol, interval, "0d", first, last, _base_url("binance-archive")))
     if request is None:
         st.caption("Daily and monthly files from data.binance.vision: works where exchange APIs refuse this server.")
