@@ -1,6 +1,7 @@
 """Speed benchmark: `python -m liqcore.bench` prints a table of fast vs reference timings.
 
-`python -m liqcore.bench --pages` times each page's analysis at 100k and 525k bars instead (`liqcore.page_bench`).
+`python -m liqcore.bench --pages` times each page's analysis at 100k and 525k bars instead (`liqcore.page_bench`);
+`python -m liqcore.bench --scan` times a 100-symbol scan on 1 and 2 Dask workers (`liqcore.scan_bench`).
 
 Cases: a 50,000-bar market timed on both implementations, and a year of 1-minute bars (525,600) at 400 bins and 600
 columns on the fast engine, plus the default simulator scenario. Markets are seeded random walks with open
@@ -80,6 +81,11 @@ def main(argv: list[str] | None = None) -> None:
         from liqcore.page_bench import main as pages_main  # it imports this module: deferred to avoid a cycle
 
         pages_main(argv[1:])
+        return
+    if argv[:1] == ["--scan"]:
+        from liqcore.scan_bench import main as scan_main
+
+        scan_main(argv[1:])
         return
     rows = []
     medium = synthetic_market(50_000, "5min")

@@ -86,6 +86,7 @@ def test_scan_ranks_every_symbol_and_reports_failures_without_stopping(
     again = scan(symbols, "binance-archive", "5m", f"{DAYS}d", client=client, cache_dir=tmp_path, settings=FAST,
                  base_url=archive.url_for(""))  # fmt: skip
     assert len(archive.log) == calls
+    assert len(list((tmp_path / "markets").glob("*.pickle"))) == 22  # complete markets kept parsed, not the failure
     pd.testing.assert_frame_equal(again.table.drop(columns="seconds"), result.table.drop(columns="seconds"))
 
 
