@@ -11,6 +11,9 @@ from __future__ import annotations
 from liqcore.market import Market
 
 MAX_ANALYSIS_BARS = 1_051_200  # two years of 1-minute bars
+# Comparing every preset estimates the map twice more (about 2 s each on a year of 1-minute bars): above this many
+# bars the Validation page scores them when asked, not on every first load.
+PRESETS_ON_REQUEST_BARS = 200_000
 
 
 def too_large(market: Market, what: str, limit: int | None = None) -> str | None:

@@ -77,9 +77,11 @@ def _walkthrough(analysis: Analysis) -> object:
 
 
 def _validation(analysis: Analysis) -> object:
-    report = validate(analysis)
-    compare_presets(analysis)
-    return report
+    return validate(analysis)
+
+
+def _presets(analysis: Analysis) -> object:
+    return compare_presets(analysis)
 
 
 def _profile(analysis: Analysis) -> object:
@@ -97,7 +99,8 @@ PAGES: dict[str, Callable[[Analysis], object]] = {
     "sentiment: balance + history check": _sentiment,
     "volatility: forecast": _volatility,
     "walkthrough: lesson + scan + plan": _walkthrough,
-    "validation: score + presets": _validation,
+    "validation: score": _validation,
+    "validation: every preset (on request)": _presets,
 }
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from liqcore.analysis import Analysis
+from liqcore.budget import PRESETS_ON_REQUEST_BARS
 from liqcore.charts.validation import implied_vs_realised
 from liqcore.validate import compare_presets
 from liqcore.validation import LocationScore, has_realised, location_score, validate
@@ -96,6 +97,16 @@ if analysis.is_simulated:
     )
 
 st.subheader("Presets side by side")
+if len(market) > PRESETS_ON_REQUEST_BARS and not st.toggle(
+    "Score every preset",
+    key="val_presets",
+    help="Estimates the map again under each other preset on the same bars.",
+):
+    st.caption(
+        f"On {len(market):,} bars each other preset means estimating the map again (a few seconds each), so they are "
+        "scored when you ask."
+    )
+    st.stop()
 presets = cached(compare_presets, analysis, spinner="Scoring every preset…")
 counts = ["bars scored", "bars with liquidations", "held-out bars"]  # the same for every preset on this data
 st.dataframe(

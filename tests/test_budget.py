@@ -35,3 +35,15 @@ def test_pages_decline_a_view_above_the_bound_with_the_message(
     assert not at.exception
     assert [w.value for w in at.warning if w.value.startswith(f"{what} runs on at most 100 bars")]
     assert not at.dataframe and not at.metric  # nothing was computed or shown
+
+
+def test_large_views_score_every_preset_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(liqcore.budget, "PRESETS_ON_REQUEST_BARS", 100)
+    at = run_page("pages/validation.py")
+    assert not at.exception
+    tables = len(at.dataframe)
+    assert any("scored when you ask" in caption.value for caption in at.caption)
+    at.toggle(key="val_presets").set_value(True).run()
+    assert not at.exception and len(at.dataframe) == tables + 1
+    presets = at.dataframe[-1].value
+    assert list(presets["preset"].unique()) == ["conservative", "balanced", "aggressive"]
