@@ -1,0 +1,130 @@
+"""Many users at once: 5 and 10 concurrent Chromium sessions on one server, each uploading its own data.
+
+Bounded in count and time, 127.0.0.1 only. Checks no errors and that every session sees its own data; reports first
+map latency (median, max) and the server's resident memory, and that repeated uploads in one session do not grow it
+without bound. Heavy, so not in the default run:
+
+    LIQCORE_LOAD=1 python -m pytest -m load tests/test_load.py -s
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [
+    pytest.mark.load,
+    pytest.mark.skipif(
+        os.environ.get("LIQCORE_LOAD") != "1", reason="load test: LIQCORE_LOAD=1 python -m pytest -m load"
+    ),
+]
+
+from tests.test_browser import CHART, CHROMIUM, _streamlit_server, sync_api  # noqa: E402
+from tests.test_cache_isolation import _csv  # noqa: E402
+
+
+def _rss_mb(pid: int) -> float:
+    total = 0.0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            total = int(line.split()[1]) / 1024
+    return total
+
+
+def _server_pid(port: str) -> int:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if "streamlit" in cmd and f"--server.port {port}" in cmd:
+                return int(entry.name)
+    raise RuntimeError("server process not found")
+
+
+def _session(url: str, level: float, seed: int, results: list, errors: list) -> None:
+    """One user: open the upload source, upload a file of their own price level, wait for the map."""
+    try:
+        with sync_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.set_default_timeout(240_000)
+            start = time.monotonic()
+            page.goto(f"{url}/?src=upload")
+            page.wait_for_selector("[data-testid='stFileUploaderDropzoneInput']", state="attached")
+            page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+                files=[{"name": "BTCUSDT-5m-2026-01.csv", "mimeType": "text/csv", "buffer": _csv(level, seed)}]
+            )
+            page.wait_for_selector(CHART, state="visible")
+            page.wait_for_selector("[data-testid='stStatusWidget']", state="detached")
+            seconds = time.monotonic() - start
+            numbers = []  # the heatmap's "if price reaches" input starts 2 % above this session's last close
+            for box in page.locator("[data-testid='stMain'] input[type='number']").all():
+                try:
+                    numbers.append(float(box.input_value().replace(",", "")))
+                except ValueError:
+                    continue
+            if page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").count():
+                errors.append(f"session {seed}: error on page")
+            results.append((seed, level, seconds, numbers))
+            browser.close()
+    except Exception as exc:  # a failed session is a finding, reported with the others
+        errors.append(f"session {seed}: {type(exc).__name__}: {exc}")
+
+
+@pytest.mark.parametrize("users", [5, 10])
+def test_concurrent_sessions_each_see_their_own_data(users: int) -> None:
+    with _streamlit_server(f"streamlit-load-{users}.log") as url:
+        pid = _server_pid(url.rsplit(":", 1)[1])
+        idle = _rss_mb(pid)
+        results: list = []
+        errors: list[str] = []
+        levels = [1000.0 * 1.5**i for i in range(users)]  # neighbours 50 % apart: each session is recognisable
+        threads = [
+            threading.Thread(target=_session, args=(url, level, i, results, errors)) for i, level in enumerate(levels)
+        ]
+        peak = idle
+        for thread in threads:
+            thread.start()
+        while any(t.is_alive() for t in threads):
+            peak = max(peak, _rss_mb(pid))
+            time.sleep(0.5)
+        after = _rss_mb(pid)
+        latencies = sorted(r[2] for r in results)
+        print(
+            f"\nload {users} users: first map median {statistics.median(latencies):.1f} s, max {latencies[-1]:.1f} s; "
+            f"server RSS idle {idle:.0f} MB, peak {peak:.0f} MB, after {after:.0f} MB; errors {len(errors)}"
+        )
+        assert errors == []
+        assert len(results) == users
+        for seed, level, _, numbers in results:
+            near = {other for other in levels for n in numbers if abs(n / other - 1) < 0.15}
+            assert near == {level}, (seed, level, numbers)  # its own price level, and no other session's
+
+
+def test_repeated_uploads_in_one_session_do_not_grow_memory_without_bound() -> None:
+    with _streamlit_server("streamlit-load-repeat.log") as url, sync_api.sync_playwright() as pw:
+        pid = _server_pid(url.rsplit(":", 1)[1])
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.set_default_timeout(120_000)
+        page.goto(f"{url}/?src=upload")
+        rss = []
+        for i in range(16):
+            page.wait_for_selector("[data-testid='stFileUploaderDropzoneInput']", state="attached")
+            page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+                files=[{"name": f"upload-{i}.csv", "mimeType": "text/csv", "buffer": _csv(100.0 + i, i)}]
+            )
+            page.wait_for_selector(CHART, state="visible")
+            page.wait_for_selector("[data-testid='stStatusWidget']", state="detached")
+            rss.append(_rss_mb(pid))
+        browser.close()
+        print(f"\nrepeated uploads: server RSS after each of 16 uploads (MB): {[round(r) for r in rss]}")
+        # caches are bounded: the second half of the uploads adds far less than the first
+        assert rss[-1] - rss[7] < max(rss[7] - rss[0], 50)
