@@ -10,8 +10,10 @@ from liqcore.charts.sentiment import balance_gauge, balance_over_time
 from liqcore.formatting import compact_usd
 from liqcore.heatmap import Driver
 from liqcore.sentiment import SentimentConfig, read
+from liqcore.truth import compare_sentiment
 from pages.components.cache import cached
 from pages.components.session import current_analysis
+from pages.components.truth import render_truth
 
 analysis: Analysis = current_analysis(__file__)
 
@@ -109,3 +111,5 @@ with st.expander("How to read this", icon=":material/school:"):
         "- The map is an estimate; the history check above says whether the reading has helped on *this* data. "
         "Nothing here is financial advice."
     )
+
+render_truth(analysis, lambda pairs: compare_sentiment(pairs, config))

@@ -8,11 +8,13 @@ import streamlit as st
 from liqcore.analysis import Analysis
 from liqcore.budget import PRESETS_ON_REQUEST_BARS
 from liqcore.charts.validation import implied_vs_realised
+from liqcore.truth import compare_validation
 from liqcore.validate import compare_presets
 from liqcore.validation import LocationScore, has_realised, location_score, validate
 from pages.components.budget import fits
 from pages.components.cache import cached
 from pages.components.session import current_analysis
+from pages.components.truth import render_truth
 
 analysis: Analysis = current_analysis(__file__)
 market = analysis.market
@@ -124,3 +126,5 @@ st.caption(
     )
     + ". Pick the preset in the sidebar; the scores above it follow."
 )
+
+render_truth(analysis, compare_validation)

@@ -7,10 +7,12 @@ import streamlit as st
 
 from liqcore.analysis import Analysis
 from liqcore.charts.volatility import forecast_chart, pressure_chart
+from liqcore.truth import compare_volatility
 from liqcore.volatility import PressureBasis, VolatilityConfig, forecast
 from pages.components.budget import fits
 from pages.components.cache import cached
 from pages.components.session import current_analysis
+from pages.components.truth import render_truth
 
 analysis: Analysis = current_analysis(__file__)
 
@@ -102,3 +104,5 @@ with st.expander("What to do with it", icon=":material/school:"):
         "- Nothing here is financial advice."
     )
 st.caption("Estimates from a model of positions nobody can see directly. Not financial advice.")
+
+render_truth(analysis, lambda pairs: compare_volatility(pairs, config))

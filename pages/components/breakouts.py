@@ -14,7 +14,9 @@ from liqcore.breakouts import BreakoutConfig, BreakoutResult, scan
 from liqcore.cells import candles
 from liqcore.charts.breakouts import breakout_chart
 from liqcore.formatting import compact_usd
+from liqcore.truth import compare_fakeouts
 from pages.components.cache import cached
+from pages.components.truth import render_truth
 
 
 def _pct(rate: float, n: int) -> str:
@@ -79,3 +81,4 @@ def render_breakout_scanner(analysis: Analysis) -> None:
         "Intervals are 95 % Wilson intervals. Breakouts close together share market conditions, so the intervals are "
         "optimistic; fuel is read from an estimated map. Nothing here is financial advice."
     )
+    render_truth(analysis, lambda pairs: compare_fakeouts(pairs, config))

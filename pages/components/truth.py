@@ -1,0 +1,56 @@
+"""The "truth versus estimate" block of the analysis pages on simulated data: a table, the verdict, the caveats.
+
+Everything is computed in `liqcore.truth`; this module caches the seeds' maps and lays out the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from liqcore.analysis import Analysis
+from liqcore.config import ModelConfig
+from liqcore.truth import TRUTH_SEEDS, Comparison, SeedPair, comparison_seeds, seed_pairs
+
+
+@st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
+def _pairs(scenario: str, seed: int, config_key: str, _config: ModelConfig) -> list[SeedPair]:
+    return seed_pairs(scenario, _config, comparison_seeds(seed))
+
+
+def render_truth(analysis: Analysis, compare: Callable[[list[SeedPair]], Comparison]) -> None:
+    """On simulated data: the page's reading on the true book and on the estimate over `TRUTH_SEEDS` seeds."""
+    if not analysis.is_simulated:
+        return
+    sim = analysis.simulation
+    st.subheader("Truth versus estimate (simulator only)")
+    seeds = comparison_seeds(sim.seed)
+    with st.spinner(f"Simulating and mapping {TRUTH_SEEDS} seeds of this scenario (once per scenario and model)…"):
+        pairs = _pairs(sim.scenario, sim.seed, repr(analysis.heatmap.config), analysis.heatmap.config)
+        result = compare(pairs)
+    st.caption(
+        f"The same reading and history check run twice on seeds {seeds[0]}–{seeds[-1]} of *{sim.guide.title}* (your "
+        f"seed and the next {TRUTH_SEEDS - 1}, whole series): on the **true book** the simulator knows, and on the "
+        f"**estimated map**. Number: {result.metric}."
+    )
+    table = result.table.set_index("map")
+    unit = result.unit.strip()
+    number = st.column_config.NumberColumn(format=f"%+.2f {unit}".strip())
+    st.dataframe(
+        table,
+        width="stretch",
+        column_config={"seeds": st.column_config.NumberColumn("seeds (n)")}
+        | {column: number for column in table.columns if column != "seeds"}
+        | {"low": st.column_config.NumberColumn("95 % low", format=f"%+.2f {unit}".strip())}
+        | {"high": st.column_config.NumberColumn("95 % high", format=f"%+.2f {unit}".strip())},
+    )
+    st.info(result.verdict, icon=":material/science:")
+    with st.expander("What the simulator has, and what it leaves out", icon=":material/science:"):
+        st.markdown("**Has:**\n" + "\n".join(f"- {text}" for text in sim.guide.mechanisms))
+        st.markdown("**Leaves out:**\n" + "\n".join(f"- {text}" for text in sim.guide.missing_mechanisms))
+        st.caption(
+            "Intervals are 95 % t-intervals over the seeds; each seed's own number is in the table. A result that "
+            "holds on the true book but not on the estimate is the estimate's fault; one that fails on both is the "
+            "idea's (in this simulated market)."
+        )
