@@ -203,7 +203,7 @@ def test_sentiment_page_renders() -> None:
     at = run_page("pages/sentiment.py")
     assert not at.exception
     assert at.title[0].value.startswith("Sentiment")
-    assert len(at.metric) >= 3 and len(at.dataframe) == 1
+    assert len(at.metric) >= 3 and len(at.dataframe) == 2  # history check, truth versus estimate
     analysis = at.session_state["analysis"]
     series = balance_series(analysis.heatmap, analysis.market, SentimentConfig())
     assert at.info[0].value == historical_check(series, analysis.market, 24).verdict  # the defaults' own verdict

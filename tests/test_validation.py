@@ -96,7 +96,7 @@ def test_cli_explains_a_file_without_liquidations(tmp_path: Path, capsys: pytest
 def test_validation_page_renders_on_the_simulator() -> None:
     at = run_page("pages/validation.py")
     assert not at.exception
-    assert len(at.dataframe) == 3
+    assert len(at.dataframe) == 4  # scores, location, presets, truth versus estimate
     assert "candle" in at.info[0].value
     presets = at.dataframe[2].value
     assert list(presets["preset"].unique()) == ["conservative", "balanced", "aggressive"]
