@@ -62,11 +62,14 @@ def test_page_works_on_a_real_file_with_realised_liquidations(page: str) -> None
 
 def test_walkthrough_steps_through_on_uploaded_data() -> None:
     at = _run("walkthrough", _uploaded("ohlcv-oi"), "Uploaded (ohlcv-oi)")
-    for step in range(1, 7):
+    for step in range(1, 8):
         assert at.subheader[0].value.startswith(f"{step} ·")
         if step == 2 and at.radio:
             at.radio(key="wt_guess").set_value("follow-through").run()
-        if step < 6:
+        if step == 5:
+            at.radio(key="wt_choice").set_value("long").run()
+        if step < 7:
             at.button(key="wt_next").click().run()
             assert not at.exception, f"step {step + 1}: {at.exception}"
     assert at.metric[0].label == "Exit"
+    assert at.table[0].value.loc["Enter or wait", "Your answer"] == "Enter long"

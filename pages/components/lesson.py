@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from liqcore.analysis import Analysis
 from liqcore.scenarios import START_HERE
@@ -31,7 +32,10 @@ def render_start_here() -> None:
             icon=":material/check:",
             on_click=lambda: st.session_state.update({SEEN_KEY: True}),
         )
-        right.page_link(WALKTHROUGH_PAGE, label="Open the trade walkthrough", icon=":material/school:")
+        try:
+            right.page_link(WALKTHROUGH_PAGE, label="Open the trade walkthrough", icon=":material/school:")
+        except StreamlitPageNotFoundError:  # the page was run on its own, outside the app's navigation
+            right.markdown(":material/school: *Trade walkthrough* in the menu")
 
 
 def _jump(moments: pd.DataFrame, slider_key: str, times: pd.DatetimeIndex) -> None:
