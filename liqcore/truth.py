@@ -32,6 +32,7 @@ from liqcore.volatility import VolatilityConfig, forecast
 
 TRUTH_SEEDS = 5  # seeds per comparison: about 10–20 s of simulation and analysis per scenario on one core
 TRUTH_SNAPSHOTS = 200
+TRUE_BOOK_NOTE = "The simulator's true position book, not an estimate."
 _T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
 
 
@@ -78,8 +79,7 @@ def true_heatmap(sim: Simulation, heatmap: Heatmap) -> Heatmap:
         long=grids["long"],
         short=grids["short"],
         implied=implied,
-        driver="true book",
-        notes=("The simulator's true position book, not an estimate.",),
+        notes=(TRUE_BOOK_NOTE,),
         long_by_tier=None,
         short_by_tier=None,
     )

@@ -12,6 +12,7 @@ from liqcore.analysis import analyse
 from liqcore.breakouts import BreakoutConfig
 from liqcore.sentiment import SentimentConfig
 from liqcore.truth import (
+    TRUE_BOOK_NOTE,
     _comparison,
     compare_fakeouts,
     compare_sentiment,
@@ -38,7 +39,7 @@ def test_true_heatmap_holds_the_simulators_book_at_each_snapshot() -> None:
         assert truth.long[j] == pytest.approx(book.long) and truth.short[j] == pytest.approx(book.short)
     realised = sim.market.bars.loc[truth.implied.index]
     assert truth.implied["long_usd"].to_numpy() == pytest.approx(realised["liq_long_usd"].to_numpy())
-    assert truth.driver == "true book"
+    assert truth.notes == (TRUE_BOOK_NOTE,)
 
 
 def test_mean_interval_is_a_t_interval_over_the_finite_seeds() -> None:
@@ -51,13 +52,13 @@ def test_mean_interval_is_a_t_interval_over_the_finite_seeds() -> None:
 def test_verdict_says_when_even_the_true_book_has_no_edge(pairs) -> None:
     values = {1: (1.0, -1.0), 2: (-1.0, 0.5), 3: (0.5, 0.0)}  # truth straddles 0
     result = _comparison(
-        "x", "metric", " pp", pairs, lambda a: values[_seed_of(pairs, a)][a.heatmap.driver != "true book"]
+        "x", "metric", " pp", pairs, lambda a: values[_seed_of(pairs, a)][a.heatmap.notes != (TRUE_BOOK_NOTE,)]
     )
     assert result.verdict.startswith("Even the true book shows no clear edge")
     assert list(result.table["map"]) == ["true book", "estimate"] and list(result.table["seeds"]) == [3, 3]
     edge = {1: (5.0, 1.0), 2: (6.0, 2.0), 3: (7.0, 3.0)}
     result = _comparison(
-        "x", "metric", " pp", pairs, lambda a: edge[_seed_of(pairs, a)][a.heatmap.driver != "true book"]
+        "x", "metric", " pp", pairs, lambda a: edge[_seed_of(pairs, a)][a.heatmap.notes != (TRUE_BOOK_NOTE,)]
     )
     assert result.verdict.startswith("With a perfect map the reading works")
     assert "keeps about 33 %" in result.verdict  # estimate 2.0 of the truth's 6.0
