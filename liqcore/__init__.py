@@ -31,6 +31,7 @@ assumed, repaired or dropped.
 
 from liqcore.analysis import Analysis, analyse
 from liqcore.breakouts import BreakoutConfig, BreakoutResult
+from liqcore.calibration import Calibration, calibrate
 from liqcore.config import ModelConfig
 from liqcore.engine import estimate
 from liqcore.errors import DataError, FetchError
@@ -55,6 +56,7 @@ __all__ = [
     "Analysis",
     "BreakoutConfig",
     "BreakoutResult",
+    "Calibration",
     "ColumnMapping",
     "DataError",
     "FetchError",
@@ -78,6 +80,7 @@ __all__ = [
     "VolatilityModel",
     "analyse",
     "atr",
+    "calibrate",
     "estimate",
     "fetch_market",
     "load_csv",
