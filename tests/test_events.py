@@ -101,7 +101,8 @@ def _two_level_case(right: bool) -> tuple[Market, Heatmap, pd.DataFrame]:
     for t in range(n - 1):
         target = level[t + 1] if right else level[t]
         long[t, np.argmin(np.abs(centers - target))] = 1e6
-    hm = Heatmap(times, edges, long, np.zeros_like(long), pd.DataFrame(index=times), price, ModelConfig(), "open interest")
+    empty = pd.DataFrame(index=times)
+    hm = Heatmap(times, edges, long, np.zeros_like(long), empty, price, ModelConfig(), "open interest")
     events = pd.DataFrame(
         {"side": "long", "price": level[1:] + 0.1, "size": 1.0, "usd": 1_000.0}, index=times[1:] + pd.Timedelta("10min")
     )
