@@ -20,6 +20,7 @@ _IGNORED = "_view_state_ignored"
 _TOLD = "_view_state_told"
 MAX_PARAMS = 40  # a link names a handful of choices; more are junk and are not read
 MAX_VALUE_CHARS = 100  # no choice has a longer value
+_PAGE_KEYS = "_view_state_page_keys"
 
 
 def _link() -> dict[str, str]:
@@ -77,13 +78,21 @@ def tell_ignored() -> None:
 def publish(keys: Iterable[str], merge: bool = False) -> None:
     """Write the current value of each key present in session state to the URL.
 
-    The frame publishes its keys and drops every other parameter; a page then adds its own with `merge=True`.
+    The frame publishes its keys and drops every other parameter except those a page published (`merge=True`):
+    a page's view (say the heatmap's side and scale) stays in the link while the frame reruns and after a page
+    switch, so the link still reproduces it.
     """
     _link()
+    keys = list(keys)
+    page_keys: set[str] = st.session_state.setdefault(_PAGE_KEYS, set())
+    if merge:
+        page_keys.update(keys)
     wanted = {key: str(st.session_state[key]) for key in keys if key in st.session_state}
-    if not merge and any(key not in wanted for key in st.query_params):
-        st.query_params.from_dict(wanted)  # one update, not one per junk parameter
-        return
+    if not merge:
+        kept = {key: st.query_params[key] for key in st.query_params if key in page_keys and key not in wanted}
+        if any(key not in wanted and key not in kept for key in st.query_params):
+            st.query_params.from_dict({**kept, **wanted})  # one update, not one per junk parameter
+            return
     for key, value in wanted.items():
         if st.query_params.get(key) != value:
             st.query_params[key] = value
