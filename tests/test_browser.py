@@ -27,6 +27,7 @@ import requests
 from pytest_httpserver import HTTPServer
 
 from liqcore import simulate
+from liqcore.config import ModelConfig
 from pages.components import page_list
 from tests import exchange_fakes as fakes
 from tests.test_loaders import tradingview
@@ -35,6 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
 PAGES = {page.name: "" if i == 0 else page.name for i, page in enumerate(page_list.ANALYSIS_PAGES)}  # name: URL path
+_BALANCED = ModelConfig.preset("balanced")
+LEV_TIER = f"{_BALANCED.leverage_tiers[0]:g}"
+LEV_LABEL = f"{LEV_TIER}x leverage"
+LEV_SHARE = round(100 * _BALANCED.long_weights[0] / sum(_BALANCED.long_weights))
 CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
 
 pytestmark = pytest.mark.browser
@@ -277,9 +282,9 @@ def test_a_shared_link_reproduces_a_customised_view_in_a_fresh_browser(server: s
     page.get_by_role("option", name="percentile").click()
     page.wait_for_url(re.compile(r".*hm_scale=percentile.*"))
     page.locator("[data-testid='stSidebar'] [data-testid='stExpander']").filter(has_text="Assumptions").click()
-    page.locator("[data-testid='stSidebar'] input[aria-label='5x leverage']").focus()
+    page.locator(f"[data-testid='stSidebar'] input[aria-label='{LEV_LABEL}']").focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_url(re.compile(r".*cfg_lev_5=26.*"))
+    page.wait_for_url(re.compile(rf".*cfg_lev_{LEV_TIER}={LEV_SHARE + 1}.*"))
     _wait_ready(page)
     link = page.url
     caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text="Full resolution").inner_text()
@@ -292,7 +297,8 @@ def test_a_shared_link_reproduces_a_customised_view_in_a_fresh_browser(server: s
     scale = fresh.locator("[data-testid='stSelectbox']").filter(has_text="Colour scale").locator("input")
     assert scale.input_value() == "percentile"
     fresh.locator("[data-testid='stSidebar'] [data-testid='stExpander']").filter(has_text="Assumptions").click()
-    assert fresh.locator("[data-testid='stSidebar'] input[aria-label='5x leverage']").input_value() == "26"
+    lever = fresh.locator(f"[data-testid='stSidebar'] input[aria-label='{LEV_LABEL}']")
+    assert lever.input_value() == str(LEV_SHARE + 1)
     same = fresh.locator("[data-testid='stCaptionContainer']").filter(has_text="Full resolution")
     assert same.inner_text() == caption
     _no_exception(fresh)

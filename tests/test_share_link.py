@@ -6,18 +6,23 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from liqcore.config import ModelConfig
+
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+BALANCED = ModelConfig.preset("balanced")
+LEV = f"cfg_lev_{BALANCED.leverage_tiers[0]:g}"  # the first tier's share slider
+OTHER_LEV = f"cfg_lev_{BALANCED.leverage_tiers[1]:g}"
 
 
 def test_a_customised_view_is_written_to_the_link_and_a_new_session_opens_it() -> None:
     at = AppTest.from_file(APP, default_timeout=180).run()
     assert not at.exception
-    assert "cfg_lev_5" not in at.query_params  # untouched assumptions keep the link short
+    assert LEV not in at.query_params  # untouched assumptions keep the link short
     times = list(at.session_state["analysis"].heatmap.times)
     # AppTest drops the sidebar's elements after a rerun, so the choices are made before the first run of a session
     custom = AppTest.from_file(APP, default_timeout=180)
     choices = {
-        "cfg_lev_5": 40,
+        LEV: 40,
         "cfg_close_rule": "oldest_first",
         "hm_scale": "percentile",
         "hm_side": "short",
@@ -29,16 +34,16 @@ def test_a_customised_view_is_written_to_the_link_and_a_new_session_opens_it() -
     custom.run()
     assert not custom.exception
     link = {key: custom.query_params[key] for key in custom.query_params}
-    assert link["cfg_lev_5"] == "40" and link["cfg_close_rule"] == "oldest_first"
+    assert link[LEV] == "40" and link["cfg_close_rule"] == "oldest_first"
     assert link["hm_scale"] == "percentile" and link["hm_side"] == "short" and link["hm_threshold"] == "0.2"
-    assert "cfg_lev_10" not in link  # only the edited assumptions
+    assert OTHER_LEV not in link  # only the edited assumptions
 
     fresh = AppTest.from_file(APP, default_timeout=180)
     for key, value in link.items():
         fresh.query_params[key] = value
     fresh.run()
     assert not fresh.exception
-    assert fresh.slider(key="cfg_lev_5").value == 40
+    assert fresh.slider(key=LEV).value == 40
     assert fresh.radio(key="cfg_close_rule").value == "oldest_first"
     assert fresh.selectbox(key="hm_scale").value == "percentile"
     assert fresh.button_group(key="hm_side").value == "short"
@@ -50,9 +55,9 @@ def test_a_customised_view_is_written_to_the_link_and_a_new_session_opens_it() -
 
 def test_a_tampered_link_falls_back_to_defaults() -> None:
     at = AppTest.from_file(APP, default_timeout=180)
-    for key, value in {"cfg_lev_5": "900", "hm_scale": "cubic", "hm_threshold": "-3", "hm_at": "yesterday"}.items():
+    for key, value in {LEV: "900", "hm_scale": "cubic", "hm_threshold": "-3", "hm_at": "yesterday"}.items():
         at.query_params[key] = value
     at.run()
     assert not at.exception
     assert at.selectbox(key="hm_scale").value == "log" and at.slider(key="hm_threshold").value == 0.0
-    assert at.slider(key="cfg_lev_5").value == 25
+    assert at.slider(key=LEV).value == round(100 * BALANCED.long_weights[0] / sum(BALANCED.long_weights))
