@@ -9,7 +9,7 @@ import pytest
 from conftest import make_market
 
 from liqcore import ModelConfig
-from liqcore.heatmap import Heatmap
+from liqcore.heatmap import Driver, Heatmap
 from liqcore.market import Market
 from liqcore.validation import excursion, location_score, score
 
@@ -26,7 +26,14 @@ def _scored(implied_long: np.ndarray, realised_long: np.ndarray, seed: int = 1) 
     implied = pd.DataFrame({"long_usd": implied_long, "short_usd": rng.uniform(0, 1, n)}, index=bars.index)
     edges = np.array([0.0, 1.0])
     heatmap = Heatmap(
-        bars.index[-1:], edges, np.zeros((1, 1)), np.zeros((1, 1)), implied, np.array([1.0]), ModelConfig(), "oi"
+        bars.index[-1:],
+        edges,
+        np.zeros((1, 1)),
+        np.zeros((1, 1)),
+        implied,
+        np.array([1.0]),
+        ModelConfig(),
+        Driver.OPEN_INTEREST,
     )
     return market, heatmap
 
