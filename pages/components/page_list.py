@@ -33,6 +33,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("volatility", "Volatility", ":material/speed:"),
     PageEntry("validation", "Validation", ":material/fact_check:"),
     PageEntry("walkthrough", "Trade walkthrough", ":material/school:"),
+    PageEntry("replay", "Replay", ":material/play_circle:"),
     PageEntry("scanner", "Scanner", ":material/radar:", reads_analysis=False),
 )
 ANALYSIS_PAGES: tuple[PageEntry, ...] = tuple(p for p in PAGES if p.reads_analysis)
