@@ -11,6 +11,7 @@ from liqcore.charts.validation import implied_vs_realised
 from liqcore.truth import compare_validation
 from liqcore.validate import compare_presets
 from liqcore.validation import LocationScore, has_realised, location_score, validate
+from pages.components import calibration, where
 from pages.components.budget import fits
 from pages.components.cache import cached
 from pages.components.session import current_analysis
@@ -43,6 +44,8 @@ if not has_realised(market):
         "candles), or use the simulator, whose true liquidations are known.",
         icon=":material/info:",
     )
+    calibration.render(analysis, st.session_state.get("preset", "balanced"))
+    where.render(analysis)
     st.stop()
 
 truth_word = "true (simulated)" if analysis.is_simulated else "realised"
@@ -97,6 +100,9 @@ if analysis.is_simulated:
         "Densest bins = the fewest bins holding half of a book's notional. The baseline picks as many bins nearest to "
         "price on that side — what you would guess with no map at all."
     )
+
+calibration.render(analysis, st.session_state.get("preset", "balanced"))
+where.render(analysis)
 
 st.subheader("Presets side by side")
 if len(market) > PRESETS_ON_REQUEST_BARS and not st.toggle(

@@ -10,7 +10,9 @@ import streamlit as st
 
 from liqcore.closing import CLOSING_RULES
 from liqcore.config import PRESET_NAMES, ModelConfig
-from pages.components import view_state
+from liqcore.market import Market
+from liqcore.validation import has_realised
+from pages.components import calibration, view_state
 
 VIEW_KEYS = ["preset"]
 _EDIT_PREFIX = "cfg_"
@@ -33,7 +35,8 @@ def _seed(key: str, default: object, parse=str, allowed=None) -> None:
 def view_keys() -> list[str]:
     """The preset and every assumption edited away from it: what a share link must carry."""
     edited: dict[str, bool] = st.session_state.get(_EDITED, {})
-    return VIEW_KEYS + [key for key, changed in edited.items() if changed and key in st.session_state]
+    calibrated = [calibration.LINK_KEY] if st.session_state.get(calibration.LINK_KEY) == "1" else []
+    return VIEW_KEYS + calibrated + [key for key, changed in edited.items() if changed and key in st.session_state]
 
 
 def _reset_edits() -> None:
@@ -41,6 +44,20 @@ def _reset_edits() -> None:
     for key in [k for k in st.session_state if str(k).startswith(_EDIT_PREFIX)]:
         del st.session_state[key]
     st.session_state.pop(_EDITED, None)
+    calibration.stop_using()
+
+
+def _calibrated(market: Market | None, preset_name: str) -> calibration.Calibrated | None:
+    """The calibrated model in use, re-fitted from the link (`calibrated=1`) when the session opens on such data."""
+    view_state.restore(calibration.LINK_KEY, "", allowed=("1", ""))
+    fitted = calibration.active()
+    if fitted is None and st.session_state.get(calibration.LINK_KEY) == "1":
+        if market is None or not has_realised(market):
+            calibration.stop_using()
+            return None
+        fitted = calibration.fit(market, market.source, preset_name)
+        calibration.use(fitted)
+    return fitted
 
 
 def _leverage_mix(preset: ModelConfig) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -61,8 +78,10 @@ def _leverage_mix(preset: ModelConfig) -> tuple[tuple[float, ...], tuple[float, 
     return mix, mix
 
 
-def choose_config() -> ModelConfig:
-    """Preset plus user edits, as one hashable ModelConfig."""
+def choose_config(market: Market | None = None) -> ModelConfig:
+    """Preset plus user edits, as one hashable ModelConfig; or the calibrated model while the user uses it.
+
+    `market` is the loaded data, re-fitted on when a link says the calibrated model is in use."""
     view_state.restore("preset", "balanced", allowed=PRESET_NAMES)
     preset_name = st.selectbox(
         "Model preset",
@@ -72,6 +91,11 @@ def choose_config() -> ModelConfig:
         on_change=_reset_edits,
         help="How leveraged the crowd is assumed to be. Balanced is the default; open Assumptions to edit.",
     )
+    fitted = _calibrated(market, preset_name)
+    if fitted is not None:
+        st.caption(fitted.caption())
+        st.button("Back to the preset", key="cal_back_sidebar", on_click=calibration.stop_using, icon=":material/undo:")
+        return fitted.config
     preset = ModelConfig.preset(preset_name)
     with st.expander("Assumptions", icon=":material/tune:"):
         long_weights, short_weights = _leverage_mix(preset)
