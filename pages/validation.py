@@ -105,32 +105,32 @@ calibration.render(analysis, st.session_state.get("preset", "balanced"))
 where.render(analysis)
 
 st.subheader("Presets side by side")
-if len(market) > PRESETS_ON_REQUEST_BARS and not st.toggle(
+if len(market) <= PRESETS_ON_REQUEST_BARS or st.toggle(
     "Score every preset",
     key="val_presets",
     help="Estimates the map again under each other preset on the same bars.",
 ):
+    presets = cached(compare_presets, analysis, spinner="Scoring every preset…")
+    counts = ["bars scored", "bars with liquidations", "held-out bars"]  # the same for every preset on this data
+    st.dataframe(
+        presets.drop(columns=counts),
+        hide_index=True,
+        width="stretch",
+        column_config={c: st.column_config.NumberColumn(format="%.3f") for c in presets.columns if "ρ" in c},
+    )
+    st.caption(
+        "Same bars for every preset: "
+        + "; ".join(
+            f"{row['side']}s {row['bars scored']:,} scored ({row['bars with liquidations']:,} with liquidations), "
+            f"{row['held-out bars']:,} held out"
+            for _, row in presets.drop_duplicates("side").iterrows()
+        )
+        + ". Pick the preset in the sidebar; the scores above it follow."
+    )
+else:
     st.caption(
         f"On {len(market):,} bars each other preset means estimating the map again (a few seconds each), so they are "
         "scored when you ask."
     )
-    st.stop()
-presets = cached(compare_presets, analysis, spinner="Scoring every preset…")
-counts = ["bars scored", "bars with liquidations", "held-out bars"]  # the same for every preset on this data
-st.dataframe(
-    presets.drop(columns=counts),
-    hide_index=True,
-    width="stretch",
-    column_config={c: st.column_config.NumberColumn(format="%.3f") for c in presets.columns if "ρ" in c},
-)
-st.caption(
-    "Same bars for every preset: "
-    + "; ".join(
-        f"{row['side']}s {row['bars scored']:,} scored ({row['bars with liquidations']:,} with liquidations), "
-        f"{row['held-out bars']:,} held out"
-        for _, row in presets.drop_duplicates("side").iterrows()
-    )
-    + ". Pick the preset in the sidebar; the scores above it follow."
-)
 
 render_truth(analysis, compare_validation)
