@@ -454,3 +454,48 @@ def test_archive_source_builds_a_heatmap_from_the_local_archive(server: str, bro
     assert "Binance data archive BTCUSDT 5m" in sidebar and "open interest" in sidebar
     page.screenshot(path=str(ARTIFACTS / "archive-heatmap.png"), full_page=True)
     page.context.close()
+
+
+REPLAY_TIMING = ARTIFACTS / "replay_timing.json"
+
+
+def _replay_snapshot(page) -> int | None:
+    """The snapshot number the replay caption shows ("Snapshot N of M"), or None mid-redraw."""
+    text = page.locator("[data-testid='stCaptionContainer']", has_text=re.compile(r"^Snapshot \d+ of")).first.inner_text(timeout=2_000)
+    match = re.search(r"Snapshot (\d+) of", text)
+    return int(match.group(1)) if match else None
+
+
+def test_replay_plays_and_records_its_rate(server: str, browser: object) -> None:
+    """Press play on /replay and count the snapshot steps drawn over ~5 s (recorded, not asserted: 2 shared cores)."""
+    page = _open(browser, f"{server}/replay")
+    _wait_ready(page)
+    start = _replay_snapshot(page)
+    page.get_by_role("button", name="Play").click()
+    seen, began = [], time.monotonic()
+    while time.monotonic() - began < 5:
+        shown = _replay_snapshot(page)
+        if shown is not None and (not seen or shown != seen[-1][1]):
+            seen.append((time.monotonic() - began, shown))
+        page.wait_for_timeout(50)
+    elapsed = time.monotonic() - began
+    page.screenshot(path=str(ARTIFACTS / "replay-playing.png"), full_page=True)
+    _no_exception(page)
+    assert seen and seen[-1][1] > start, "playing did not advance the replay"
+    REPLAY_TIMING.write_text(
+        json.dumps(
+            {
+                "recorded_at_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "tick_seconds_requested": 0.5,
+                "snapshots_per_tick": 1,
+                "watched_seconds": round(elapsed, 2),
+                "redraws_seen": len(seen),
+                "redraws_per_second": round(len(seen) / elapsed, 2),
+                "snapshots_advanced": seen[-1][1] - start,
+                "snapshots_per_second": round((seen[-1][1] - start) / elapsed, 2),
+                "note": "one run on a 2-core machine shared with other work; noisy",
+            },
+            indent=2,
+        )
+    )
+    page.context.close()
