@@ -461,7 +461,8 @@ REPLAY_TIMING = ARTIFACTS / "replay_timing.json"
 
 def _replay_snapshot(page) -> int | None:
     """The snapshot number the replay caption shows ("Snapshot N of M"), or None mid-redraw."""
-    text = page.locator("[data-testid='stCaptionContainer']", has_text=re.compile(r"^Snapshot \d+ of")).first.inner_text(timeout=2_000)
+    caption = page.locator("[data-testid='stCaptionContainer']", has_text=re.compile(r"^Snapshot \d+ of"))
+    text = caption.first.inner_text(timeout=2_000)
     match = re.search(r"Snapshot (\d+) of", text)
     return int(match.group(1)) if match else None
 
