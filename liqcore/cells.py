@@ -114,10 +114,14 @@ def heat_cells(
     return cells[cells["intensity"] >= threshold].reset_index(drop=True)
 
 
-def candles(market: Market, max_candles: int = 400) -> pd.DataFrame:
-    """OHLC resampled to at most `max_candles` candles (time = candle open, `t1` = its close)."""
-    bars = market.bars
-    factor = max(1, math.ceil(len(bars) / max_candles))
+def candles(market: Market, max_candles: int = 400, until: pd.Timestamp | None = None) -> pd.DataFrame:
+    """OHLC resampled to at most `max_candles` candles (time = candle open, `t1` = its close, never past the data).
+
+    With `until`, only the bars up to it are drawn, grouped on the whole market's grid, so a replay's candles
+    already drawn stay put as it plays (the last one may be partial).
+    """
+    factor = max(1, math.ceil(len(market.bars) / max_candles))
+    bars = market.bars if until is None else market.bars.loc[:until]
     group = np.arange(len(bars)) // factor
     out = pd.DataFrame(
         {
@@ -128,7 +132,8 @@ def candles(market: Market, max_candles: int = 400) -> pd.DataFrame:
             "close": bars["close"].groupby(group).last().to_numpy(),
         }
     )
-    out["t1"] = out["time"] + market.interval * factor
+    data_end = bars.index[-1] + market.interval if len(bars) else market.end
+    out["t1"] = np.minimum(out["time"] + market.interval * factor, data_end)
     out["up"] = out["close"] >= out["open"]
     return out
 

@@ -9,13 +9,12 @@ while the replay plays. On simulated data `true_map` puts the simulator's true b
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
-import numpy as np
 import pandas as pd
 
 from liqcore.analysis import Analysis
+from liqcore.cells import candles
 from liqcore.heatmap import Heatmap
 from liqcore.truth import true_heatmap
 
@@ -75,27 +74,6 @@ def _crop(heatmap: Heatmap, upto: int, bins: slice, end: pd.Timestamp) -> Heatma
     )
 
 
-def _candles(analysis: Analysis, end: pd.Timestamp) -> pd.DataFrame:
-    """The window's bars up to `end` as candles, grouped on the whole window's grid (the last one may be partial)."""
-    market = analysis.market
-    factor = max(1, math.ceil(len(market.bars) / MAX_CANDLES))
-    bars = market.bars.loc[:end]
-    group = np.arange(len(bars)) // factor
-    out = pd.DataFrame(
-        {
-            "time": bars.index.to_series().groupby(group).first().to_numpy(),
-            "open": bars["open"].groupby(group).first().to_numpy(),
-            "high": bars["high"].groupby(group).max().to_numpy(),
-            "low": bars["low"].groupby(group).min().to_numpy(),
-            "close": bars["close"].groupby(group).last().to_numpy(),
-        }
-    )
-    last_bar = bars.index[-1] + market.interval if len(bars) else end
-    out["t1"] = np.minimum(out["time"] + market.interval * factor, last_bar)
-    out["up"] = out["close"] >= out["open"]
-    return out
-
-
 def frame_at(analysis: Analysis, k: int, truth: Heatmap | None = None) -> ReplayFrame:
     """The map (and `truth`, from `true_map`, when given) as of snapshot `k`; 0 <= k < `snapshot_count`."""
     count = snapshot_count(analysis)
@@ -109,6 +87,6 @@ def frame_at(analysis: Analysis, k: int, truth: Heatmap | None = None) -> Replay
         time=time,
         price=float(heatmap.close[k]),
         estimate=_crop(heatmap, k, bins, time),
-        candles=_candles(analysis, time),
+        candles=candles(analysis.market, MAX_CANDLES, until=time),
         truth=None if truth is None else _crop(truth, k, bins, time),
     )
