@@ -177,7 +177,7 @@ def step_map() -> None:
     st.subheader("1 · Read the map")
     st.markdown(
         "The heat is the estimated USD of leveraged positions that would be **force-liquidated** if price traded "
-        "there, up to the decision (the amber line). **Longs** sit below price (liquidated when it falls), "
+        "there, up to the decision (the dotted green line). **Longs** sit below price (liquidated when it falls), "
         "**shorts** above. Bright bands are *clusters*; a band that ends where the candles pass through it was "
         "liquidated."
     )
