@@ -15,6 +15,7 @@ from liqcore.exchanges.venues import VENUES
 from liqcore.export import to_csv_safe
 from liqcore.scanner import ARCHIVE, SCHEDULER_ENV, ScanResult, local_cluster, scan
 from liqcore.symbols import PRESETS, parse_symbols, top_symbols
+from pages.components.text import plain
 
 SOURCES = {ARCHIVE: "Binance archive (daily files; works where exchange APIs refuse)"} | {
     name: f"{v.label} (live REST)" for name, v in VENUES.items() if v.live
@@ -148,7 +149,7 @@ if stored is None:
     st.info("Pick a source and a list, then press **Scan**. Rescans read the cached archive files.")
 else:
     result, origin = stored
-    st.caption(f"{result.summary()} List: {origin}. Click a column header to sort.")
+    st.caption(plain(f"{result.summary()} List: {origin}.") + " Click a column header to sort.")
     if result.table.empty:
         st.warning("No symbol could be scanned; the reasons are below.")
     else:
