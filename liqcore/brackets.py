@@ -126,13 +126,18 @@ def table_for_symbol(symbol: str) -> BracketTable:
     return GENERIC
 
 
+def bracket_table(symbol: str, table: str = "auto") -> BracketTable:
+    """The table a config names: `TABLES[table]`, or the symbol's own table when "auto"."""
+    return table_for_symbol(symbol) if table == "auto" else TABLES[table]
+
+
 def small_position_bracket(symbol: str, table: str = "auto") -> Bracket:
-    """The bracket of a small position: the first of `TABLES[table]`, or of the symbol's table when "auto".
+    """The bracket of a small position: the first of the table `bracket_table` picks.
 
     The one home of the rule "a cohort, a learner's plan or a walkthrough position is far below the first cap":
     cohorts, `liqcore.plan` and `liqcore.walkthrough` read the maintenance margin through it.
     """
-    return (table_for_symbol(symbol) if table == "auto" else TABLES[table]).brackets[0]
+    return bracket_table(symbol, table).brackets[0]
 
 
 def brackets_for_notional(table: BracketTable, notional: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

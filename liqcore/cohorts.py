@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from liqcore.bins import price_edges
-from liqcore.brackets import TABLES, table_for_symbol
+from liqcore.brackets import bracket_table, small_position_bracket
 from liqcore.closing import ClosingRule
 from liqcore.config import ModelConfig
 from liqcore.errors import DataError
+from liqcore.heatmap import Driver
 from liqcore.margin import liquidation_price
 from liqcore.market import Market
 
@@ -48,7 +49,7 @@ class ModelInputs:
     edges: np.ndarray  # B+1 price-bin edges
     tiers: tuple[float, ...]
     closing: ClosingRule
-    driver: str
+    driver: Driver
     notes: tuple[str, ...]
 
     @property
@@ -60,7 +61,7 @@ class ModelInputs:
 class Flows:
     """What opens and closes in each bar, in base units per side, and the half-life that applies."""
 
-    driver: str
+    driver: Driver
     opened: np.ndarray
     survive: np.ndarray
     turnover: np.ndarray
@@ -113,7 +114,7 @@ def _oi_flows(oi: np.ndarray, config: ModelConfig, hours: np.ndarray) -> Flows:
             "entry prices, so levels price has crossed fill again."
         )
     return Flows(
-        driver="open interest",
+        driver=Driver.OPEN_INTEREST,
         opened=rise + reopened,
         survive=rule.survival(oi, previous, valid),
         turnover=turnover,
@@ -138,7 +139,7 @@ def _volume_proxy_flows(market: Market, config: ModelConfig) -> Flows:
         "volume opens new positions. Treat the map as rougher than one driven by open interest."
     )
     return Flows(
-        driver="volume proxy",
+        driver=Driver.VOLUME_PROXY,
         opened=opened,
         survive=np.ones(n),
         turnover=np.zeros(n),
@@ -207,10 +208,10 @@ def leverage_mix(market: Market, config: ModelConfig) -> tuple[np.ndarray, np.nd
 
 def maintenance_rate(market: Market, config: ModelConfig) -> tuple[float, str]:
     """The first bracket's maintenance-margin rate (a cohort stands for many small positions), and a note."""
-    table = table_for_symbol(market.symbol) if config.brackets == "auto" else TABLES[config.brackets]
-    first = table.brackets[0]
+    first = small_position_bracket(market.symbol, config.brackets)
+    table = bracket_table(market.symbol, config.brackets).name
     return first.mmr, (
-        f"Maintenance margin {first.mmr:.2%} ({table.name}, first bracket): a cohort stands for many small positions."
+        f"Maintenance margin {first.mmr:.2%} ({table}, first bracket): a cohort stands for many small positions."
     )
 
 

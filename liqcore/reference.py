@@ -17,6 +17,7 @@ import pandas as pd
 from liqcore.bins import price_edges
 from liqcore.cohorts import ModelInputs, maintenance_rate
 from liqcore.config import ModelConfig
+from liqcore.heatmap import Driver
 from liqcore.market import Market
 
 
@@ -131,7 +132,7 @@ def reference_inputs(market: Market, config: ModelConfig) -> ModelInputs:
         edges=price_edges(min(low), max(high), config.price_margin, config.bin_size, config.max_bins),
         tiers=tuple(config.leverage_tiers),
         closing=config.closing,
-        driver="open interest" if has_oi else "volume proxy",
+        driver=Driver.OPEN_INTEREST if has_oi else Driver.VOLUME_PROXY,
         notes=(),
     )
 
