@@ -21,13 +21,16 @@ message, label or help text are counted apart as "prose" (see `is_prose_only`).
 from __future__ import annotations
 
 import argparse
+import ast
 import fnmatch
+import io
 import json
 import os
 import random
 import re
 import shutil
 import sys
+import tokenize
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -78,7 +81,36 @@ def is_equivalent(path: str, diff: str, equivalents: Iterable[dict[str, str]]) -
     return None
 
 
-_PROSE = re.compile(r"""(["'])(?:(?!\1).)*\s(?:(?!\1).)*\1""")  # a quoted literal holding whitespace
+def _shape(line: str) -> list[object]:
+    """The line's tokens, with each string whose literal text holds whitespace (a message, label or help text)
+    reduced to the expressions inside it: f"{100 * rate:.0f} % failed" keeps `100 * rate` and its format."""
+    try:
+        tokens = [(t.type, t.string) for t in tokenize.generate_tokens(io.StringIO(line).readline)]
+    except (tokenize.TokenError, SyntaxError):  # a fragment tokenize cannot finish: compare it as it is
+        return [line]
+    shape: list[object] = []
+    for kind, text in tokens:
+        if kind == tokenize.STRING:
+            shape.append(_string_shape(text))
+        elif kind not in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER):
+            shape.append(text)
+    return shape
+
+
+def _string_shape(token: str) -> object:
+    try:
+        node = ast.parse(token, mode="eval").body
+    except SyntaxError:
+        return token
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        words, fields = node.value, ()
+    elif isinstance(node, ast.JoinedStr):
+        words = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+        fields = tuple(ast.dump(v) for v in node.values if not isinstance(v, ast.Constant))
+    else:  # bytes
+        return token
+    sentence = any(c.isspace() for c in words) or re.search(r"[^\W\d_][.?!]$", words)  # "liquidated." ends one
+    return ("prose", fields) if sentence else token
 
 
 def is_prose_only(diff: str) -> bool:
@@ -86,10 +118,14 @@ def is_prose_only(diff: str) -> bool:
 
     Such mutants ("Half-life (hours)" → "half-life (hours)") change what a person reads, not what the code does; a
     test that pins every label would be the label-reading test the team's rules rule out. Literals without
-    whitespace (column names, keys, outcomes such as "fakeout", the "'" that neutralises a formula) are scored.
+    whitespace (column names, keys, outcomes such as "fakeout", the "'" that neutralises a formula) are scored, and
+    so is any change to the code around a message or inside its f-string fields (a number it shows, a call in it).
     """
-    before, after = changed_lines(diff)
-    return before != after and _PROSE.sub('""', before) == _PROSE.sub('""', after)
+    removed = [line[1:] for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
+    added = [line[1:] for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    before = [part for line in removed for part in _shape(line.strip())]
+    after = [part for line in added for part in _shape(line.strip())]
+    return removed != added and before == after
 
 
 def sample(names: list[str], group: str, size: int, seed: int) -> list[str]:

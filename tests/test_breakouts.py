@@ -193,8 +193,11 @@ def test_scan_on_real_30m_btc_has_both_zones_and_honest_verdict() -> None:
     result = scan(analyse(market, ModelConfig(), snapshots=len(market.bars)))
     table = result.table.set_index("zone")
     assert table["n"].min() >= 15  # measured 22 thin / 22 dense with the defaults
-    assert result.verdict.startswith(("No difference", "Thin", "Too few"))
-    assert f"(n = {int(table.loc['thin', 'n'])})" in result.verdict
+    thin, dense = table.loc["thin"], table.loc["dense"]
+    overlap = thin["fakeout_low"] <= dense["fakeout_high"] and dense["fakeout_low"] <= thin["fakeout_high"]
+    # both zones have enough breakouts, so the verdict is the one the table's own 95 % intervals call for
+    assert result.verdict.startswith("No difference" if overlap else "Thin-zone breakouts failed")
+    assert f"(n = {int(thin['n'])})" in result.verdict and f"(n = {int(dense['n'])})" in result.verdict
 
 
 def test_charts_encode_zone_outcome_and_plan_levels() -> None:
