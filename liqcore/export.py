@@ -38,10 +38,20 @@ def titled_spec(spec: dict, title: str, data_label: str, width: int = 1200) -> d
         "title": {"text": title, "subtitle": subtitle, "anchor": "start", "fontSize": 16, "subtitleFontSize": 12},
         "background": "white",
     }
-    if page.get("width") in (None, "container"):
-        page["width"] = width
-    page.pop("autosize", None)
-    return page
+    return _sized(page, width)
+
+
+def _sized(view: dict, width: int) -> dict:
+    """`view` with `width` pixels wherever it would stretch to a container: each chart of a vertical stack gets the
+    whole width, each of a row its share (a width at the top of a stack would not reach its charts)."""
+    view = {key: value for key, value in view.items() if key != "autosize"}
+    if "vconcat" in view:
+        view["vconcat"] = [_sized(part, width) for part in view["vconcat"]]
+    elif "hconcat" in view:
+        view["hconcat"] = [_sized(part, width // len(view["hconcat"])) for part in view["hconcat"]]
+    elif view.get("width") in (None, "container"):
+        view["width"] = width
+    return view
 
 
 def chart_png(spec: dict, title: str, data_label: str, width: int = 1200, scale: float = 2.0) -> bytes:

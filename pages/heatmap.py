@@ -17,7 +17,7 @@ from liqcore.formatting import compact_usd
 from liqcore.profile import find_clusters, notional_between
 from pages.components import heat_views, view_state
 from pages.components.breakouts import render_breakout_scanner
-from pages.components.chart_export import png_download
+from pages.components.chart_export import chart_with_png, png_download
 from pages.components.lesson import render_scenario_lesson, render_start_here
 from pages.components.session import current_analysis
 from pages.components.venues import render_venue_split
@@ -110,8 +110,12 @@ def profile_section() -> None:
         truth = analysis.simulation.book(at, price_edges=heatmap.price_edges)
         a, b = left.columns(2)
         shared = occupied_range(profile, truth)
-        a.altair_chart(profile_chart(profile, "Estimated", price_range=shared), width="stretch")
-        b.altair_chart(profile_chart(truth, "True book (simulator)", price_range=shared), width="stretch")
+        when = f"{at:%Y-%m-%d %H:%M} UTC"
+        estimated = profile_chart(profile, "Estimated", price_range=shared)
+        chart_with_png(estimated, f"Estimated side profile at {when}", analysis.label, "profile-estimated", a)
+        true_book = profile_chart(truth, "True book (simulator)", price_range=shared)
+        true_title = f"True book at {when} (simulator, not an estimate)"
+        chart_with_png(true_book, true_title, analysis.label, "profile-true", b)
     else:
         title = f"Estimated side profile at {at:%Y-%m-%d %H:%M} UTC (dashed: cumulative)"
         spec = heat_views.profile_spec(analysis, at, title)

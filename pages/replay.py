@@ -11,6 +11,7 @@ from liqcore.charts.raster import heat_raster
 from liqcore.heatmap import Heatmap
 from liqcore.replay import ReplayFrame, frame_at, snapshot_count, true_map
 from pages.components.cache import cached
+from pages.components.chart_export import chart_with_png
 from pages.components.session import current_analysis
 from pages.components.text import plain
 
@@ -81,7 +82,9 @@ def _map(heatmap: Heatmap, frame: ReplayFrame, title: str) -> None:
     chart = heatmap_chart(
         heat_raster(heatmap), heat_cells(heatmap, max_marks=HOVER_CELLS), frame.candles, frame.price, height=MAP_HEIGHT
     )
-    st.altair_chart(chart, width="stretch")
+    estimate = "not an estimate" if frame.truth is heatmap else "estimate"
+    png_title = f"{title} at {frame.time:%Y-%m-%d %H:%M} UTC ({estimate})"
+    chart_with_png(chart, png_title, analysis.label, "replay-" + title.split()[0].lower())
 
 
 @st.fragment(run_every=TICK_SECONDS if playing else None)

@@ -12,6 +12,7 @@ from liqcore.heatmap import Driver
 from liqcore.sentiment import SentimentConfig, read
 from liqcore.truth import compare_sentiment
 from pages.components.cache import cached
+from pages.components.chart_export import chart_with_png
 from pages.components.session import current_analysis
 from pages.components.truth import render_truth
 
@@ -66,7 +67,7 @@ with left:
     a.metric("Shorts above, in window", compact_usd(now["above_usd"]))
     b.metric("Longs below, in window", compact_usd(now["below_usd"]))
     gauge = balance_gauge(float(now["balance"]), threshold, float(now["above_usd"]), float(now["below_usd"]))
-    st.altair_chart(gauge, width="stretch")
+    chart_with_png(gauge, "Long/short balance near price (estimate)", analysis.label, "sentiment-balance-gauge")
     for _, top in result.nearest.iterrows():
         word = "above" if top["side"] == "short" else "below"
         st.caption(
@@ -74,10 +75,17 @@ with left:
             f"({top['distance_pct']:+.1f} %), ≈ {compact_usd(top['notional_usd'])} (estimate)"
         )
 with right:
-    st.altair_chart(profile_chart(analysis.heatmap.profile(), "Cumulative exposure from price"), width="stretch")
+    chart_with_png(
+        profile_chart(analysis.heatmap.profile(), "Cumulative exposure from price"),
+        "Estimated exposure by price at the last bar",
+        analysis.label,
+        "sentiment-exposure-profile",
+    )
 
 st.subheader("Balance over time")
-st.altair_chart(balance_over_time(series, threshold), width="stretch")
+chart_with_png(
+    balance_over_time(series, threshold), "Long/short balance over time (estimate)", analysis.label, "sentiment-balance"
+)
 
 st.subheader("Has the reading meant anything on this data?")
 st.dataframe(

@@ -14,6 +14,7 @@ from liqcore.validation import LocationScore, has_realised, location_score, vali
 from pages.components import calibration, where
 from pages.components.budget import fits
 from pages.components.cache import cached
+from pages.components.chart_export import chart_with_png
 from pages.components.session import current_analysis
 from pages.components.truth import render_truth
 
@@ -67,7 +68,8 @@ for side in ("long", "short"):
     chart = implied_vs_realised(
         analysis.heatmap.implied, market.bars, side, "true" if analysis.is_simulated else "realised"
     )
-    st.altair_chart(chart, width="stretch")
+    title = f"Implied vs {truth_word} liquidations per bar, {side}s (estimate)"
+    chart_with_png(chart, title, analysis.label, f"validation-implied-vs-{truth_word.split()[0]}-{side}s")
 
 if analysis.is_simulated:
     st.subheader("Where does the estimate put the book? (simulator only)")

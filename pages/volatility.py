@@ -11,6 +11,7 @@ from liqcore.truth import compare_volatility
 from liqcore.volatility import PressureBasis, VolatilityConfig, forecast
 from pages.components.budget import fits
 from pages.components.cache import cached
+from pages.components.chart_export import chart_with_png
 from pages.components.session import current_analysis
 from pages.components.truth import render_truth
 
@@ -70,10 +71,20 @@ if np.isfinite(move_usd):
     st.caption(f"Band if the forecast holds: {price - move_usd:,.0f} – {price + move_usd:,.0f} USD (an estimate).")
 
 st.subheader("Pressure over time")
-st.altair_chart(pressure_chart(result.frame, analysis.market.bars["close"], result.relative_to), width="stretch")
+chart_with_png(
+    pressure_chart(result.frame, analysis.market.bars["close"], result.relative_to),
+    "Liquidation pressure near price over time (estimate)",
+    analysis.label,
+    "volatility-pressure",
+)
 
 st.subheader("Forecast vs what happened")
-st.altair_chart(forecast_chart(result.frame), width="stretch")
+chart_with_png(
+    forecast_chart(result.frame),
+    f"Range forecast vs realised range, {horizon} bars ahead (estimate)",
+    analysis.label,
+    "volatility-forecast",
+)
 st.caption(
     f"Dots: the high–low range that actually followed over the next {horizon} bars, coloured (like the background) "
     "by the regime forecast at the time. Lines: the two forecasts, without the map (solid) and with it (dashed)."

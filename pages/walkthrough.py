@@ -26,6 +26,7 @@ from liqcore.walkthrough import (
 )
 from pages.components.budget import fits
 from pages.components.cache import cached
+from pages.components.chart_export import chart_with_png
 from pages.components.session import current_analysis
 from pages.components.text import plain
 
@@ -130,7 +131,9 @@ def _map(end: pd.Timestamp | None = None, extra: tuple[alt.Chart, ...] = (), hei
     marks = pd.DataFrame({"time": [lesson.time], "label": ["decision"]})
     for layer in (moment_markers(marks), *extra):
         chart = chart + layer
-    st.altair_chart(chart, width="stretch")
+    shown_to = f"{(end or lesson.time):%Y-%m-%d %H:%M} UTC"
+    title = f"Liquidation heatmap up to {shown_to}, decision at {lesson.time:%Y-%m-%d %H:%M} UTC (estimate)"
+    chart_with_png(chart, title, analysis.label, f"walkthrough-map-step{step}")
 
 
 def _levels(plan: TradePlan) -> pd.DataFrame:
@@ -183,9 +186,9 @@ def step_map() -> None:
     )
     _map()
     left, right = st.columns([3, 2])
-    left.altair_chart(
-        profile_chart(lesson.profile, f"Estimated book at {lesson.time:%b %d %H:%M} UTC"), width="stretch"
-    )
+    when = f"{lesson.time:%b %d %H:%M} UTC"
+    book = profile_chart(lesson.profile, f"Estimated book at {when}")
+    chart_with_png(book, f"Estimated book at {when}", analysis.label, "walkthrough-book", left)
     with right:
         st.metric("Price at the decision point", _usd(lesson.price))
         for row, side, word, effect in (
@@ -368,7 +371,8 @@ def step_plan() -> None:
     metrics[3].metric("Liquidation price", _usd(plan.liquidation))
     _map(extra=(level_rules(_levels(plan)),), height=300)
     left, right = st.columns([3, 2])
-    left.altair_chart(plan_chart(lesson.profile, plan), width="stretch")
+    title = f"Your {plan.side} plan at {plan.leverage:g}× on the estimated book"
+    chart_with_png(plan_chart(lesson.profile, plan), title, analysis.label, "walkthrough-plan", left)
     with right:
         for finding in score_plan(plan, lesson.profile):
             SHOW[finding.severity](
@@ -442,7 +446,8 @@ def step_reveal() -> None:
         st.markdown(f"**{words[result.exit]}** Exit at {_usd(result.exit_price)}. {result.note}")
         shown = pd.concat([lesson.before.tail(48), lesson.after])
         with st.expander("Candles only, with the plan", icon=":material/candlestick_chart:"):
-            st.altair_chart(replay_chart(shown, lesson.time, plan), width="stretch")
+            title = f"What happened after {lesson.time:%Y-%m-%d %H:%M} UTC, with your plan"
+            chart_with_png(replay_chart(shown, lesson.time, plan), title, analysis.label, "walkthrough-outcome")
     st.markdown("**Score card**")
     st.table(_score_card(decision, result).set_index("Step"))
     st.caption(

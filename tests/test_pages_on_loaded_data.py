@@ -40,6 +40,8 @@ def test_page_works_on_uploaded_data(page: str, kind: str) -> None:
     at = _run(page, market, f"Uploaded ({kind})")
     assert not at.exception, at.exception[0].message if at.exception else ""
     assert at.title, "the page drew its title"
+    png_buttons = [b for b in at.get("download_button") if b.proto.label.endswith("(PNG)")]
+    assert len(png_buttons) == len(at.get("vega_lite_chart")), "every chart has its PNG download"
     text = " ".join(e.value for e in [*at.markdown, *at.caption, *at.info] if isinstance(e.value, str))
     if page == "heatmap":
         expected = "open interest" if kind == "ohlcv-oi" else "volume proxy"

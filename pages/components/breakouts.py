@@ -16,6 +16,7 @@ from liqcore.charts.breakouts import breakout_chart
 from liqcore.formatting import compact_usd
 from liqcore.truth import compare_fakeouts
 from pages.components.cache import cached
+from pages.components.chart_export import chart_with_png
 from pages.components.truth import render_truth
 
 
@@ -68,7 +69,8 @@ def render_breakout_scanner(analysis: Analysis) -> None:
         st.info("No breakouts in this window with these settings: try a shorter range (N) or more data.")
         return
     shown = cached(candles, analysis.market, max_candles=600)
-    st.altair_chart(breakout_chart(shown, events), width="stretch")
+    title = "Breakouts by fuel zone and outcome (fuel is an estimate)"
+    chart_with_png(breakout_chart(shown, events), title, analysis.label, "fakeout-scanner-breakouts")
     st.caption(
         f"{len(events)} breakouts. Colour: fuel zone (dense ≥ {compact_usd(result.dense_threshold_usd)} within "
         f"{config.fuel_pct:g} %). Shape: follow-through (price went {config.follow_atr:g} × ATR(14) further within "

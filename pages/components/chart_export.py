@@ -1,23 +1,52 @@
 """PNG downloads of charts: the chart with its title, the dataset it shows and the word "estimate".
 
-The image is made by vl-convert (Vega-Lite to PNG without a browser) only when the button is pressed.
+The image is made by vl-convert (Vega-Lite to PNG without a browser) only when the button is pressed: the button
+holds a callable, so a rerun neither serialises the chart again nor renders anything.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import altair as alt
 import streamlit as st
 
 from liqcore.export import chart_png
 
+Spec = dict | alt.TopLevelMixin
 
-def png_download(label: str, spec: dict, file_name: str, title: str, data_label: str, key: str) -> None:
-    """A download button that renders `spec` to a PNG titled `title` with `data_label` beneath it, when clicked."""
+
+def spec_of(chart: Spec) -> dict:
+    """The Vega-Lite dict of `chart` (a dict is returned as it is; big datasets are allowed)."""
+    if isinstance(chart, dict):
+        return chart
+    with alt.data_transformers.disable_max_rows():
+        return chart.to_dict()
+
+
+def png_bytes(chart: Spec, title: str, data_label: str) -> bytes:
+    """`chart` rendered to a titled PNG (what the download button hands over)."""
+    return chart_png(spec_of(chart), title, data_label)
+
+
+def png_download(label: str, chart: Spec, file_name: str, title: str, data_label: str, key: str) -> None:
+    """A download button that renders `chart` to a PNG titled `title` with `data_label` beneath it, when clicked."""
+    render: Callable[[], bytes] = lambda: png_bytes(chart, title, data_label)  # noqa: E731 (deferred by Streamlit)
     st.download_button(
         label,
-        lambda: chart_png(spec, title, data_label),
+        render,
         file_name,
         "image/png",
         key=key,
         icon=":material/image:",
         on_click="ignore",
+        type="tertiary",
+        help="The chart as an image, titled, with the dataset's name and the word “estimate”.",
     )
+
+
+def chart_with_png(chart: alt.TopLevelMixin, title: str, data_label: str, name: str, container=None) -> None:
+    """`chart` at full width in `container` (default: here) with its PNG download, `name`.png, just beneath it."""
+    with container if container is not None else st.container():
+        st.altair_chart(chart, width="stretch")
+        png_download("Chart (PNG)", chart, f"{name}.png", title, data_label, f"png_{name}")

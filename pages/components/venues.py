@@ -16,6 +16,7 @@ from liqcore.formatting import compact_usd
 from liqcore.heatmap import Heatmap
 from liqcore.profile import find_clusters
 from liqcore.venue_split import VenueSplit, split_by_venue
+from pages.components.chart_export import chart_with_png
 
 SPLIT_COLUMNS = 2  # first and last bar: the section reads the book at the last bar
 
@@ -51,7 +52,13 @@ def render_venue_split(analysis: Analysis) -> None:
     labels = {v: _label(v) for v in split.venues}
     profile = heatmap.profile()
     chart_col, table_col = st.columns([3, 2])
-    chart_col.altair_chart(venue_profile_chart(split.profile_frame(), profile.price, labels), width="stretch")
+    chart_with_png(
+        venue_profile_chart(split.profile_frame(), profile.price, labels),
+        "Estimated liquidations by venue at the last bar",
+        analysis.label,
+        "venue-split-profile",
+        chart_col,
+    )
     clusters = find_clusters(profile)
     if clusters.empty:
         table_col.info("No clusters at the last bar (the model may still be warming up).")
