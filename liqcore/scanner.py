@@ -31,8 +31,8 @@ from liqcore.config import ModelConfig
 from liqcore.engine import estimate
 from liqcore.errors import DataError, FetchError
 from liqcore.exchanges import fetch_market
-from liqcore.exchanges.archive import default_cache_dir as archive_cache_dir
 from liqcore.exchanges.archive import is_incomplete_note
+from liqcore.exchanges.archive_cache import default_cache_dir as archive_cache_dir
 from liqcore.exchanges.common import parse_interval, utc
 from liqcore.exchanges.http import HttpSettings
 from liqcore.market import Market

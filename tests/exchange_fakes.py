@@ -4,13 +4,14 @@ and paging parameters) from a deterministic price path, served by pytest-httpser
 from __future__ import annotations
 
 import hashlib
+import http.server
 import io
 import json
 import math
 import threading
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -373,3 +374,97 @@ def serve_venues(server: object, now_ms: int, venues: tuple[str, ...] = ("binanc
     for venue in venues:
         for path in VENUE_PATHS[venue]:
             server.expect_request(path).respond_with_handler(handlers[venue])
+
+
+# --- A server whose answer is made while it is sent (slow drips, huge bodies) ----------------------------------------
+
+
+class StreamingServer:
+    """A real HTTP/1.0 server on 127.0.0.1 that answers every GET with the chunks of `body()`, written as they are
+    made, and counts what it managed to send before the client hung up. Use as a context manager; leaving it waits
+    until every answer has ended (the body is bounded), so no thread outlives the test."""
+
+    def __init__(
+        self,
+        body: Callable[[], Iterator[bytes]],
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.body = body
+        self.content_type = content_type
+        self.headers = headers or {}
+        self.requests = 0
+        self.sent = 0
+        self._active = 0
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer._answer(self)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def _answer(self, handler: http.server.BaseHTTPRequestHandler) -> None:
+        with self._lock:
+            self.requests += 1
+            self._active += 1
+        try:
+            handler.send_response(200)
+            handler.send_header("Content-Type", self.content_type)
+            for key, value in self.headers.items():
+                handler.send_header(key, value)
+            handler.end_headers()
+            for chunk in self.body():
+                handler.wfile.write(chunk)
+                handler.wfile.flush()
+                with self._lock:
+                    self.sent += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up: what the tests want
+        finally:
+            with self._lock:
+                self._active -= 1
+
+    def __enter__(self) -> StreamingServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        deadline = time.monotonic() + 15
+        while self._active and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def drip(total_seconds: float = 10.0, every: float = 0.05, first: bytes = b"[") -> Callable[[], Iterator[bytes]]:
+    """A body that sends one byte every `every` seconds for `total_seconds` (well inside any per-read timeout)."""
+
+    def body() -> Iterator[bytes]:
+        yield first
+        for _ in range(int(total_seconds / every)):
+            time.sleep(every)
+            yield b" "
+
+    return body
+
+
+def huge(total_bytes: int, chunk: int = 1 << 16) -> Callable[[], Iterator[bytes]]:
+    """A JSON-looking body of `total_bytes`, made chunk by chunk (the server never holds it whole)."""
+
+    def body() -> Iterator[bytes]:
+        yield b"["
+        piece = b"1," * (chunk // 2)
+        for _ in range(total_bytes // len(piece)):
+            yield piece
+
+    return body

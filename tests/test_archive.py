@@ -17,6 +17,7 @@ from werkzeug import Request, Response
 
 from liqcore import FetchError, fetch_market
 from liqcore.exchanges import HttpSettings, archive
+from liqcore.exchanges.archive_cache import default_cache_dir
 from liqcore.exchanges.http import HttpClient
 from tests import exchange_fakes as fakes
 
@@ -83,22 +84,24 @@ def test_file_size_cap(httpserver: HTTPServer, tmp_path: Path) -> None:
 
 
 def test_cache_is_bounded_and_evicts_least_recently_used(tmp_path: Path) -> None:
-    cache = archive.Cache(tmp_path, max_bytes=250)
-    cache.put("a.zip", b"a" * 100)
-    cache.put("b.zip", b"b" * 100)
+    zips = {k: fakes.zipped(f"{k}.csv", k * 100) for k in "abc"}
+    size = max(len(z) for z in zips.values())
+    cache = archive.Cache(tmp_path, max_bytes=int(2.5 * size))
+    cache.put("a.zip", zips["a"])
+    cache.put("b.zip", zips["b"])
     os.utime(tmp_path / "a.zip", (1_000, 1_000))
     os.utime(tmp_path / "b.zip", (2_000, 2_000))
-    assert cache.get("a.zip") == b"a" * 100  # reading makes it the most recently used
-    cache.put("c.zip", b"c" * 100)
+    assert cache.get("a.zip") == zips["a"]  # reading makes it the most recently used
+    cache.put("c.zip", zips["c"])
     assert cache.get("b.zip") is None and cache.get("a.zip") is not None and cache.get("c.zip") is not None
 
 
 def test_default_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("LIQCORE_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert archive.default_cache_dir() == tmp_path / "liqcore" / "archive"
+    assert default_cache_dir() == tmp_path / "liqcore" / "archive"
     monkeypatch.setenv("LIQCORE_CACHE_DIR", str(tmp_path / "x"))
-    assert archive.default_cache_dir() == tmp_path / "x"
+    assert default_cache_dir() == tmp_path / "x"
 
 
 def test_date_range_checks(tmp_path: Path) -> None:
@@ -228,7 +231,7 @@ def test_a_day_failing_its_checksum_twice_is_left_out_and_named(httpserver: HTTP
     assert len(m) == 2 * 24
     assert not m.bars.index.normalize().isin([pd.Timestamp("2024-01-26", tz="UTC")]).any()
     [note] = [n for n in m.notes if archive.is_incomplete_note(n)]
-    assert "failed their SHA-256 checksum twice" in note and "no bars for 2024-01-26" in note
+    assert "failed verification twice (SHA-256 checksum" in note and "no bars for 2024-01-26" in note
     assert [r.path for r, _ in httpserver.log].count(bad) == 2
     assert KLINES.format("2024-01-27") in [r.path for r, _ in httpserver.log]  # the next days are still fetched
     assert not (tmp_path / bad.lstrip("/")).exists()

@@ -189,3 +189,20 @@ def test_archive_download_stopping_part_way_shows_a_warning_and_the_days_obtaine
     assert not app.exception and not app.error and not app.sidebar.warning
     assert app.metric[0].value == "576"
     assert all("2024-01-31" in r.path for r, _ in httpserver.log)  # the first day came from the cache
+
+
+def test_refresh_replaces_a_cached_archive_file_damaged_on_disk(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    files = fakes.archive_files("BTCUSDT", "5m", ["2024-01-30", "2024-01-31"])
+    app = _fetch_two_archive_days(httpserver, monkeypatch, tmp_path, fakes.serve_files(files))
+    assert app.metric[0].value == "576"
+    path = "/data/futures/um/daily/klines/BTCUSDT/5m/BTCUSDT-5m-2024-01-31.zip"
+    cached = tmp_path / path.lstrip("/")
+    cached.write_bytes(cached.read_bytes()[:100])  # a killed write or a full disk
+    httpserver.clear_log()
+    app.sidebar.button(key="archive_fetch").click().run()  # Refresh
+    assert not app.exception and not app.error and not app.sidebar.warning
+    assert app.metric[0].value == "576"
+    assert [r.path for r, _ in httpserver.log if r.path.endswith(".zip")] == [path]
+    assert cached.read_bytes() == files[path]

@@ -63,7 +63,8 @@ def fetch_market(
     start, end
         Optional UTC bounds (text, datetime or date); they override `lookback`.
     session, settings
-        A shared `requests.Session` and the timeouts/retries (tests pass short ones).
+        A shared `requests.Session` and the timeouts, retries, size caps and the overall deadline of one fetch (tests
+        pass short ones). With ``"all"`` each venue has its own deadline.
     on_progress
         Called as ``on_progress(done, total)`` while paging or downloading.
     cache_dir
@@ -79,7 +80,7 @@ def fetch_market(
     source = venue(exchange)
     url = source.base_url(base_url)
     if source.client is archive:
-        client = HttpClient(url, "Binance data archive", session, settings)
+        client = HttpClient(url, "Binance data archive", session, settings, deadline=settings.archive_deadline)
         return archive.fetch(client, symbol.strip(), interval, start, end, cache_dir=cache_dir, on_progress=on_progress)
     client = HttpClient(url, source.client.NAME, session, settings, check=source.client.check)
     window = resolve_window(interval, lookback, start, end)

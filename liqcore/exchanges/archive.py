@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import os
-import time
+import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,13 @@ from pathlib import Path
 import pandas as pd
 
 from liqcore.errors import DataError, FetchError
+from liqcore.exchanges.archive_cache import (
+    DEFAULT_CACHE_BYTES,
+    Cache,
+    looks_like_web_page,
+    read_csv_member,
+    zip_problem,
+)
 from liqcore.exchanges.common import utc
 from liqcore.exchanges.http import HttpClient
 from liqcore.loaders import LoadLimits, load_csv
@@ -35,10 +42,10 @@ from liqcore.notes import Note, NoteKind, kind_of
 
 DEFAULT_URL = "https://data.binance.vision"
 INTERVALS = ("1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d")
-MAX_FILE_BYTES = 200_000_000
-DEFAULT_CACHE_BYTES = 2_000_000_000
-MISSING_TTL_SECONDS = 6 * 3600
+MAX_FILE_BYTES = 50_000_000  # the largest real file, a month of 1m klines, is about 2 MB zipped
+MAX_JOINED_BYTES = 400_000_000  # unpacked CSV of one whole fetch (90 days of 1m bars is about 15 MB)
 MAX_DAYS = 3 * 366
+SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 @dataclass(frozen=True)
@@ -90,60 +97,6 @@ def _daily_klines(symbol: str, interval: str, first: dt.date, last: dt.date) -> 
     return out
 
 
-def default_cache_dir() -> Path:
-    """LIQCORE_CACHE_DIR, else $XDG_CACHE_HOME/liqcore/archive, else ~/.cache/liqcore/archive."""
-    if os.environ.get("LIQCORE_CACHE_DIR"):
-        return Path(os.environ["LIQCORE_CACHE_DIR"])
-    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "liqcore" / "archive"
-
-
-class Cache:
-    """Verified archive files on disk, bounded in total size; reading a file marks it recently used."""
-
-    def __init__(self, root: str | Path | None = None, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
-        self.root = Path(root) if root is not None else default_cache_dir()
-        self.max_bytes = max_bytes
-
-    def _file(self, path: str) -> Path:
-        return self.root / path
-
-    def get(self, path: str) -> bytes | None:
-        file = self._file(path)
-        if not file.is_file():
-            return None
-        os.utime(file)
-        return file.read_bytes()
-
-    def put(self, path: str, data: bytes) -> None:
-        file = self._file(path)
-        file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = file.with_suffix(file.suffix + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(file)
-        self._evict()
-
-    def is_missing(self, path: str) -> bool:
-        """True when the archive answered 404 for this file within the last few hours."""
-        marker = self._file(path + ".missing")
-        return marker.is_file() and time.time() - marker.stat().st_mtime < MISSING_TTL_SECONDS
-
-    def mark_missing(self, path: str) -> None:
-        marker = self._file(path + ".missing")
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
-
-    def _evict(self) -> None:
-        """Delete least recently used zips until the cache fits its size bound."""
-        files = [(f.stat().st_mtime, f.stat().st_size, f) for f in self.root.rglob("*.zip")]
-        total = sum(size for _, size, _ in files)
-        for _, size, file in sorted(files):
-            if total <= self.max_bytes:
-                break
-            file.unlink(missing_ok=True)
-            total -= size
-
-
 def fetch(
     client: HttpClient,
     symbol: str,
@@ -188,6 +141,7 @@ def fetch(
     order = sorted(files, key=lambda f: (f.first, f.kind != "klines"))
     found: dict[ArchiveFile, bytes] = {}
     missing: list[ArchiveFile] = []
+    failed_metrics: list[tuple[ArchiveFile, FetchError]] = []
     stopped: FetchError | None = None
     done = 0
     for file in order:
@@ -205,15 +159,21 @@ def fetch(
             elif data is not None:
                 found[file] = data
         except FetchError as exc:
-            if not any(f.kind == "klines" for f in found):
+            if file.kind == "metrics":
+                failed_metrics.append((file, exc))  # optional: the day's bars stand without its open interest
+            elif not any(f.kind == "klines" for f in found):
                 raise
-            stopped = exc  # the network or the server is failing: keep what arrived, don't wait on every file
-            break
+            else:
+                stopped = exc  # the network or the server is failing: keep what arrived, don't wait on every file
+                break
         done += 1
         if on_progress is not None:
             on_progress(done, len(order))
     notes += loader.notes
     notes += _missing_notes(missing)
+    notes += _replaced_notes(cache.replaced)
+    if failed_metrics:
+        notes.append(_failed_metrics_note(failed_metrics))
     if not any(f.kind == "klines" for f in found) and loader.failure is not None:
         raise loader.failure
     notes += _discarded_notes(loader.discarded)
@@ -232,10 +192,12 @@ def fetch(
 
 
 class _Downloader:
-    """Get a file from the cache or the archive, verified against its checksum (one retry on a mismatch).
+    """Get a file from the cache or the archive, verified before it is used or cached (one retry on a mismatch).
 
-    A file failing its checksum twice is discarded (never cached) and remembered in `discarded`, its error in
-    `failure`; network and server errors are raised as `FetchError`."""
+    A download is verified against its published SHA-256 checksum when there is one, and always as a zip (every
+    member's CRC, member sizes bounded). A file failing twice is discarded (never cached) and remembered in
+    `discarded`, its error in `failure`; a web page where a zip should be, and network and server errors, are raised
+    as `FetchError`. A cached file that no longer reads back intact is deleted and downloaded again."""
 
     def __init__(self, client: HttpClient, cache: Cache, max_bytes: int) -> None:
         self.client = client
@@ -267,31 +229,55 @@ class _Downloader:
             return cached
         if self.cache.is_missing(file.path):
             return None
+        problem = ""
         for _ in range(2):
-            status, data = self.client.stream(f"/{file.path}", self.max_bytes)
+            status, data, content_type = self.client.stream(f"/{file.path}", self.max_bytes)
             if status == 404:
                 self.cache.mark_missing(file.path)
                 return None
+            if looks_like_web_page(data, content_type):
+                raise FetchError(_web_page(file, self.client.base_url), None)
             expected = self._checksum(file)
-            if expected is None or hashlib.sha256(data).hexdigest() == expected:
-                self.cache.put(file.path, data)
-                return data
-        raise _Corrupted(
-            f"{file.name} failed its SHA-256 checksum twice, so it was discarded; the download is being corrupted "
-            "on the way. Try again later."
-        )
+            if expected is not None and hashlib.sha256(data).hexdigest() != expected:
+                problem = (
+                    f"{file.name} failed its SHA-256 checksum twice, so it was discarded; the download is being "
+                    "corrupted on the way. Try again later."
+                )
+                continue
+            damage = zip_problem(data)
+            if damage is not None:
+                problem = (
+                    f"{file.name} was not a usable zip on two tries ({damage}), so it was discarded. Try again later; "
+                    "if it persists, the archive or a proxy on the way is sending bad files."
+                )
+                continue
+            self.cache.put(file.path, data)
+            return data
+        raise _Corrupted(problem)
 
     def _checksum(self, file: ArchiveFile) -> str | None:
-        status, text = self.client.stream(f"/{file.path}.CHECKSUM", 10_000)
+        """The published SHA-256, or None (with a note) when there is none; a web page instead is an error."""
+        status, text, content_type = self.client.stream(f"/{file.path}.CHECKSUM", 10_000)
+        if status != 404 and looks_like_web_page(text, content_type):
+            raise FetchError(_web_page(file, self.client.base_url, ".CHECKSUM"), None)
         parts = text.decode("ascii", "replace").split()
-        if status == 404 or not parts:
-            self.notes.append(f"{file.name} has no published checksum; used without verification.")
+        if status == 404 or not parts or not SHA256.fullmatch(parts[0]):
+            self.notes.append(
+                f"{file.name} has no readable published checksum; it was checked as a zip (every member's CRC) instead."
+            )
             return None
         return parts[0].lower()
 
 
+def _web_page(file: ArchiveFile, base_url: str, suffix: str = "") -> str:
+    return (
+        f"{file.name}{suffix}: the server sent a web page, not a zip, so a proxy, a login page or an error page is "
+        f"in the way of {base_url}. Open that address in a browser to see it, or try again later."
+    )
+
+
 class _Corrupted(Exception):
-    """A file failed its checksum on both tries."""
+    """A file failed its checksum or its zip check on both tries."""
 
 
 INCOMPLETE = "Incomplete download:"
@@ -313,7 +299,8 @@ def _discarded_notes(discarded: list[ArchiveFile]) -> list[str]:
     months = [f for f in discarded if "/monthly/" in f.path]
     for file in months:
         notes.append(
-            f"{file.name} failed its SHA-256 checksum twice and was discarded; its days were fetched as daily files."
+            f"{file.name} failed verification twice (SHA-256 checksum or zip check) and was discarded; its days were "
+            "fetched as daily files."
         )
     lacking = []
     for kind, label in (("klines", "bars"), ("metrics", "open interest")):
@@ -323,7 +310,8 @@ def _discarded_notes(discarded: list[ArchiveFile]) -> list[str]:
     if lacking:
         count = len(discarded) - len(months)
         text = (
-            f"{INCOMPLETE} {count} file(s) failed their SHA-256 checksum twice and were discarded, so the map has no "
+            f"{INCOMPLETE} {count} file(s) failed verification twice (SHA-256 checksum or zip check) and were "
+            f"discarded, so the map has no "
             f"{' and no '.join(lacking)}. The download is being corrupted on the way; fetching again retries them."
         )
         notes.append(Note(text, NoteKind.INCOMPLETE))
@@ -356,6 +344,24 @@ def _stopped_note(
     )
 
 
+def _failed_metrics_note(failed: list[tuple[ArchiveFile, FetchError]]) -> Note:
+    """Which days' open interest could not be downloaded, and the last reason, while their bars were kept."""
+    days = [file.first for file, _ in failed]
+    reason = str(failed[-1][1]).strip().rstrip(".")
+    return Note(
+        f"{INCOMPLETE} open interest (metrics) for {len(days)} day(s) could not be downloaded: {_days_text(days)} "
+        f"(last reason: {reason}). The map has those days' bars without open interest; fetching again retries them.",
+        NoteKind.INCOMPLETE,
+    )
+
+
+def _replaced_notes(replaced: list[str]) -> list[str]:
+    if not replaced:
+        return []
+    names = ", ".join(path.rsplit("/", 1)[-1] for path in replaced[:5]) + (" …" if len(replaced) > 5 else "")
+    return [f"{len(replaced)} cached archive file(s) were damaged on disk and were downloaded again: {names}."]
+
+
 def _missing_notes(missing: list[ArchiveFile]) -> list[str]:
     notes = []
     for kind, label in (("klines", "kline"), ("metrics", "metrics (open interest)")):
@@ -381,17 +387,26 @@ def _joined(zips: list[bytes], name: str) -> io.BytesIO:
     """The CSVs inside the zips as one text, oldest first, keeping only the first file's header line (if any).
 
     Archive files of one kind share their columns; older kline files have no header, newer ones do, so a later
-    file's first line is dropped when it is a header (starts with a letter)."""
+    file's first line is dropped when it is a header (starts with a letter). Each member and the whole text are
+    bounded while unpacking."""
     parts: list[bytes] = []
+    size = 0
     for data in zips:
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                member = next((n for n in archive.namelist() if n.lower().endswith(".csv")), archive.namelist()[0])
-                text = archive.read(member)
-        except (zipfile.BadZipFile, IndexError):
-            raise FetchError(f"An archive file for {name} is not a readable zip; try again later.", None) from None
+            text = read_csv_member(data)
+        except (zipfile.BadZipFile, IndexError, zlib.error, EOFError, OSError, ValueError) as exc:
+            raise FetchError(
+                f"An archive file for {name} is not a readable zip ({exc}); try again later.", None
+            ) from None
         if parts and text[:1].isalpha():
             text = text.split(b"\n", 1)[1] if b"\n" in text else b""
+        size += len(text)
+        if size > MAX_JOINED_BYTES:
+            raise FetchError(
+                f"The archive files for {name} unpack to more than {MAX_JOINED_BYTES / 1e6:g} MB; choose a shorter "
+                "date range or a longer interval.",
+                None,
+            )
         parts.append(text if text.endswith(b"\n") or not text else text + b"\n")
     joined = io.BytesIO(b"".join(parts))
     joined.name = name

@@ -1,8 +1,13 @@
-"""One small HTTP client for every exchange: timeouts, bounded retries, and errors a user can act on.
+"""One small HTTP client for every exchange: timeouts, bounded retries, a size cap and an overall deadline, and
+errors a user can act on.
 
 Exchanges refuse for a handful of reasons (rate limits, region blocks, unknown symbols, slow or broken answers). Each
 becomes a `FetchError` with the HTTP status and a plain message, so the app can show it as it is. Retries honour
 `Retry-After` but cap the wait, and the sleep function is a setting so tests run in milliseconds.
+
+Per-read timeouts alone do not bound a fetch: a server that drips one byte per second never trips them. So one client
+(one fetch) has a deadline, checked before every request and after every read, and every answer is read in small
+pieces against a byte cap (a 100 MB JSON answer is refused after the cap, never held whole in memory).
 """
 
 from __future__ import annotations
@@ -11,11 +16,12 @@ import difflib
 import email.utils
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+import urllib3
 
 from liqcore.errors import FetchError
 
@@ -42,6 +48,12 @@ class HttpSettings:
         First wait in seconds between attempts; it doubles each time.
     max_wait
         Cap on any single wait, including one asked for by ``Retry-After``.
+    deadline
+        Seconds one live fetch may take in all (every request, read and retry wait of one client).
+    archive_deadline
+        The same for an archive download, which fetches many files (one per day or month).
+    max_json_bytes
+        Largest JSON answer read; the biggest real page (Binance's exchangeInfo) is about 1 MB.
     sleep
         How to wait; tests pass a function that records the wait instead of sleeping.
     """
@@ -51,6 +63,9 @@ class HttpSettings:
     retries: int = 3
     backoff: float = 0.5
     max_wait: float = 10.0
+    deadline: float = 120.0
+    archive_deadline: float = 300.0
+    max_json_bytes: int = 16_000_000
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
 
     @property
@@ -96,12 +111,12 @@ def _retry_after(response: requests.Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _body_message(response: requests.Response) -> str:
+def _body_message(body: bytes) -> str:
     """A short excerpt of an error body, for messages."""
     try:
-        payload = response.json()
+        payload = json.loads(body)
     except ValueError:
-        return response.text[:200].strip()
+        return body[:200].decode("utf-8", "replace").strip()
     if isinstance(payload, dict):
         for key in ("msg", "retMsg", "message", "error"):
             if payload.get(key):
@@ -133,17 +148,23 @@ class HttpClient:
     session: requests.Session | None = None
     settings: HttpSettings = field(default_factory=HttpSettings)
     check: Check | None = None
+    deadline: float | None = None
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
         if self.session is None:
             self.session = make_session()
+        if self.deadline is None:
+            self.deadline = self.settings.deadline
+        self._expires = time.monotonic() + self.deadline
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET `path` and return the parsed JSON, or raise `FetchError` with a message fit for the UI."""
-        response = self._send(path, params, stream=False)
+        response = self._send(path, params)
+        with response:
+            body = self._body(response, self.settings.max_json_bytes, "the answer")
         try:
-            payload = response.json()
+            payload = json.loads(body)
         except ValueError:
             raise FetchError(
                 f"{self.exchange} sent an answer that is not valid JSON (HTTP {response.status_code}); "
@@ -154,45 +175,79 @@ class HttpClient:
             self.check(response.status_code, payload)
         if response.status_code >= 400:
             raise FetchError(
-                f"{self.exchange} rejected the request (HTTP {response.status_code}): {_body_message(response)}",
+                f"{self.exchange} rejected the request (HTTP {response.status_code}): {_body_message(body)}",
                 response.status_code,
             )
         return payload
 
-    def stream(self, path: str, max_bytes: int) -> tuple[int, bytes]:
-        """GET `path` as bytes, streamed with a size cap; returns (status, body). 404 is returned, not raised."""
-        response = self._send(path, None, stream=True, allow=(404,))
+    def stream(self, path: str, max_bytes: int) -> tuple[int, bytes, str]:
+        """GET `path` as bytes with a size cap; returns (status, body, content type). 404 is returned, not raised."""
+        response = self._send(path, None, allow=(404,))
         with response:
             if response.status_code == 404:
-                return 404, b""
+                return 404, b"", ""
             if response.status_code >= 400:
                 raise FetchError(f"{self.exchange} refused {path} (HTTP {response.status_code}).", response.status_code)
-            return response.status_code, b"".join(self._capped(response, path, max_bytes))
+            body = self._body(response, max_bytes, path)
+            return response.status_code, body, response.headers.get("Content-Type", "")
 
-    def _capped(self, response: requests.Response, path: str, max_bytes: int) -> Iterator[bytes]:
+    def remaining(self) -> float:
+        """Seconds left before this client's deadline (negative once it has passed)."""
+        return self._expires - time.monotonic()
+
+    def _check_deadline(self) -> None:
+        if self.remaining() <= 0:
+            raise self._late()
+
+    def _late(self) -> FetchError:
+        return FetchError(
+            f"{self.exchange} answered too slowly: the fetch was stopped after the {self.deadline:g} s one fetch may "
+            "take. Try again later, or choose a shorter lookback or date range.",
+            None,
+        )
+
+    def _body(self, response: requests.Response, max_bytes: int, what: str) -> bytes:
+        """The whole body, read in pieces as they arrive: refused as soon as it passes `max_bytes` (or announces more
+        in Content-Length), and stopped at the deadline however slowly the bytes come."""
+        too_big = FetchError(
+            f"{self.exchange}: {what} is larger than the {max_bytes / 1e6:g} MB limit, so it was not read; choose a "
+            "shorter date range or a longer interval.",
+            None,
+        )
+        announced = response.headers.get("Content-Length", "")
+        if announced.isdigit() and int(announced) > max_bytes:
+            raise too_big
+        parts: list[bytes] = []
         size = 0
         try:
-            for chunk in response.iter_content(chunk_size=1 << 16):
+            while True:
+                self._check_deadline()
+                self._limit_read_wait(response)
+                chunk = response.raw.read1(1 << 16, decode_content=True)
+                if not chunk:
+                    return b"".join(parts)
                 size += len(chunk)
                 if size > max_bytes:
-                    raise FetchError(
-                        f"{path} is larger than the {max_bytes / 1e6:.0f} MB limit; choose a shorter date range "
-                        "or a longer interval.",
-                        None,
-                    )
-                yield chunk
-        except requests.exceptions.RequestException as exc:
+                    raise too_big
+                parts.append(chunk)
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise self._network_error(exc) from None
 
-    def _send(
-        self, path: str, params: dict[str, Any] | None, stream: bool, allow: tuple[int, ...] = ()
-    ) -> requests.Response:
-        """Send with bounded retries on 429/5xx; map refusals to FetchError."""
+    def _limit_read_wait(self, response: requests.Response) -> None:
+        """Let no single read wait past the deadline (the socket's own timeout is the per-read one)."""
+        sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+        if sock is not None:
+            sock.settimeout(max(0.01, min(self.settings.read_timeout, self.remaining())))
+
+    def _send(self, path: str, params: dict[str, Any] | None, allow: tuple[int, ...] = ()) -> requests.Response:
+        """Send (the body is left unread) with bounded retries on 429/5xx; map refusals to FetchError."""
         url = f"{self.base_url}{path}"
         attempt = 0
         while True:
+            self._check_deadline()
+            timeout = (self.settings.connect_timeout, max(0.01, min(self.settings.read_timeout, self.remaining())))
             try:
-                response = self.session.get(url, params=params, timeout=self.settings.timeout, stream=stream)
+                response = self.session.get(url, params=params, timeout=timeout, stream=True)
             except requests.exceptions.RequestException as exc:
                 raise self._network_error(exc) from None
             status = response.status_code
@@ -212,7 +267,15 @@ class HttpClient:
                 if wait is None:
                     wait = self.settings.backoff * 2**attempt
                 response.close()
-                self.settings.sleep(min(wait, self.settings.max_wait))
+                wait = min(wait, self.settings.max_wait)
+                if wait >= self.remaining():
+                    self._check_deadline()  # waiting would pass the deadline: stop now rather than after the wait
+                    raise FetchError(
+                        f"{self.exchange} asked to wait {wait:.0f} s before trying again (HTTP {status}), past the "
+                        f"{self.deadline:g} s one fetch may take. Wait a minute and press Refresh.",
+                        status,
+                    )
+                self.settings.sleep(wait)
                 attempt += 1
                 continue
             if status == 429:
@@ -229,8 +292,10 @@ class HttpClient:
                 )
             return response
 
-    def _network_error(self, exc: requests.exceptions.RequestException) -> FetchError:
-        if isinstance(exc, requests.exceptions.Timeout):
+    def _network_error(self, exc: Exception) -> FetchError:
+        if self.remaining() <= 0:
+            return self._late()
+        if isinstance(exc, requests.exceptions.Timeout | urllib3.exceptions.TimeoutError | TimeoutError):
             return FetchError(
                 f"{self.exchange} did not answer in time (timeout after {self.settings.read_timeout:g} s). "
                 "Try again, or choose a shorter lookback.",

@@ -127,17 +127,7 @@ def _run(prefix: str, request: tuple, label: str) -> Market | None:
     try:
         with progress.container():
             market, fetched = _fetch(*request, _on_progress=_progress_callback(label))
-    except (
-        FetchError,
-        DataError,
-        ValueError,
-        KeyError,
-        AttributeError,
-        TypeError,
-        IndexError,
-        OSError,
-        zlib.error,
-    ) as exc:
+    except _FAILURES as exc:
         progress.empty()
         if isinstance(exc, FetchError | DataError):
             st.error(plain(exc), icon=":material/cloud_off:")
