@@ -143,9 +143,27 @@ def small_position_bracket(symbol: str, table: str = "auto") -> Bracket:
 def brackets_for_notional(table: BracketTable, notional: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per position, the (maintenance rate, maintenance amount USD, max leverage) of the bracket its notional falls
     in; notionals past the last cap use the last bracket. The simulator's traders are sized one by one through it."""
-    caps = np.array([b.notional_cap for b in table.brackets])
+    caps, mmr, amount, max_leverage = _columns(table)
     index = np.minimum(caps.searchsorted(np.asarray(notional, dtype=float), side="left"), len(caps) - 1)
-    mmr = np.array([b.mmr for b in table.brackets])[index]
-    amount = np.array([b.maint_amount for b in table.brackets])[index]
-    max_leverage = np.array([b.max_leverage for b in table.brackets], dtype=float)[index]
-    return mmr, amount, max_leverage
+    return mmr[index], amount[index], max_leverage[index]
+
+
+_COLUMNS: dict[int, tuple[BracketTable, tuple[np.ndarray, ...]]] = {}
+
+
+def _columns(table: BracketTable) -> tuple[np.ndarray, ...]:
+    """The table as arrays (caps, maintenance rates, amounts, max leverage), built once per table: the simulator asks
+    for every bar. Kept by identity, because hashing the table costs more than the lookup saves."""
+    held = _COLUMNS.get(id(table))
+    if held is None or held[0] is not table:
+        columns = (
+            [b.notional_cap for b in table.brackets],
+            [b.mmr for b in table.brackets],
+            [b.maint_amount for b in table.brackets],
+            [b.max_leverage for b in table.brackets],
+        )
+        held = (table, tuple(np.array(values, dtype=float) for values in columns))
+        for array in held[1]:
+            array.flags.writeable = False
+        _COLUMNS[id(table)] = held
+    return held[1]

@@ -27,6 +27,7 @@ work is a few vector operations on the open positions; the result is determinist
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,7 +37,7 @@ from liqcore.durations import parse_duration
 from liqcore.errors import DataError
 from liqcore.market import Market
 from liqcore.profile import Profile
-from liqcore.scenarios import SCENARIO_BY_NAME, SCENARIOS, Scenario
+from liqcore.scenarios import SCENARIO_BY_NAME, SCENARIOS, Phase, Scenario
 from liqcore.sim_depth import OrderBookDepth
 from liqcore.sim_positions import PositionBook
 
@@ -193,8 +194,12 @@ def _hold_bars(rng: np.random.Generator, median: float, leverage: np.ndarray, ra
     return np.maximum(1, hold / rate_scale).astype(np.int64)
 
 
-def _draw_all(rng: np.random.Generator, scenario: Scenario, n: int, rate_scale: float) -> _Draws:
-    phases = [scenario.phase_at(t / n) for t in range(n)]
+def _bar_phases(scenario: Scenario, n: int) -> list[Phase]:
+    """The phase in force at each of `n` bars, looked up once per run rather than once per bar and use."""
+    return [scenario.phase_at(t / n) for t in range(n)]
+
+
+def _draw_all(rng: np.random.Generator, phases: list[Phase], n: int, rate_scale: float) -> _Draws:
     shock = rng.standard_t(SHOCK_DEGREES_OF_FREEDOM, n) / np.sqrt(
         SHOCK_DEGREES_OF_FREEDOM / (SHOCK_DEGREES_OF_FREEDOM - 2)
     )
@@ -278,14 +283,15 @@ class _Run:
         self.positions = PositionBook(int(n * 8 * self.rate_scale) + 64)
         self.depth = OrderBookDepth(DEPTH_BTC_PER_PCT, DEPTH_POOL_BTC, DEPTH_FLOOR, DEPTH_REFILL_HALF_LIFE_BARS)
         _seed_positions(self.positions, rng, self.price, self.rate_scale)
-        self.draws = _draw_all(rng, scenario, n, self.rate_scale)
+        self.phases = _bar_phases(scenario, n)
+        self.draws = _draw_all(rng, self.phases, n, self.rate_scale)
         self.out = {name: np.zeros(n) for name in _BAR_COLUMNS}
         self.liq_records: list[tuple[np.ndarray, ...]] = []
 
     def fundamental_return(self, t: int) -> float:
         """Drift, shock and pull toward the range, then the GARCH update of next bar's variance."""
-        phase = self.scenario.phase_at(t / self.n)
-        sigma = np.sqrt(self.var)
+        phase = self.phases[t]
+        sigma = math.sqrt(self.var)
         move = sigma * (self.draws.shock[t] + phase.drift) - phase.anchor * np.log(self.price / self.anchor)
         self.var = min(
             GARCH_FLOOR * self.base_var + GARCH_SHOCK * self.last_return**2 + GARCH_PERSISTENCE * self.var,
@@ -310,7 +316,7 @@ class _Run:
     def step(self, t: int) -> None:
         """One bar: fundamental move, closes and opens walk the book, the cascade, then the bar's records."""
         d, out = self.draws, self.out
-        sigma = np.sqrt(self.var)
+        sigma = math.sqrt(self.var)
         fundamental = self.fundamental_return(t)
         close_buy, close_sell = self.scheduled_closes(t)
         sl = slice(d.first[t], d.first[t + 1])
@@ -326,7 +332,7 @@ class _Run:
         self.liq_records.extend(cascade.records)
         push = np.log(cascade.high / high) - np.log(low / cascade.low)  # net stretch of the range by forced orders
         low, high, forced, forced_usd = cascade.low, cascade.high, cascade.forced_btc, cascade.forced_usd
-        close = float(np.clip(drift_end * np.exp(CASCADE_KEPT_AT_CLOSE * push), low, high))
+        close = min(max(float(drift_end * np.exp(CASCADE_KEPT_AT_CLOSE * push)), low), high)  # scalar np.clip
         self.open_positions(t, low, high)
         self.depth.refill()
         book = self.positions
@@ -337,12 +343,12 @@ class _Run:
         out["oi"][t] = max(long_open, short_open)
         crowding = (long_open - short_open) / max(long_open + short_open, 1e-9)
         premium = FUNDING_BASE + FUNDING_PER_CROWDING * crowding + FUNDING_PER_RETURN * (close / open_ - 1)
-        out["funding"][t] = float(np.clip(premium, -FUNDING_CAP, FUNDING_CAP))
+        out["funding"][t] = min(max(float(premium), -FUNDING_CAP), FUNDING_CAP)
         out["ls_ratio"][t] = book.open_count[1] / max(book.open_count[-1], 1)
         out["liq_long"][t], out["liq_short"][t] = forced_usd[1], forced_usd[-1]
         self.last_return = float(np.log(close / open_))
         self.price = close
-        if not self.scenario.phase_at(t / self.n).anchor:
+        if not self.phases[t].anchor:
             self.anchor = close  # after a trend phase the range re-anchors where price went
 
 
