@@ -32,10 +32,12 @@ from liqcore.simulator import Simulation
 
 if TYPE_CHECKING:
     from liqcore.breakouts import BreakoutConfig, BreakoutResult
+    from liqcore.loaders.events import Liquidations
     from liqcore.sentiment import SentimentConfig, SentimentResult
     from liqcore.validation import ValidationConfig, ValidationReport
     from liqcore.volatility import ForecastResult, VolatilityConfig
     from liqcore.walkthrough import Lesson, LessonConfig
+    from liqcore.where import WhereCheck
 
 SNAPSHOTS_IN_WINDOW = 300
 
@@ -111,6 +113,18 @@ class Analysis:
         from liqcore.validation import validate
 
         return validate(self, config)
+
+    def held_out(self, fit_share: float = 0.5) -> pd.DataFrame:
+        """`liqcore.validation.held_out`: the scores on the bars after the first `fit_share` (the presets' fit span)."""
+        from liqcore.validation import held_out
+
+        return held_out(self.market, self.heatmap, fit_share)
+
+    def where(self, liquidations: Liquidations) -> WhereCheck:
+        """`liqcore.where.check`: WHERE this model puts liquidations, against events, on their span of the history."""
+        from liqcore.where import check
+
+        return check(self, liquidations)
 
     def lesson(self, config: LessonConfig | None = None) -> Lesson:
         """`liqcore.walkthrough.build_lesson`: one decision point and what the map and analytics said there."""

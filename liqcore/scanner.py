@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from liqcore.analysis import analyse
 from liqcore.config import ModelConfig
-from liqcore.engine import estimate
 from liqcore.errors import DataError, FetchError
 from liqcore.exchanges import fetch_market
 from liqcore.exchanges.archive import is_incomplete_note
@@ -113,7 +113,7 @@ def _range_text(row: pd.Series | None) -> str:
 
 def summarise(symbol: str, market: Market, spec: ScanSpec) -> dict:
     """One row of the scan for one market: balance, nearest big clusters, fuel against volume, coverage."""
-    heatmap = estimate(market, spec.config, columns=SPARK_POINTS)
+    heatmap = analyse(market, spec.config, snapshots=SPARK_POINTS).heatmap  # the whole fetch span, no window
     balance = balance_series(heatmap, market).iloc[-1]
     profile = heatmap.profile()
     price = profile.price

@@ -19,12 +19,11 @@ import pandas as pd
 
 from liqcore.analysis import Analysis, analyse
 from liqcore.config import PRESET_NAMES, ModelConfig
-from liqcore.engine import estimate
 from liqcore.errors import DataError
 from liqcore.loaders import load_csv
 from liqcore.loaders.events import load_liquidations
-from liqcore.market import Market
-from liqcore.validation import has_realised, held_out, validate, where_score
+from liqcore.validation import has_realised, validate
+from liqcore.where import score_span
 
 
 def compare_presets(analysis: Analysis, presets: tuple[str, ...] = PRESET_NAMES) -> pd.DataFrame:
@@ -76,26 +75,19 @@ def main(argv: list[str] | None = None) -> int:
         for name in PRESET_NAMES:
             with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
                 print(f"{name}:")
-                print(held_out(market, estimate(market, ModelConfig.preset(name), columns=2)).to_string())
+                print(analyse(market, ModelConfig.preset(name), snapshots=2).held_out().to_string())
     return 0
 
 
 def _where(args: argparse.Namespace) -> int:
-    """The WHERE score of the chosen preset on the events' span (one week of candles before it as warm-up)."""
+    """The WHERE score of the chosen preset on the events' span (`liqcore.where`: the page's pipeline)."""
     try:
         events = load_liquidations(*args.events)
-        market = load_csv(*args.files)
+        result = score_span(load_csv(*args.files), ModelConfig.preset(args.preset), events).score
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    start, end = events.events.index[0] - pd.Timedelta("7D"), events.events.index[-1]
-    bars = market.bars[(market.bars.index >= start) & (market.bars.index <= end)]
-    if len(bars) < 48:
-        print("error: the candles do not cover the events' span (need the hours around the events)", file=sys.stderr)
-        return 2
-    market = Market(bars, market.symbol, source=market.source)
     print("\n".join(events.notes))
-    result = where_score(market, estimate(market, ModelConfig.preset(args.preset)), events.events)
     print(
         f"{args.preset}: {result.hours:,} hours, {result.events:,} events, ${result.usd:,.0f} scored "
         f"(±{result.window:.0%} of price; first {result.burn_in_hours} hours with events start the distance baseline)"

@@ -10,7 +10,8 @@ from liqcore.budget import PRESETS_ON_REQUEST_BARS
 from liqcore.charts.validation import implied_vs_realised
 from liqcore.truth import compare_validation
 from liqcore.validate import compare_presets
-from liqcore.validation import LocationScore, has_realised, location_score, validate
+from liqcore.validation import has_realised, validate
+from liqcore.where import against_truth
 from pages.components import calibration, where
 from pages.components.budget import fits
 from pages.components.cache import cached
@@ -29,13 +30,6 @@ st.caption(
 
 if not fits(analysis, "Validation scoring"):
     st.stop()
-
-
-def _location(analysis: Analysis) -> tuple[LocationScore, ...]:
-    heatmap, sim = analysis.heatmap, analysis.simulation
-    columns = range(len(heatmap.times) // 4, len(heatmap.times), max(1, len(heatmap.times) // 12))
-    pairs = [(heatmap.profile(j), sim.book(heatmap.times[j], price_edges=heatmap.price_edges)) for j in columns]
-    return location_score(pairs)
 
 
 if not has_realised(market):
@@ -73,7 +67,7 @@ for side in ("long", "short"):
 
 if analysis.is_simulated:
     st.subheader("Where does the estimate put the book? (simulator only)")
-    scores = cached(_location, analysis, spinner="Comparing with the true book…")
+    scores = cached(against_truth, analysis, spinner="Comparing with the true book…")
     st.dataframe(
         pd.DataFrame(
             [

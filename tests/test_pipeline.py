@@ -11,6 +11,7 @@ from conftest import make_market, run_page
 from streamlit.testing.v1 import AppTest
 
 import liqcore as lc
+from liqcore.config import PRESET_NAMES
 from liqcore.errors import DataError
 from liqcore.validate import main as validate_main
 from liqcore.validation import score
@@ -36,8 +37,29 @@ def _table_text(analysis: lc.Analysis) -> str:
         return score(analysis.market, analysis.heatmap).table.to_string()
 
 
+def _events_csv(market: lc.Market, bars: slice) -> bytes:
+    """Generic events: a long liquidated at each bar's low and a short at its high, one coin each."""
+    frame = market.bars.iloc[bars]
+    rows = [f"{t.isoformat()},long,{low},1" for t, low in zip(frame.index, frame["low"], strict=True)]
+    rows += [f"{t.isoformat()},short,{high},1" for t, high in zip(frame.index, frame["high"], strict=True)]
+    return ("time,side,price,size\n" + "\n".join(rows)).encode()
+
+
+def _text(table: pd.DataFrame) -> str:
+    with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
+        return table.to_string()
+
+
 def test_app_cli_and_notebook_show_the_same_map_and_scores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Map, validation table, WHERE score of an events file and held-out scores: one pipeline for all three."""
     notebook = _notebook()
+    sim = notebook.simulation
+    events = _events_csv(sim.market, slice(len(sim.market) - 600, len(sim.market) - 100))
+    (tmp_path / "events.csv").write_bytes(events)
+    where = notebook.where(lc.load_liquidations(tmp_path / "events.csv", symbol=notebook.market.symbol))
+    assert where.mapped.market.start < notebook.market.start  # the events' span and its lead-in, not the view window
+    assert where.score.hours > 0 and where.score.events > 0
+
     at = AppTest.from_file(APP, default_timeout=120)
     for key, value in VIEW.items():
         at.query_params[key] = value
@@ -51,11 +73,22 @@ def test_app_cli_and_notebook_show_the_same_map_and_scores(tmp_path: Path, capsy
     shown = page.dataframe[0].value.set_index("side")
     expected = score(notebook.market, notebook.heatmap).table
     pd.testing.assert_frame_equal(shown, expected, check_dtype=False)
+    page.file_uploader(key="where_upload").set_value(("events.csv", events, "text/csv")).run()
+    assert not page.exception, [e.value for e in page.exception]
+    [shown] = [d.value.set_index("forecaster") for d in page.dataframe if "forecaster" in d.value.columns]
+    pd.testing.assert_frame_equal(shown, where.score.table(), check_dtype=False)
 
     path = tmp_path / "SIM-BTCUSDT-5m.csv"  # the symbol (and so the margin table) is read from the name
-    lc.simulate("short_squeeze", seed=7).market.bars.rename_axis("timestamp").to_csv(path)
-    assert validate_main([str(path), "--window", "3d"]) == 0
-    assert _table_text(notebook) in capsys.readouterr().out
+    sim.market.bars.rename_axis("timestamp").to_csv(path)
+    assert validate_main([str(path), "--window", "3d", "--held-out"]) == 0
+    out = capsys.readouterr().out
+    assert _table_text(notebook) in out
+    for name in PRESET_NAMES:
+        held = lc.analyse(sim, lc.ModelConfig.preset(name), snapshots=2).held_out()
+        assert held["held-out bars"].min() > 0
+        assert f"{name}:\n{_text(held)}" in out, name
+    assert validate_main([str(path), "--events", str(tmp_path / "events.csv")]) == 0
+    assert _text(where.score.table()) in capsys.readouterr().out
 
 
 def test_warm_up_puts_positions_opened_before_the_window_on_its_first_column() -> None:
@@ -136,3 +169,23 @@ def test_every_analysis_has_one_calling_shape_and_one_result_shape() -> None:
         assert not result.frame.attrs, fn.__qualname__  # no side data travelling in DataFrame.attrs
     lesson = analysis.lesson(LessonConfig(after=48))
     assert lesson.breakouts.config == LessonConfig().breakouts and len(lesson.after) == 48
+
+
+def test_no_page_imports_the_engine() -> None:
+    """Pages render what `liqcore.analyse` and the analyses built; none of them runs the model itself."""
+    import ast
+
+    engine = {"liqcore.engine", "liqcore.reference", "liqcore.estimate", "liqcore.engine.estimate"}
+    root = Path(__file__).resolve().parents[1]
+    offenders = []
+    for file in [root / "streamlit_app.py", *sorted((root / "pages").rglob("*.py"))]:
+        for node in ast.walk(ast.parse(file.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                imported = {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+            elif isinstance(node, ast.Import):
+                imported = {alias.name for alias in node.names}
+            else:
+                continue
+            if imported & engine:
+                offenders.append(f"{file.relative_to(root)}:{node.lineno}")
+    assert offenders == []

@@ -2,7 +2,8 @@
 
 The key is built from the function's name and the *content* of its arguments: an `Analysis` by its key (data
 digest, window and full model config), a `Market` by its content digest and its name, a `Simulation` by scenario,
-seed and market digest, frozen configs and plain values by their repr. An argument of any other type is refused
+seed and market digest, a `DataFrame` by a hash of its index, columns and values (e.g. uploaded liquidation events),
+frozen configs and plain values by their repr. An argument of any other type is refused
 rather than keyed by identity, so a cached result can never belong to other data or other settings. Results are
 shared, not copied: liqcore results are frozen dataclasses and pages only read them.
 """
@@ -37,6 +38,10 @@ def fingerprint(value: Any) -> str:
         return f"Market:{value.digest}:{value.source!r}"
     if isinstance(value, Simulation):
         return f"Simulation:{value.scenario}:{value.seed}:{value.market.digest}"
+    if isinstance(value, pd.DataFrame):
+        hashed = pd.util.hash_pandas_object(value, index=True).to_numpy()
+        text = f"{list(value.columns)!r}{list(value.dtypes.astype(str))!r}".encode()
+        return "DataFrame:" + hashlib.blake2b(text + hashed.tobytes(), digest_size=16).hexdigest()
     if isinstance(value, _PLAIN):
         return repr(value)
     if isinstance(value, (tuple, list)):

@@ -3,58 +3,28 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
-import pandas as pd
 import streamlit as st
 
 from liqcore.analysis import Analysis
-from liqcore.engine import estimate
 from liqcore.errors import DataError
-from liqcore.loaders.events import Liquidations, load_liquidations
-from liqcore.market import Market
-from liqcore.validation import WhereScore, where_score
+from liqcore.loaders.events import load_liquidations
+from liqcore.where import WhereCheck, check
 from pages.components.cache import cached
 from pages.components.text import plain
 
-LEAD_IN = pd.Timedelta("7D")  # bars before the first event, so the map has filled before it is scored
-MIN_BARS = 48
 FORMATS = (
     "Binance forceOrder recordings, Bybit liquidation stream, OKX liquidation orders, or a generic CSV with "
     "`time, side, price, size` (side = the position liquidated: long/short; size in coins, or a `usd` column)."
 )
 
 
-@dataclass(frozen=True)
-class WhereResult:
-    """The loaded events and their score against the current analysis' model."""
-
-    liquidations: Liquidations
-    score: WhereScore
-    bars: int  # bars of the candles the map was estimated on for the events' span
-
-
-def _scored_market(history: Market, liquidations: Liquidations) -> Market:
-    """The candles from `LEAD_IN` before the first event to the last one; DataError when they do not cover them."""
-    events = liquidations.events.index
-    bars = history.bars[(history.bars.index >= events[0] - LEAD_IN) & (history.bars.index <= events[-1])]
-    if len(bars) < MIN_BARS:
-        raise DataError(
-            f"{liquidations.source}: the events run {events[0]:%Y-%m-%d %H:%M} → {events[-1]:%Y-%m-%d %H:%M} UTC, but "
-            f"the loaded candles ({history.start:%Y-%m-%d} → {history.end:%Y-%m-%d}) cover {len(bars)} bars of that "
-            f"span (at least {MIN_BARS} needed). Load candles that cover the events' span."
-        )
-    return Market(bars, history.symbol, source=history.source)
-
-
-def score_upload(data: bytes, name: str, analysis: Analysis) -> WhereResult:
-    """Events file bytes → `load_liquidations` → `where_score` against a per-bar map under the analysis' model."""
+def score_upload(data: bytes, name: str, analysis: Analysis) -> WhereCheck:
+    """Events file bytes → `load_liquidations` → `liqcore.where.check` (span mapped per bar, scored), cached."""
     stream = io.BytesIO(data)
     stream.name = name
     liquidations = load_liquidations(stream, symbol=analysis.market.symbol)
-    market = _scored_market(analysis.history, liquidations)
-    heatmap = cached(estimate, market, analysis.config, spinner="Estimating the map bar by bar…")
-    return WhereResult(liquidations, where_score(market, heatmap, liquidations.events), len(market))
+    return cached(check, analysis, liquidations, spinner="Estimating the map bar by bar…")
 
 
 def render(analysis: Analysis) -> None:
