@@ -156,13 +156,36 @@ def _validate(
 ) -> tuple[pd.DataFrame, pd.Timedelta, tuple[str, ...], tuple[str, ...]]:
     """Check and normalise bars; raise DataError naming the column and row of the first problem.
 
-    Returns the bars, the interval, notes about the columns and notes about this span of bars (gaps).
+    Returns the bars, the interval, notes about the columns and notes about this span of bars (gaps). The checks run
+    in this order, so the error a user sees is the first problem in the order they would fix it.
     """
+    _check_frame(bars)
+    per_venue = [c for c in bars.columns if split_venue_column(c)]
+    notes = _check_columns(bars, per_venue)
+    index = _utc_index(bars.index)
+    out = pd.DataFrame(index=index)
+    for column in [c for c in KNOWN_COLUMNS if c in bars.columns] + per_venue:
+        out[column] = _numeric(bars[column], column, index)
+    out.index.name = "time"
+    diffs = np.diff(index.asi8)
+    _check_time_order(index, diffs)
+    _check_prices(out, index)
+    _check_optional_values(out, index, [c for c in OPTIONAL_COLUMNS if c in out.columns] + per_venue)
+    interval = _bar_interval(interval, diffs, len(index))
+    _check_grid(index, diffs, interval)
+    return out, interval, notes, _gap_notes(index, diffs, interval)
+
+
+def _check_frame(bars: object) -> None:
+    """A non-empty DataFrame."""
     if not isinstance(bars, pd.DataFrame):
         raise DataError("Market bars must be a pandas DataFrame indexed by time.")
     if bars.empty:
         raise DataError("The data has no bars. Provide at least two rows of open/high/low/close.")
-    notes: list[str] = []
+
+
+def _check_columns(bars: pd.DataFrame, per_venue: list[str]) -> tuple[str, ...]:
+    """Each column once and every price column present; a note naming the columns the model ignores."""
     repeated = bars.columns[bars.columns.duplicated()].unique()
     if len(repeated):
         raise DataError(
@@ -171,11 +194,14 @@ def _validate(
     missing = [c for c in PRICE_COLUMNS if c not in bars.columns]
     if missing:
         raise DataError(f"Missing price column(s) {', '.join(missing)}. Every bar needs open, high, low and close.")
-    per_venue = [c for c in bars.columns if split_venue_column(c)]
     unknown = [c for c in bars.columns if c not in KNOWN_COLUMNS and c not in per_venue]
     if unknown:
-        notes.append(f"Ignored column(s) the model does not use: {', '.join(map(str, unknown))}.")
-    index = bars.index
+        return (f"Ignored column(s) the model does not use: {', '.join(map(str, unknown))}.",)
+    return ()
+
+
+def _utc_index(index: pd.Index) -> pd.DatetimeIndex:
+    """The bar open times in UTC at nanosecond resolution (naive means UTC), with no empty time."""
     if not isinstance(index, pd.DatetimeIndex):
         raise DataError("Market bars must be indexed by a DatetimeIndex of bar open times.")
     no_time = np.flatnonzero(index.isna())
@@ -183,14 +209,11 @@ def _validate(
         raise DataError(
             f"The time index is empty at row {int(no_time[0]) + 1}. Every bar needs its open time: fix or drop the row."
         )
-    index = (index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")).as_unit("ns")
-    columns = [c for c in KNOWN_COLUMNS if c in bars.columns] + per_venue
-    out = pd.DataFrame(index=index)
-    for column in columns:
-        out[column] = _numeric(bars[column], column, index)
-    out.index.name = "time"
+    return (index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")).as_unit("ns")
 
-    diffs = np.diff(index.asi8)
+
+def _check_time_order(index: pd.DatetimeIndex, diffs: np.ndarray) -> None:
+    """Times strictly increasing: no repeat, no step back."""
     bad = np.flatnonzero(diffs <= 0)
     if bad.size:
         pos = int(bad[0]) + 1
@@ -199,6 +222,9 @@ def _validate(
             f"The time index {kind} at {_row_label(index, pos)}. Sort the rows by time and remove duplicates."
         )
 
+
+def _check_prices(out: pd.DataFrame, index: pd.DatetimeIndex) -> None:
+    """Prices finite and above zero, and each bar's low and high enclosing its open and close."""
     prices = out[list(PRICE_COLUMNS)].to_numpy()
     finite_positive = np.isfinite(prices) & (prices > 0)
     if not finite_positive.all():
@@ -224,7 +250,10 @@ def _validate(
             "Check that the columns are in the right order."
         )
 
-    for column in [c for c in OPTIONAL_COLUMNS if c in out.columns] + per_venue:
+
+def _check_optional_values(out: pd.DataFrame, index: pd.DatetimeIndex, columns: list[str]) -> None:
+    """Optional columns hold no infinity, and none but the signed ones (funding) a negative value."""
+    for column in columns:
         values = out[column].to_numpy()
         infinite = np.flatnonzero(np.isinf(values))
         if infinite.size:
@@ -241,16 +270,23 @@ def _validate(
                     "Check the column mapping and units."
                 )
 
+
+def _bar_interval(interval: pd.Timedelta | None, diffs: np.ndarray, bars: int) -> pd.Timedelta:
+    """The given interval, else the most common step between bars; positive either way."""
     if interval is None:
-        if len(index) < 2:
+        if bars < 2:
             raise DataError("Cannot tell the bar interval from a single bar; give at least two bars.")
         values, counts = np.unique(diffs, return_counts=True)
         interval = pd.Timedelta(int(values[np.argmax(counts)]), unit="ns")
     interval = pd.Timedelta(interval)
     if interval <= pd.Timedelta(0):
         raise DataError(f"The bar interval must be positive, got {interval}.")
-    step = interval.value
-    off_grid = np.flatnonzero(diffs % step != 0)
+    return interval
+
+
+def _check_grid(index: pd.DatetimeIndex, diffs: np.ndarray, interval: pd.Timedelta) -> None:
+    """Every step a whole number of intervals (gaps are allowed, bars between grid points are not)."""
+    off_grid = np.flatnonzero(diffs % interval.value != 0)
     if off_grid.size:
         pos = int(off_grid[0]) + 1
         raise DataError(
@@ -258,16 +294,20 @@ def _validate(
             f"{pd.Timedelta(int(diffs[off_grid[0]]), unit='ns')} after the previous bar. "
             "Resample the data to one interval before loading."
         )
+
+
+def _gap_notes(index: pd.DatetimeIndex, diffs: np.ndarray, interval: pd.Timedelta) -> tuple[str, ...]:
+    """One note counting the gaps and missing bars of this span, naming the first; () when there is none."""
+    step = interval.value
     gaps = np.flatnonzero(diffs > step)
-    span_notes: tuple[str, ...] = ()
-    if gaps.size:
-        missing_bars = int((diffs[gaps] // step - 1).sum())
-        first = _row_label(index, int(gaps[0]) + 1)
-        span_notes = (
-            f"{gaps.size} gap(s) in the bars, {missing_bars} missing bar(s) in all (first before {first}); "
-            "the model treats the time across a gap as one step.",
-        )
-    return out, interval, tuple(notes), span_notes
+    if not gaps.size:
+        return ()
+    missing_bars = int((diffs[gaps] // step - 1).sum())
+    first = _row_label(index, int(gaps[0]) + 1)
+    return (
+        f"{gaps.size} gap(s) in the bars, {missing_bars} missing bar(s) in all (first before {first}); "
+        "the model treats the time across a gap as one step.",
+    )
 
 
 def _numeric(values: pd.Series, column: str, index: pd.DatetimeIndex) -> np.ndarray:
