@@ -1,8 +1,9 @@
-"""The replay page: stepping and playing move the shown snapshot, nothing after it is drawn, and the true book
-plays beside the estimate only when the data is simulated."""
+"""The replay page: the browser player gets the whole tape; stepping moves the inspected snapshot, nothing after
+it is drawn, and the true book plays beside the estimate only when the data is simulated."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -56,22 +57,16 @@ def test_step_forward_and_back_move_the_shown_snapshot(simulated: AppTest) -> No
     assert _shown(at) == first
 
 
-def test_play_advances_by_the_speed_and_stops_at_the_end(simulated: AppTest) -> None:
-    at = simulated
-    at.session_state["rp_k"] = 0
-    at.segmented_control(key="rp_speed").set_value(5).run()
-    at.button(key="rp_play").click().run()
-    assert at.session_state["rp_playing"]
-    after_one = at.session_state["rp_k"]
-    at.run()
-    assert at.session_state["rp_k"] == after_one + 5
-    assert at.button(key="rp_play").label == "Pause"
-    count = len(at.session_state["analysis"].heatmap.times)
-    at.session_state["rp_k"] = count - 3
-    at.run()
-    assert not at.exception
-    assert at.session_state["rp_k"] == count - 1 and not at.session_state["rp_playing"]
-    assert at.button(key="rp_play").label == "Play"
+def test_the_player_carries_the_tape_of_both_maps(simulated: AppTest) -> None:
+    """The browser player gets every snapshot and both maps; a bug dropping the true book or snapshots fails."""
+    players = list(simulated.get("iframe"))
+    assert len(players) == 1
+    html = players[0].proto.srcdoc
+    count = len(simulated.session_state["analysis"].heatmap.times)
+    assert "const tape = " in html and "</script>" not in html.split("const tape = ")[1].split("\n")[0]
+    tape = json.loads(html.split("const tape = ")[1].split(";\n")[0])
+    assert len(tape["times"]) == count and len(tape["maps"]) == 2
+    assert tape["maps"][1]["title"].startswith("True book")
 
 
 def test_true_book_plays_beside_the_estimate_on_simulated_data(simulated: AppTest) -> None:
@@ -82,7 +77,6 @@ def test_true_book_plays_beside_the_estimate_on_simulated_data(simulated: AppTes
 
 def test_nothing_after_the_current_snapshot_is_drawn(simulated: AppTest) -> None:
     at = simulated
-    at.session_state["rp_playing"] = False
     at.session_state["rp_k"] = 20
     at.run()
     shown = _shown(at)
@@ -105,5 +99,7 @@ def test_uploaded_data_shows_only_the_estimate() -> None:
     titles = [m.value for m in at.markdown]
     assert "**Estimated map**" in titles and "**True book (simulator)**" not in titles
     assert len(_maps(at)) == 1
+    tape = json.loads(at.get("iframe")[0].proto.srcdoc.split("const tape = ")[1].split(";\n")[0])
+    assert len(tape["maps"]) == 1
     assert "true book" not in " ".join(c.value for c in at.caption)
     assert "my \\*upload\\*" in at.caption[0].value  # the dataset's name is shown as text

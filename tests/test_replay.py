@@ -7,7 +7,7 @@ import pytest
 
 from liqcore import analyse, simulate
 from liqcore.charts.raster import heat_raster
-from liqcore.replay import frame_at, snapshot_count, true_map
+from liqcore.replay import frame_at, replay_tape, snapshot_count, true_map
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +64,35 @@ def test_uploaded_data_has_no_true_book(simulated) -> None:
 def test_snapshot_index_out_of_range_is_refused(simulated, k) -> None:
     with pytest.raises(IndexError, match=r"outside 0\.\.59"):
         frame_at(simulated, k)
+
+
+def test_tape_frames_draw_what_frame_at_draws(simulated) -> None:
+    """Frame k in the browser = the whole raster clipped at snapshot k + 1 and the candles up to its bar, so the
+    tape's partial candle for every snapshot must be frame_at's last candle and its columns the same snapshots."""
+    tape = replay_tape(simulated)
+    times = simulated.heatmap.times
+    assert tape["times"] == [int(t.value // 1_000_000) for t in times]
+    whole = tape["candles"]
+    for k in (0, 7, 31, snapshot_count(simulated) - 1):
+        shown = frame_at(simulated, k).candles
+        last = tape["partial"]["candle"][k]
+        assert last == len(shown) - 1  # candles before it are whole, this one is drawn from the partial values
+        assert whole["time"][: last + 1] == [int(t.value // 1_000_000) for t in shown["time"]]
+        assert whole["open"][last] == pytest.approx(shown["open"].iloc[-1])
+        for name in ("high", "low", "close"):
+            assert tape["partial"][name][k] == pytest.approx(shown[name].iloc[-1]), (k, name)
+        assert tape["partial"]["t1"][k] == int(shown["t1"].iloc[-1].value // 1_000_000)
+        assert tape["prices"][k] == pytest.approx(frame_at(simulated, k).price)
+
+
+def test_tape_maps_share_the_window_and_the_true_book_only_on_simulated_data(simulated) -> None:
+    tape = replay_tape(simulated)
+    estimate, truth = tape["maps"]
+    assert "estimate" in estimate["title"] and "not an estimate" in truth["title"]
+    for key in ("t0", "t1", "p0", "p1"):
+        assert estimate[key] == truth[key]
+    first = frame_at(simulated, 0).estimate
+    assert estimate["p0"] == pytest.approx(first.price_edges[0])  # the price bins of every frame
+    assert tape["low"] < min(tape["candles"]["low"]) and tape["high"] > max(tape["candles"]["high"])
+    assert tape["start"] <= estimate["t0"] < estimate["t1"] <= tape["end"]
+    assert len(replay_tape(analyse(simulated.market, snapshots=40))["maps"]) == 1
