@@ -18,7 +18,7 @@ from liqcore.profile import find_clusters, notional_between
 from pages.components import heat_views, view_state
 from pages.components.breakouts import render_breakout_scanner
 from pages.components.chart_export import chart_with_png, png_download
-from pages.components.lesson import render_scenario_lesson, render_start_here
+from pages.components.lesson import render_guides
 from pages.components.session import current_analysis
 from pages.components.venues import render_venue_split
 
@@ -33,8 +33,7 @@ st.caption(
     "**longs (amber) below price, shorts (violet) above**; the denser, the more opaque. It is an **estimate** from "
     f"open interest and an assumed leverage mix (driven by **{heatmap.driver}**), not exchange data."
 )
-render_start_here()
-moments = render_scenario_lesson(analysis, slider_key="hm_at")
+moments = render_guides(analysis, slider_key="hm_at")
 marked = () if moments is None else tuple(zip(moments["time"], moments["label"], strict=True))
 
 view_state.restore("hm_side", "both", allowed=SIDES)

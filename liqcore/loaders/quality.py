@@ -20,17 +20,20 @@ def frozen_open_interest(bars: pd.DataFrame, interval: pd.Timedelta, name: str) 
         if column not in bars.columns:
             continue
         values = bars[column].to_numpy()
+        if not len(values):
+            continue
         filled = np.isfinite(values)
         same = np.r_[False, (values[1:] == values[:-1]) & filled[1:] & filled[:-1]]
         starts = np.flatnonzero(~same)
         ends = np.r_[starts[1:], len(values)]  # each run: starts[i] .. ends[i] - 1
-        for start, end in zip(starts, ends, strict=True):
+        nanoseconds = bars.index.asi8
+        spans = nanoseconds[ends - 1] - nanoseconds[starts] + pd.Timedelta(interval).value
+        frozen = (ends - starts >= FROZEN_BARS) & (spans >= FROZEN_SPAN.value) & filled[starts]
+        for start, end in zip(starts[frozen], ends[frozen], strict=True):  # runs are judged in bulk, not one by one
             count = end - start
-            span = bars.index[end - 1] - bars.index[start] + interval
-            if count >= FROZEN_BARS and span >= FROZEN_SPAN and filled[start]:
-                notes.append(
-                    f"{name}: open interest frozen at {values[start]:,.6g} from {bars.index[start]:%Y-%m-%d %H:%M} "
-                    f"to {bars.index[end - 1] + interval:%Y-%m-%d %H:%M} UTC ({count:,} bars): the feed looks stopped "
-                    "there, so the map sees no positions opened or closed in that span."
-                )
+            notes.append(
+                f"{name}: open interest frozen at {values[start]:,.6g} from {bars.index[start]:%Y-%m-%d %H:%M} "
+                f"to {bars.index[end - 1] + interval:%Y-%m-%d %H:%M} UTC ({count:,} bars): the feed looks stopped "
+                "there, so the map sees no positions opened or closed in that span."
+            )
     return notes

@@ -1,6 +1,8 @@
 """Guidance for learners: the "start here" path on the first visit, and the simulator scenario's lesson with "show me".
 
-All text comes from `liqcore.scenarios` (the scenario objects and `START_HERE`); this module only lays it out.
+All text comes from `liqcore.scenarios` (the scenario objects and `START_HERE`); this module only lays it out: each
+is a collapsed expander with a telling label, so on a 1440×900 desktop and a 390 px phone the map stays on the first
+screen (opened in full they pushed it below the fold).
 """
 
 from __future__ import annotations
@@ -18,14 +20,13 @@ SHOW_KEY = "lesson_show_me"
 
 
 def render_start_here() -> None:
-    """Three short steps explaining the map, shown until the learner dismisses them (once per session)."""
+    """Three short steps explaining the map, offered until the learner dismisses them (once per session)."""
     if st.session_state.get(SEEN_KEY):
         return
-    with st.container(border=True, key="start_here"):
-        st.markdown("#### :material/flag: Start here")
-        for column, (number, (title, text)) in zip(st.columns(3), enumerate(START_HERE, start=1), strict=True):
-            column.markdown(f"**{number}. {title}**  \n{text}")
-        left, right, _ = st.columns([1.2, 1.4, 3])
+    with st.expander("Start here: the map in three steps", icon=":material/flag:", key="start_here"):
+        for number, (title, text) in enumerate(START_HERE, start=1):
+            st.markdown(f"**{number}. {title}**  \n{text}")
+        left, right = st.columns([1, 2])
         left.button(
             "Got it",
             key="start_here_ok",
@@ -54,8 +55,9 @@ def render_scenario_lesson(analysis: Analysis, slider_key: str) -> pd.DataFrame 
     times = analysis.heatmap.times
     moments = sim.key_moments()
     visible = moments[(moments["time"] >= times[0]) & (moments["time"] <= times[-1])]
-    with st.container(border=True, key="scenario_lesson"):
-        st.markdown(f"#### :material/school: Lesson · {guide.title}")
+    with st.expander(
+        f"Lesson · {guide.title}: what to watch, and show me", icon=":material/school:", key="scenario_lesson"
+    ):
         st.markdown(guide.story)
         st.markdown(f"**What to watch.** {guide.watch}  \n**Where on the chart.** {guide.where}")
         st.toggle(
@@ -81,3 +83,18 @@ def render_scenario_lesson(analysis: Analysis, slider_key: str) -> pd.DataFrame 
             st.markdown("**Has:**\n" + "\n".join(f"- {text}" for text in guide.mechanisms))
             st.markdown("**Leaves out:**\n" + "\n".join(f"- {text}" for text in guide.missing_mechanisms))
     return visible if shown else None
+
+
+def render_guides(analysis: Analysis, slider_key: str) -> pd.DataFrame | None:
+    """ "Start here" and the scenario's lesson side by side (either alone at full width); returns the lesson's
+    marked moments, as `render_scenario_lesson` does."""
+    start_here = not st.session_state.get(SEEN_KEY)
+    if start_here and analysis.is_simulated:
+        left, right = st.columns(2)
+        with left:
+            render_start_here()
+        with right:
+            return render_scenario_lesson(analysis, slider_key)
+    if start_here:
+        render_start_here()
+    return render_scenario_lesson(analysis, slider_key)
