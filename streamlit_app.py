@@ -25,7 +25,7 @@ with st.sidebar:
     st.markdown("### :material/local_fire_department: Liquidation Heatmap Lab")
     data = data_sources.choose_source(main_area)
     if data is not None:
-        window = data_sources.choose_lookback(market_of(data))
+        window = data_sources.choose_window(market_of(data))
         config = model_settings.choose_config(market_of(data))
 view_state.publish(data_sources.VIEW_KEYS + live.VIEW_KEYS + model_settings.view_keys())
 view_state.tell_ignored()

@@ -3,7 +3,7 @@
 Every analysis is linear in the bars (see `python -m liqcore.bench --pages`): at a year of 1-minute bars (525,600)
 each page's analysis measured at most about 5 s of CPU on the 2-core reference machine, so twice that many bars take
 about 10 s — the most a person should wait for a page without being told. Above `MAX_ANALYSIS_BARS` the pages decline
-and say how to get under it (a shorter lookback), instead of running for minutes.
+and say how to get under it (a shorter window shown), instead of running for minutes.
 """
 
 from __future__ import annotations
@@ -26,6 +26,6 @@ def too_large(market: Market, what: str, limit: int | None = None) -> str | None
         return None
     return (
         f"{what} runs on at most {limit:,} bars (two years of 1-minute bars, about 10 s here); this view has "
-        f"{len(market):,} bars. Choose a shorter lookback in the sidebar, or load coarser bars "
+        f"{len(market):,} bars. Choose a shorter window in the sidebar, or load coarser bars "
         "(e.g. 5-minute)."
     )

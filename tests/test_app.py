@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -33,22 +34,40 @@ def test_default_view_is_the_simulator_heatmap_with_its_dataset_described() -> N
 
 
 def test_query_parameters_restore_the_sidebar() -> None:
-    at = _run({"src": "sim", "scenario": "long_cascade", "seed": "3", "lookback": "3d", "preset": "aggressive"})
+    at = _run({"src": "sim", "scenario": "long_cascade", "seed": "3", "window": "3d", "preset": "aggressive"})
     assert not at.exception
     assert _sidebar_select(at, "Scenario").value == "long_cascade"
     assert at.sidebar.number_input[0].value == 3
-    assert _sidebar_select(at, "Lookback").value == "3d"
+    assert _sidebar_select(at, "Window shown").value == "3d"
     assert _sidebar_select(at, "Model preset").value == "aggressive"
     assert at.query_params["scenario"] == ["long_cascade"] or at.query_params["scenario"] == "long_cascade"
 
 
-@pytest.mark.parametrize("query", [{"scenario": "nope", "seed": "-4", "lookback": "17y", "preset": "yolo"}])
+def test_an_old_link_with_lookback_still_opens_its_window_and_is_rewritten_as_window() -> None:
+    at = _run({"src": "sim", "lookback": "3d"})
+    assert not at.exception
+    assert _sidebar_select(at, "Window shown").value == "3d"
+    analysis = at.session_state["analysis"]
+    assert analysis.window == pd.Timedelta("3D")
+    assert at.query_params["window"] in ("3d", ["3d"]) and "lookback" not in at.query_params
+    assert not at.toast  # the old name is understood, not reported as ignored
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"scenario": "nope", "seed": "-4", "window": "17y", "preset": "yolo"},
+        {"scenario": "nope", "seed": "-4", "lookback": "17y", "preset": "yolo"},
+    ],
+)
 def test_invalid_query_parameters_fall_back_to_defaults(query: dict[str, str]) -> None:
     at = _run(query)
     assert not at.exception
     assert _sidebar_select(at, "Scenario").value == "short_squeeze"
-    assert _sidebar_select(at, "Lookback").value == "all"
+    assert _sidebar_select(at, "Window shown").value == "all"
     assert _sidebar_select(at, "Model preset").value == "balanced"
+    told = " ".join(t.value for t in at.toast)
+    assert ("window" if "window" in query else "lookback") in told  # the link's own name for the bad value
 
 
 def test_preset_and_lookback_choices_change_the_estimate() -> None:
@@ -57,7 +76,7 @@ def test_preset_and_lookback_choices_change_the_estimate() -> None:
     second = _run({"preset": "aggressive"}).session_state["analysis"]
     assert second.key != first.key
     assert second.heatmap.config.leverage_tiers != first.heatmap.config.leverage_tiers
-    third = _run({"lookback": "1d"}).session_state["analysis"]
+    third = _run({"window": "1d"}).session_state["analysis"]
     assert (third.market.end - third.market.start).total_seconds() <= 86_400
     assert third.heatmap.times[0] >= third.market.start
 

@@ -387,28 +387,28 @@ def test_every_page_on_a_phone(server: str, browser: object, name: str) -> None:
 
 
 def test_deep_link_restores_the_view(server: str, browser: object) -> None:
-    page = _open(browser, f"{server}/?src=sim&scenario=long_cascade&seed=3&lookback=3d&preset=aggressive")
+    page = _open(browser, f"{server}/?src=sim&scenario=long_cascade&seed=3&window=3d&preset=aggressive")
     _wait_ready(page)
     chosen = {
         box.get_attribute("aria-label"): box.input_value()
         for box in page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input").all()
     }
-    assert chosen == {"Scenario": "Long cascade", "Lookback": "3d", "Model preset": "Aggressive"}
+    assert chosen == {"Scenario": "Long cascade", "Window shown": "3d", "Model preset": "Aggressive"}
     assert page.locator("[data-testid='stSidebar'] input[type='number']").first.input_value() == "3"
     _no_exception(page)
     page.context.close()
 
 
-def test_switching_lookback_redraws_quickly(server: str, browser: object) -> None:
+def test_switching_the_window_redraws_quickly(server: str, browser: object) -> None:
     page = _open(browser, server)
     _wait_ready(page)
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Lookback").click()
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Window shown").click()
     start = time.monotonic()
     page.get_by_role("option", name="3d").click()
-    page.wait_for_url("**lookback=3d**")
+    page.wait_for_url("**window=3d**")
     _wait_ready(page)
-    _record("lookback_switch_seconds", time.monotonic() - start)
-    assert "lookback=3d" in page.url
+    _record("window_switch_seconds", time.monotonic() - start)
+    assert "window=3d" in page.url
     _no_exception(page)
     page.context.close()
 
@@ -417,7 +417,7 @@ def test_a_page_link_works_as_the_first_request_on_a_fresh_server(browser: objec
     """Streamlit serves the first request through its legacy pages/ discovery; the page must still get its data."""
     with _streamlit_server("streamlit-fresh.log") as url:
         start = time.monotonic()
-        page = _open(browser, f"{url}/volatility?src=sim&scenario=fakeout&seed=4&lookback=3d")
+        page = _open(browser, f"{url}/volatility?src=sim&scenario=fakeout&seed=4&window=3d")
         _wait_ready(page)
         _record("first_paint_cold_server_deep_link_seconds", time.monotonic() - start)
         _no_exception(page)

@@ -15,7 +15,7 @@ def test_message_names_the_bound_the_size_and_the_way_out() -> None:
     assert too_large(market, "The volatility forecast", limit=50) is None
     message = too_large(market, "The volatility forecast", limit=49)
     assert message.startswith("The volatility forecast runs on at most 49 bars")
-    assert "this view has 50 bars" in message and "shorter lookback" in message
+    assert "this view has 50 bars" in message and "shorter window in the sidebar" in message
     assert MAX_ANALYSIS_BARS >= 525_600  # a year of 1-minute bars, the benchmark's largest case, is always served
 
 

@@ -17,7 +17,7 @@ from liqcore.validate import main as validate_main
 from liqcore.validation import score
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
-VIEW = {"src": "sim", "scenario": "short_squeeze", "seed": "7", "lookback": "3d", "preset": "balanced"}
+VIEW = {"src": "sim", "scenario": "short_squeeze", "seed": "7", "window": "3d", "preset": "balanced"}
 
 
 def _notebook() -> lc.Analysis:
@@ -135,7 +135,7 @@ def test_with_config_keeps_data_window_and_truth() -> None:
 
 
 def test_validation_page_scores_the_map_it_draws() -> None:
-    at = run_page("pages/validation.py", {"lookback": "3d"})
+    at = run_page("pages/validation.py", {"window": "3d"})
     analysis = at.session_state["analysis"]
     shown = at.dataframe[0].value.set_index("side")
     pd.testing.assert_frame_equal(shown, score(analysis.market, analysis.heatmap).table, check_dtype=False)

@@ -36,7 +36,7 @@ ROWS = [
     Row("map_scale_control", "heatmap: colour scale", 0.3),
     Row("if_price_reaches", "heatmap: \u201cif price reaches\u201d", 0.3),
     Row("preset_change", "model preset change (estimates the map again)", None),
-    Row("lookback_switch", "lookback (view window) change (estimates the map again)", None),
+    Row("window_switch", "window shown change (estimates the map again)", None),
     Row("page_switch_heatmap", "page switch → Heatmap", 1.0),
     Row("page_switch_sentiment", "page switch → Sentiment", 1.0),
     Row("page_switch_volatility", "page switch → Volatility", 1.0),

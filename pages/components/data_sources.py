@@ -1,4 +1,9 @@
-"""The sidebar's data-source section: pick a source, get a loaded market, pick the lookback, see what is loaded."""
+"""The sidebar's data-source section: pick a source, get a loaded market, pick the window shown, see what is loaded.
+
+The *window* is the span of the latest bars the map shows (URL parameter `window`; links written before it was
+named so say `lookback`, which is still read). It is not the model's cohort age (`ModelConfig.max_age_hours`) nor
+a live fetch's span.
+"""
 
 from __future__ import annotations
 
@@ -28,10 +33,10 @@ SCENARIO_NAMES = {
     "long_cascade": "Long cascade",
     "fakeout": "Fakeout",
 }
-LOOKBACKS = ("12h", "1d", "3d", "7d", "14d", "30d", "90d", "365d")
+WINDOWS = ("12h", "1d", "3d", "7d", "14d", "30d", "90d", "365d")
 
 
-VIEW_KEYS = ["src", "scenario", "seed", "lookback"]
+VIEW_KEYS = ["src", "scenario", "seed", "window"]
 NO_DATA_HINT = (
     "Upload a CSV, or pick an exchange and press **Fetch**, in the sidebar to draw a liquidation heatmap of real "
     "data — or switch back to the built-in simulator."
@@ -69,25 +74,25 @@ def choose_source(main: Any) -> Market | Simulation | None:
     return pickers[source]()
 
 
-def _lookback_label(value: str, market: Market) -> str:
+def _window_label(value: str, market: Market) -> str:
     if value == "all":
         return f"All ({_span_text(market.end - market.start)})"
     return value.replace("365d", "1y")
 
 
-def choose_lookback(market: Market) -> str:
-    """Lookback options the data allows, plus all of it."""
+def choose_window(market: Market) -> str:
+    """The windows the data allows (at least four bars, shorter than the data), plus all of it."""
     span = market.end - market.start
-    options = [lb for lb in LOOKBACKS if 4 * market.interval <= parse_duration(lb) < span]
+    options = [w for w in WINDOWS if 4 * market.interval <= parse_duration(w) < span]
     options.append("all")
-    view_state.restore("lookback", "all")
-    if st.session_state.get("lookback") not in options:
-        st.session_state["lookback"] = "all"
+    view_state.restore("window", "all", allowed=options, aliases=("lookback",))
+    if st.session_state.get("window") not in options:
+        st.session_state["window"] = "all"
     return st.selectbox(
-        "Lookback",
+        "Window shown",
         options,
-        key="lookback",
-        format_func=lambda v: _lookback_label(v, market),
+        key="window",
+        format_func=lambda v: _window_label(v, market),
         help="How much history the map shows. The model also warms up on the span before it.",
     )
 

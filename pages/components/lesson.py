@@ -69,7 +69,7 @@ def render_scenario_lesson(analysis: Analysis, slider_key: str) -> pd.DataFrame 
         )
         if len(visible) < len(moments):
             missing = ", ".join(moments.loc[~moments.index.isin(visible.index), "label"])
-            st.caption(f"Outside the lookback shown: {missing}. Choose *All* as lookback in the sidebar to see it.")
+            st.caption(f"Outside the window shown: {missing}. Choose *All* as the window in the sidebar to see it.")
         shown = bool(st.session_state.get(SHOW_KEY)) and not visible.empty
         if shown:
             st.caption(

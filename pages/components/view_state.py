@@ -41,26 +41,36 @@ def ignored() -> list[str]:
     return st.session_state[_IGNORED]
 
 
-def restore(key: str, default: Any, parse: Callable[[str], Any] = str, allowed: Iterable[Any] | None = None) -> None:
-    """Seed `st.session_state[key]` from the link's query parameter of the same name once per session."""
+def restore(
+    key: str,
+    default: Any,
+    parse: Callable[[str], Any] = str,
+    allowed: Iterable[Any] | None = None,
+    aliases: tuple[str, ...] = (),
+) -> None:
+    """Seed `st.session_state[key]` from the link's query parameter of the same name once per session.
+
+    `aliases` are the parameter's former names, read when the link lacks the current one, so old share links still
+    open their view (the next publish writes the current name).
+    """
     link = _link()
     restored: set[str] = st.session_state.setdefault(_RESTORED, set())
     if key in restored:
         st.session_state.setdefault(key, default)
         return
     restored.add(key)
-    raw = link.get(key)
+    name = next((name for name in (key, *aliases) if name in link), None)
     value = st.session_state.get(key, default)  # a value set before the widget first appears is kept
-    if raw is not None:
+    if name is not None:
         try:
-            candidate = parse(raw)
+            candidate = parse(link[name])
             accepted = allowed is None or candidate in set(allowed)
         except (TypeError, ValueError, OverflowError):
             accepted = False
         if accepted:
             value = candidate
         else:
-            st.session_state[_IGNORED].append(key)
+            st.session_state[_IGNORED].append(name)
     st.session_state[key] = value
 
 
