@@ -47,12 +47,14 @@ class KeyMoment:
     """Where the lesson happens: the bar with the most `measure` between `start` and `end` (shares of the series).
 
     `measure` is a bar column ("liq_short_usd", "liq_long_usd") or "high"/"-low" for the highest high / lowest low.
+    `lead_bars`: the walkthrough's "show me" stops this many bars before it, so the learner decides before the move.
     """
 
     label: str
     start: float
     end: float
     measure: str
+    lead_bars: int = 12
 
 
 @dataclass(frozen=True)

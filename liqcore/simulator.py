@@ -117,7 +117,8 @@ class Simulation:
         return SCENARIO_BY_NAME[self.scenario]
 
     def key_moments(self) -> pd.DataFrame:
-        """The scenario's key moments found in these bars: label, time, bar, price (the close there)."""
+        """The scenario's key moments found in these bars: label, time, bar, price (the close there), lead_bars (how
+        far before it a walkthrough decision should stop)."""
         bars = self.market.bars
         n = len(bars)
         rows = []
@@ -128,8 +129,9 @@ class Simulation:
             else:
                 values = span[moment.measure]
             time = values.idxmax()
-            rows.append((moment.label, time, int(bars.index.get_loc(time)), float(bars.at[time, "close"])))
-        return pd.DataFrame(rows, columns=["label", "time", "bar", "price"])
+            bar = int(bars.index.get_loc(time))
+            rows.append((moment.label, time, bar, float(bars.at[time, "close"]), moment.lead_bars))
+        return pd.DataFrame(rows, columns=["label", "time", "bar", "price", "lead_bars"])
 
     def _bar(self, at: pd.Timestamp | str | int | None) -> int:
         n = len(self.market)

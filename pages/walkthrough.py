@@ -57,9 +57,9 @@ first_bar, last_bar = decision_range(analysis.market, analysis.heatmap, RULES.af
 times = analysis.market.bars.index
 
 
-def _restart(at: int | None) -> None:
-    """A new decision point: back to step 1 with no answers given."""
-    st.session_state.update(wt_at=at, wt_step=1, wt_plan_for=None)
+def _restart(at: int | None, moment: tuple[str, pd.Timestamp] | None = None) -> None:
+    """A new decision point (and the key moment it was chosen for, if any): back to step 1 with no answers given."""
+    st.session_state.update(wt_at=at, wt_step=1, wt_plan_for=None, wt_moment=moment)
     for key in ANSWER_KEYS:
         st.session_state.pop(key, None)
 
@@ -72,6 +72,22 @@ def _random_moment() -> None:
 def _chosen_time() -> None:
     chosen = st.session_state["wt_time"]
     _restart(int(times.get_loc(chosen)))
+
+
+def key_moments() -> pd.DataFrame:
+    """The scenario's key moments inside this window, each with the bar a "show me" decision stops at (its
+    `lead_bars` before it, kept where a decision can be made); empty for data that is not simulated."""
+    if not analysis.is_simulated:
+        return pd.DataFrame(columns=["label", "time", "decide_at"])
+    moments = analysis.simulation.key_moments()
+    moments = moments[(moments["time"] >= times[first_bar]) & (moments["time"] <= times[-1])].copy()
+    key_bar = times.searchsorted(moments["time"])
+    moments["decide_at"] = (key_bar - moments["lead_bars"]).clip(first_bar, last_bar).astype(int)
+    return moments
+
+
+def _show_me(label: str, time: pd.Timestamp, decide_at: int) -> None:
+    _restart(decide_at, (label, time))
 
 
 if st.session_state.get("wt_key") != analysis.key:
@@ -129,6 +145,9 @@ def _map(end: pd.Timestamp | None = None, extra: tuple[alt.Chart, ...] = (), hei
     hover = heat_cells(crop, max_marks=HOVER_CELLS)
     chart = heatmap_chart(heat_raster(crop), hover, candles, lesson.price, height=height)
     marks = pd.DataFrame({"time": [lesson.time], "label": ["decision"]})
+    moment = st.session_state.get("wt_moment")
+    if moment is not None and moment[1] <= (end if end is not None else lesson.time):  # never ahead of what is shown
+        marks = pd.concat([marks, pd.DataFrame({"time": [moment[1]], "label": [moment[0]]})], ignore_index=True)
     for layer in (moment_markers(marks), *extra):
         chart = chart + layer
     shown_to = f"{(end or lesson.time):%Y-%m-%d %H:%M} UTC"
@@ -158,9 +177,8 @@ with st.expander("Decision time", icon=":material/schedule:", expanded=step == 1
     left, mid, right = st.columns([4, 1.3, 1.3])
     snapshots = [t for t in analysis.heatmap.times if times[first_bar] <= t <= times[last_bar]]
     if snapshots:
-        nearest = min(snapshots, key=lambda t: abs(t - lesson.time))
-        if st.session_state.get("wt_time") not in snapshots:
-            st.session_state["wt_time"] = nearest
+        # The slider follows the decision however it was chosen (slider, random, show me): its latest snapshot.
+        st.session_state["wt_time"] = max((t for t in snapshots if t <= lesson.time), default=snapshots[0])
         left.select_slider(
             "Decide at (UTC)",
             options=snapshots,
@@ -173,6 +191,28 @@ with st.expander("Decision time", icon=":material/schedule:", expanded=step == 1
     right.button(
         "A recent breakout", key="wt_auto", icon=":material/bolt:", on_click=_restart, args=(None,), width="stretch"
     )
+    moments = key_moments()
+    if len(moments):
+        st.markdown(f"**Show me the lesson of *{analysis.simulation.guide.title}*:** stop just before its key moment.")
+        for column, row in zip(st.columns(len(moments)), moments.itertuples(), strict=True):
+            column.button(
+                f"Show me: {row.label}",
+                key=f"wt_show_{row.Index}",
+                icon=":material/my_location:",
+                on_click=_show_me,
+                args=(row.label, row.time, row.decide_at),
+                width="stretch",
+                help=f"Decide {row.lead_bars} bars before it; it is marked on the map once the bars after your "
+                "decision are shown.",
+            )
+    chosen_moment = st.session_state.get("wt_moment")
+    if chosen_moment is not None:
+        label, when = chosen_moment
+        ahead = int(times.searchsorted(when)) - lesson.bar
+        st.caption(
+            f"Stopped {ahead} bar(s) before **{label}** ({when:%b %d %H:%M} UTC). Read the map as it stood here; the "
+            "moment is marked on the map (lime ▼) once the bars after your decision are shown, in step 7."
+        )
 st.progress(step / len(STEPS), text=f"Step {step} of {len(STEPS)}: {STEPS[step - 1]}")
 
 

@@ -57,3 +57,39 @@ def test_learner_chooses_the_decision_time_or_a_random_moment() -> None:
     at.button(key="wt_random").click().run()
     assert not at.exception and at.session_state["wt_step"] == 1
     assert isinstance(at.session_state["wt_at"], int) and at.session_state["wt_at"] != before
+
+
+def _marker_labels(at) -> set[str]:
+    """Labels of the ▼ markers drawn on the maps (decision, key moments), from the charts' datasets."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    labels: set[str] = set()
+    for chart in at.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            frame = convert_arrow_bytes_to_pandas_df(dataset.data.data)
+            if "text" in frame and frame["text"].astype(str).str.startswith("▼").any():
+                labels |= set(frame["label"])
+    return labels
+
+
+def test_show_me_stops_before_the_scenario_key_moment_and_marks_it_after_the_decision() -> None:
+    at = run_page("pages/walkthrough.py")
+    sim = at.session_state["analysis"].simulation
+    moment = sim.key_moments().iloc[0]
+    at.button(key="wt_show_0").click().run()
+    assert not at.exception
+    bars = at.session_state["analysis"].market.bars.index
+    decided = at.session_state["wt_at"]
+    assert bars[decided] < moment["time"]  # the learner decides before the move, not at it
+    assert int(bars.searchsorted(moment["time"])) - decided == moment["lead_bars"]
+    assert at.select_slider(key="wt_time").value <= bars[decided]  # the slider follows the chosen decision
+    assert moment["label"] in " ".join(c.value for c in at.caption)
+    assert moment["label"] not in _marker_labels(at)  # not drawn while the bars after the decision are hidden
+    at.session_state["wt_step"] = 7
+    at.run()
+    assert not at.exception
+    assert {"decision", moment["label"]} <= _marker_labels(at)
+    at.button(key="wt_random").click().run()  # another moment forgets the key moment
+    at.session_state["wt_step"] = 7
+    at.run()
+    assert moment["label"] not in _marker_labels(at)
