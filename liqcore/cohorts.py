@@ -215,11 +215,11 @@ def maintenance_rate(market: Market, config: ModelConfig) -> tuple[float, str]:
     )
 
 
-def drop_bars(times: pd.DatetimeIndex, lookback_hours: float | None) -> np.ndarray:
+def drop_bars(times: pd.DatetimeIndex, max_age_hours: float | None) -> np.ndarray:
     """Step 5: for each birth bar, the bar at whose end its cohorts leave the map (T = never)."""
-    if not lookback_hours:
+    if not max_age_hours:
         return np.full(len(times), len(times), dtype=np.int64)
-    limit = times + pd.Timedelta(hours=lookback_hours)
+    limit = times + pd.Timedelta(hours=max_age_hours)
     return np.searchsorted(times.asi8, limit.asi8, side="left").astype(np.int64)
 
 
@@ -260,7 +260,7 @@ def prepare(market: Market, config: ModelConfig) -> ModelInputs:
         turnover=flow.turnover,
         decay=decay_factors(bar_hours(market), flow.half_life),  # 5. how positions fade and leave
         declined=flow.declined,
-        drop_bar=drop_bars(bars.index, config.lookback_hours),
+        drop_bar=drop_bars(bars.index, config.max_age_hours),
         edges=edges,
         tiers=tuple(config.leverage_tiers),
         closing=config.closing,

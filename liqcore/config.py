@@ -49,8 +49,9 @@ class ModelConfig:
     turnover_per_hour: float = 0.03
     # Positions fade with this half-life in hours (None = never fade; they still close with open interest).
     decay_half_life_hours: float | None = 72.0
-    # Positions older than this many hours are dropped from the map (None = keep all).
-    lookback_hours: float | None = 24.0 * 30
+    # Cohort age limit: positions older than this many hours are dropped from the map (None = keep all). Not the
+    # window the app shows (`liqcore.analyse(window=...)`) nor the span a fetch asks for (`fetch_market(span=...)`).
+    max_age_hours: float | None = 24.0 * 30
     # Price-bin height in USD (None = chosen from the price level and range, about `max_bins` bins).
     bin_size: float | None = None
     # Upper bound on the number of price bins when the bin size is automatic.
@@ -92,7 +93,7 @@ class ModelConfig:
             raise ValueError("turnover_per_hour must be at least 0 and below 1")
         if self.contract not in ("linear", "inverse"):
             raise ValueError("contract must be 'linear' or 'inverse'")
-        for name in ("decay_half_life_hours", "lookback_hours", "bin_size"):
+        for name in ("decay_half_life_hours", "max_age_hours", "bin_size"):
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ValueError(f"{name} must be positive or None")
@@ -145,8 +146,8 @@ class ModelConfig:
                 else "Positions do not fade with time."
             ),
             (
-                f"Positions older than {self.lookback_hours / 24:g} days leave the map."
-                if self.lookback_hours
+                f"Positions older than {self.max_age_hours / 24:g} days (cohort age limit) leave the map."
+                if self.max_age_hours
                 else "Positions stay on the map until liquidated or closed."
             ),
             f"Liquidation prices use the isolated-margin formula for {self.contract} contracts.",

@@ -4,7 +4,7 @@ The reference (`liqcore.reference`) walks bar by bar. This engine gets the same 
 
 1. **Deaths at once.** A long cohort born in bar b dies in the first later bar whose low reaches its price (a short:
    whose high does). That first-passage time is found for all cohorts together by a descent over a sparse table of
-   running minima (maxima): O(log T) vectorised steps. Oldest-first closes and the lookback are first-passage times
+   running minima (maxima): O(log T) vectorised steps. Oldest-first closes and the age limit are first-passage times
    on monotone sequences (`searchsorted`). A cohort's end is the earliest of the three; it counts as liquidated when
    the price death comes first (consumption runs before closing in a bar).
 2. **Survival as one curve.** Pro-rata closes, turnover and decay scale every live cohort alike, so they form one

@@ -2,7 +2,7 @@
 
 The market is the benchmark's seeded random walk (`liqcore.bench.synthetic_market`: 1-minute bars with volume, taker
 flow and open interest) plus synthetic realised liquidations so the validation page has something to score; the
-map is `liqcore.analyse` with lookback "all", as the app builds it (300 snapshot columns). Each page's analysis is
+map is `liqcore.analyse` with window "all", as the app builds it (300 snapshot columns). Each page's analysis is
 what the page computes on its first load with default controls — charts excluded (the render side measures those).
 
 Times are medians of `repeats` runs after one warm-up run, as wall-clock seconds and as CPU seconds of this process:

@@ -109,9 +109,9 @@ def reference_inputs(market: Market, config: ModelConfig) -> ModelInputs:
                 long_liq[t, p, j] = _liquidation_price(float(price), lev, "long", mmr, config.contract)
                 short_liq[t, p, j] = _liquidation_price(float(price), lev, "short", mmr, config.contract)
     drop_bar = np.full(n, n, dtype=np.int64)
-    if config.lookback_hours:
+    if config.max_age_hours:
         for b in range(n):
-            later = [t for t in range(b, n) if times[t] >= times[b] + pd.Timedelta(hours=config.lookback_hours)]
+            later = [t for t in range(b, n) if times[t] >= times[b] + pd.Timedelta(hours=config.max_age_hours)]
             drop_bar[b] = later[0] if later else n
     return ModelInputs(
         times=times,
@@ -202,7 +202,7 @@ def run_reference(inputs: ModelInputs, snapshot_bars: np.ndarray) -> dict[str, n
             queue_end = opened_before[side] + np.cumsum(qty)
             opened_before[side] += qty.sum()
             book[side].add(liq[t].ravel(), usd, tier_index, t, queue_end)
-        # 4. Decay, and drop cohorts older than the lookback.
+        # 4. Decay, and drop cohorts older than the age limit.
         for side in ("long", "short"):
             book[side].usd = book[side].usd * inputs.decay[t]
             book[side].keep(inputs.drop_bar[book[side].born] > t)

@@ -66,7 +66,7 @@ def configs(draw: st.DrawFn) -> ModelConfig:
         close_rule=draw(st.sampled_from(["pro_rata", "oldest_first"])),
         turnover_per_hour=draw(st.one_of(st.just(0.0), st.floats(0.0, 0.9))),
         decay_half_life_hours=draw(st.one_of(st.none(), st.floats(0.5, 100))),
-        lookback_hours=draw(st.one_of(st.none(), st.floats(0.5, 100))),
+        max_age_hours=draw(st.one_of(st.none(), st.floats(0.5, 100))),
         bin_size=draw(st.one_of(st.none(), st.floats(0.05, 5))),
         max_bins=draw(st.integers(10, 120)),
         contract=draw(st.sampled_from(["linear", "inverse"])),
@@ -121,10 +121,10 @@ def test_fast_engine_equals_reference(
 
 
 def _wide(**changes: object) -> ModelConfig:
-    """A config whose map covers every liquidation price and keeps everything (no decay, no lookback)."""
+    """A config whose map covers every liquidation price and keeps everything (no decay, no age limit)."""
     base = {
         "decay_half_life_hours": None,
-        "lookback_hours": None,
+        "max_age_hours": None,
         "price_margin": 0.95,
         "entry_rule": "typical",
         "turnover_per_hour": 0.0,

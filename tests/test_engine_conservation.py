@@ -26,7 +26,7 @@ def _config(half_life: float | None, turnover: float) -> ModelConfig:
         entry_rule="typical",
         decay_half_life_hours=half_life,
         turnover_per_hour=turnover,
-        lookback_hours=None,
+        max_age_hours=None,
         price_margin=0.95,
         max_bins=60,
     )

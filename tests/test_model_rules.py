@@ -37,7 +37,7 @@ def _config(**changes: object) -> ModelConfig:
         "crowd_tilt": 0.0,
         "entry_rule": "typical",
         "decay_half_life_hours": None,
-        "lookback_hours": None,
+        "max_age_hours": None,
         "brackets": "generic",
         "bin_size": 0.01,
         "price_margin": 0.3,  # the map reaches the 5x prices too
