@@ -114,13 +114,21 @@ def heat_cells(
     return cells[cells["intensity"] >= threshold].reset_index(drop=True)
 
 
-def candles(market: Market, max_candles: int = 400, until: pd.Timestamp | None = None) -> pd.DataFrame:
+MAX_CANDLES = 400
+
+
+def bars_per_candle(market: Market, max_candles: int = MAX_CANDLES) -> int:
+    """How many of the market's bars one drawn candle spans, so at most `max_candles` candles are drawn."""
+    return max(1, math.ceil(len(market.bars) / max_candles))
+
+
+def candles(market: Market, max_candles: int = MAX_CANDLES, until: pd.Timestamp | None = None) -> pd.DataFrame:
     """OHLC resampled to at most `max_candles` candles (time = candle open, `t1` = its close, never past the data).
 
     With `until`, only the bars up to it are drawn, grouped on the whole market's grid, so a replay's candles
     already drawn stay put as it plays (the last one may be partial).
     """
-    factor = max(1, math.ceil(len(market.bars) / max_candles))
+    factor = bars_per_candle(market, max_candles)
     bars = market.bars if until is None else market.bars.loc[:until]
     group = np.arange(len(bars)) // factor
     out = pd.DataFrame(

@@ -117,10 +117,18 @@ def profile_section() -> None:
         chart_with_png(true_book, true_title, analysis.label, "profile-true", b)
     else:
         title = f"Estimated side profile at {at:%Y-%m-%d %H:%M} UTC (dashed: cumulative)"
-        spec = heat_views.profile_spec(analysis, at, title)
+        spec = heat_views.profile_spec(analysis, at, title, by_tier=st.session_state.get("hm_by_tier", False))
         left.vega_lite_chart(spec, width="stretch")
         with left:
-            png_download("Profile (PNG)", spec, "liquidation-profile.png", title, analysis.label, "hm_profile_png")
+            buttons = st.columns([1, 1.4])
+            with buttons[0]:
+                png_download("Profile (PNG)", spec, "liquidation-profile.png", title, analysis.label, "hm_profile_png")
+            buttons[1].toggle(
+                "Colour by leverage",
+                key="hm_by_tier",
+                help="Split each bar into the leverage tiers of the assumed mix (low leverage nearest the axis).",
+                disabled=analysis.heatmap.long_by_tier is None,
+            )
 
     clusters = find_clusters(profile)
     right.markdown(f"**Clusters at {at:%b %d %H:%M} UTC** · price {profile.price:,.1f} USD")

@@ -134,3 +134,25 @@ def test_side_by_side_profiles_share_one_price_axis() -> None:
         for p in (narrow, wide)
     ]
     assert domains[0] == domains[1]
+
+
+def test_profile_bars_split_by_leverage_tier_stack_to_each_bars_total(parts) -> None:
+    from liqcore.charts.heatmap import _merged_bins, _merged_tier_bins, tier_split
+
+    heatmap = parts[3]
+    at = heatmap.times[-40]
+    tiers = tier_split(heatmap, at)
+    assert tiers.labels == tuple(f"{t:g}x" for t in heatmap.config.leverage_tiers)
+    profile = heatmap.profile(at)
+    split = _merged_tier_bins(profile, tiers, max_rows=60)
+    totals = _merged_bins(profile, max_rows=60)
+    for side in ("long", "short"):
+        rows = split[split["side"] == side]
+        outer = rows.groupby("p0")["x1"].max().to_numpy()
+        assert np.allclose(outer, totals[side].to_numpy())  # the stack ends at the bar's total
+        lowest = rows[rows["order"] == 0]
+        assert np.allclose(lowest["x0"], 0)  # low leverage starts at the axis
+    out = spec(profile_chart(profile, "Profile", tiers=tiers))
+    colour = out["layer"][0]["encoding"]["color"]
+    assert colour["field"] == "tier" and colour["scale"]["domain"] == list(tiers.labels)
+    assert spec(profile_chart(profile, "Profile"))["layer"][0]["encoding"]["color"]["field"] == "side"

@@ -18,6 +18,9 @@ def test_controls_readout_and_downloads_follow_the_widgets() -> None:
     assert not at.exception
     assert "**estimate**" in at.caption[0].value
     assert "300 snapshots" in _caption(at, "Full resolution")
+    bars = len(at.session_state["analysis"].market.bars)
+    factor = -(-bars // 400)  # at most 400 candles are drawn
+    assert f"each candle spans {factor} bars ({5 * factor} min)" in _caption(at, "Full resolution")
 
     price = float(at.session_state["analysis"].heatmap.close[-1])
     target = at.number_input(key="hm_target")

@@ -8,6 +8,7 @@ hover read-out and a crosshair. Candles are teal (up) and coral (down).
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import altair as alt
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 
 from liqcore.charts.raster import LONG_RGB, SHORT_RGB, HeatRaster, legend_layer, raster_layer
 from liqcore.formatting import compact_usd
+from liqcore.heatmap import Heatmap
 from liqcore.profile import Profile, cumulative
 
 UP, DOWN = "#26a69a", "#ef5350"
@@ -23,6 +25,24 @@ PRICE_COLOUR = "#38bdf8"
 # d3's SI prefix writes a billion as "G"; traders read "B".
 USD_LABELS = "replace(format(datum.value, '$,.2s'), 'G', 'B')"
 PRICE_AXIS = alt.Axis(format="$,.0f", orient="right", title="Price (USD)")
+TIER_COLOURS = ("#38bdf8", "#a3e635", "#f43f5e", "#facc15", "#c084fc", "#94a3b8")  # low → high leverage; both themes
+
+
+class TierSplit(NamedTuple):
+    """One moment's notional per leverage tier: K×B arrays per side and the K tiers' names ("10x", …)."""
+
+    labels: tuple[str, ...]
+    long: np.ndarray
+    short: np.ndarray
+
+
+def tier_split(heatmap: Heatmap, at: pd.Timestamp | None = None) -> TierSplit | None:
+    """The map's split by leverage tier at `at` (default: the last snapshot); None when the map has none."""
+    if heatmap.long_by_tier is None or heatmap.short_by_tier is None:
+        return None
+    j = heatmap.column_at(at)
+    labels = tuple(f"{tier:g}x" for tier in heatmap.config.leverage_tiers)
+    return TierSplit(labels, heatmap.long_by_tier[:, j], heatmap.short_by_tier[:, j])
 
 
 def _price_scale(low: float, high: float) -> alt.Scale:
@@ -198,16 +218,19 @@ def heatmap_chart(
     return alt.layer(*layers).add_params(*zoom_params()).resolve_scale(color="independent").properties(height=height)
 
 
-def _merged_bins(profile: Profile, max_rows: int) -> pd.DataFrame:
-    """Per-bin notional with neighbouring bins summed so at most `max_rows` bars are drawn (each at least ~3 px tall).
-
-    Merging starts at the bin holding the price, so no merged bar mixes bins on both sides of it.
-    """
+def _merge_starts(profile: Profile, max_rows: int) -> np.ndarray:
+    """First bin of each drawn bar: neighbouring bins summed so at most `max_rows` bars are drawn (each at least ~3 px
+    tall). Merging starts at the bin holding the price, so no merged bar mixes bins on both sides of it."""
     n = len(profile.long)
     factor = max(1, math.ceil(n / max_rows))
     anchor = int(np.searchsorted(profile.price_edges, profile.price, side="right")) - 1
     starts = np.arange(anchor % factor, n, factor)
-    starts = np.unique(np.concatenate(([0], starts)))
+    return np.unique(np.concatenate(([0], starts)))
+
+
+def _merged_bins(profile: Profile, max_rows: int) -> pd.DataFrame:
+    """Per-bin notional with neighbouring bins summed (see `_merge_starts`)."""
+    starts = _merge_starts(profile, max_rows)
     edges = np.append(profile.price_edges[starts], profile.price_edges[-1])
     return pd.DataFrame(
         {
@@ -217,6 +240,23 @@ def _merged_bins(profile: Profile, max_rows: int) -> pd.DataFrame:
             "short": np.add.reduceat(profile.short, starts),
         }
     )
+
+
+def _merged_tier_bins(profile: Profile, tiers: TierSplit, max_rows: int) -> pd.DataFrame:
+    """Like `_merged_bins`, one row per (bar, side, tier), with `x0`/`x1` stacking the tiers from low leverage out."""
+    starts = _merge_starts(profile, max_rows)
+    edges = np.append(profile.price_edges[starts], profile.price_edges[-1])
+    rows = []
+    for side, split in (("long", tiers.long), ("short", tiers.short)):
+        merged = np.add.reduceat(split, starts, axis=1)  # K × bars
+        ends = np.cumsum(merged, axis=0)
+        for k, label in enumerate(tiers.labels):
+            rows.append(
+                pd.DataFrame(
+                    {"p0": edges[:-1], "p1": edges[1:], "side": side, "tier": label, "order": k, "usd": merged[k]}
+                ).assign(x0=ends[k] - merged[k], x1=ends[k])
+            )
+    return pd.concat(rows, ignore_index=True)
 
 
 def occupied_range(*profiles: Profile) -> tuple[float, float]:
@@ -235,11 +275,13 @@ def profile_chart(
     height: int = 420,
     max_rows: int = 120,
     price_range: tuple[float, float] | None = None,
+    tiers: TierSplit | None = None,
 ) -> alt.LayerChart:
     """Per-bin notional (bars: longs below price, shorts above) with cumulative curves outward from price.
 
     Bins are merged for drawing (see `_merged_bins`) so bars stay readable; the curves use every bin. Pass
     `price_range` (e.g. `occupied_range(estimate, truth)`) so charts drawn side by side share one price axis.
+    With `tiers` (see `tier_split`) each bar is split into its leverage tiers, coloured low to high leverage.
     """
     cum = cumulative(profile)
     frame = pd.DataFrame(
@@ -263,7 +305,9 @@ def profile_chart(
         legend=alt.Legend(title=None, orient="top"),
     )
     bars = (
-        alt.Chart(bins)
+        _tier_bars(profile, tiers, max_rows, y_scale)
+        if tiers is not None
+        else alt.Chart(bins)
         .mark_bar(opacity=0.85)
         .encode(
             y=alt.Y("p0:Q", title="Price (USD)", scale=y_scale, axis=alt.Axis(format="$,.0f")),
@@ -294,6 +338,37 @@ def profile_chart(
     rule = alt.Chart(marker).mark_rule(color=PRICE_COLOUR, strokeDash=[6, 4], strokeWidth=1.5).encode(y="price:Q")
     return (
         alt.layer(bars, curves, rule)
-        .resolve_scale(x="independent")
+        .resolve_scale(x="independent", color="independent")
         .properties(height=height, title=alt.TitleParams(title, anchor="start"))
+    )
+
+
+def _tier_bars(profile: Profile, tiers: TierSplit, max_rows: int, y_scale: alt.Scale) -> alt.Chart:
+    """The profile's bars split by leverage tier (stacked outward from zero, low leverage first)."""
+    bins = _merged_tier_bins(profile, tiers, max_rows)
+    bins = bins[bins["usd"] > 0].copy()
+    bins["usd_text"] = [compact_usd(v) for v in bins["usd"]]
+    colours = list(TIER_COLOURS[: len(tiers.labels)])
+    return (
+        alt.Chart(bins)
+        .mark_bar(opacity=0.9)
+        .encode(
+            y=alt.Y("p0:Q", title="Price (USD)", scale=y_scale, axis=alt.Axis(format="$,.0f")),
+            y2="p1:Q",
+            x=alt.X("x0:Q", title="Notional per price row (USD)", axis=alt.Axis(labelExpr=USD_LABELS)),
+            x2="x1:Q",
+            color=alt.Color(
+                "tier:N",
+                title="Leverage",
+                scale=alt.Scale(domain=list(tiers.labels), range=colours),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("side:N", title="Would liquidate"),
+                alt.Tooltip("tier:N", title="Leverage"),
+                alt.Tooltip("p0:Q", title="From (USD)", format=",.0f"),
+                alt.Tooltip("p1:Q", title="To (USD)", format=",.0f"),
+                alt.Tooltip("usd_text:N", title="Notional (USD)"),
+            ],
+        )
     )

@@ -12,8 +12,8 @@ import altair as alt
 import pandas as pd
 
 from liqcore.analysis import Analysis
-from liqcore.cells import candles, heat_cells, realised_liquidations
-from liqcore.charts.heatmap import heatmap_chart, profile_chart
+from liqcore.cells import bars_per_candle, candles, heat_cells, realised_liquidations
+from liqcore.charts.heatmap import heatmap_chart, profile_chart, tier_split
 from liqcore.charts.lessons import moment_markers
 from liqcore.charts.raster import heat_raster
 from pages.components.cache import cached
@@ -57,13 +57,14 @@ def map_spec(analysis: Analysis, view: MapView) -> dict:
     return dict(cached(_map_spec, analysis, view))
 
 
-def _profile_spec(analysis: Analysis, at: pd.Timestamp, title: str) -> dict:
-    return _to_dict(profile_chart(analysis.heatmap.profile(at), title))
+def _profile_spec(analysis: Analysis, at: pd.Timestamp, title: str, by_tier: bool) -> dict:
+    tiers = tier_split(analysis.heatmap, at) if by_tier else None
+    return _to_dict(profile_chart(analysis.heatmap.profile(at), title, tiers=tiers))
 
 
-def profile_spec(analysis: Analysis, at: pd.Timestamp, title: str) -> dict:
-    """The side-profile chart's spec at `at`."""
-    return dict(cached(_profile_spec, analysis, at, title))
+def profile_spec(analysis: Analysis, at: pd.Timestamp, title: str, by_tier: bool = False) -> dict:
+    """The side-profile chart's spec at `at`, its bars split by leverage tier when `by_tier`."""
+    return dict(cached(_profile_spec, analysis, at, title, by_tier))
 
 
 def _cells(analysis: Analysis, view: MapView) -> pd.DataFrame:
@@ -78,4 +79,21 @@ def cells(analysis: Analysis, view: MapView) -> pd.DataFrame:
 def pixel_note(analysis: Analysis, view: MapView) -> str:
     """What the picture holds, in words."""
     columns, bins = analysis.heatmap.long.shape
-    return f"Full resolution: {columns:,} snapshots × {bins:,} price bins in one image."
+    market = analysis.market
+    factor = bars_per_candle(market)
+    span = _duration(factor * market.interval)
+    candle = (
+        f"each candle is one {span} bar"
+        if factor == 1
+        else f"each candle spans {factor} bars ({span}); a shorter lookback in the sidebar draws finer candles"
+    )
+    return f"Full resolution: {columns:,} snapshots × {bins:,} price bins in one image; {candle}."
+
+
+def _duration(span: pd.Timedelta) -> str:
+    """A bar's length as a trader writes it: 5 min, 4 h, 1 d (or seconds)."""
+    seconds = int(span.total_seconds())
+    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size} {unit}"
+    return f"{seconds / 60:.0f} min" if seconds > 600 else f"{seconds} s"
