@@ -41,6 +41,8 @@ class ModelInputs:
     short_share: np.ndarray  # T×K
     long_liq: np.ndarray  # T×P×K liquidation prices of new long cohorts
     short_liq: np.ndarray  # T×P×K
+    flush_low: np.ndarray  # T: lowest price after the bar's high; new longs liquidated at or above it die in their bar
+    squeeze_high: np.ndarray  # T: highest price after the bar's low; new shorts liquidated at or below it die in it
     survive: np.ndarray  # T: net-decline close factor applied to survivors in step 2 (1 = nothing closed)
     turnover: np.ndarray  # T: share of survivors that turns over (closes pro rata, reopens in `opened`) in step 2
     decay: np.ndarray  # T: decay factor of step 4
@@ -55,6 +57,11 @@ class ModelInputs:
     @property
     def points(self) -> int:
         return self.entry.shape[1]
+
+    @property
+    def same_bar(self) -> bool:
+        """True when some new cohort can die in its own bar (the same-bar rule is on)."""
+        return bool(np.isfinite(self.flush_low).any() or np.isfinite(self.squeeze_high).any())
 
 
 @dataclass(frozen=True)
@@ -228,6 +235,18 @@ def decay_factors(hours: np.ndarray, half_life: float | None) -> np.ndarray:
     return np.exp(-math.log(2) * hours / half_life) if half_life else np.ones(len(hours))
 
 
+def same_bar_reach(bars: pd.DataFrame, enabled: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Step 4b: how far each bar moves after a new position could have opened, per side (lowest price after the high
+    for longs, highest after the low for shorts). A bar that closes up is read as open → low → high → close, one that
+    closes down as open → high → low → close. Disabled: (+inf, −inf), so no cohort dies in its own bar."""
+    n = len(bars)
+    if not enabled:
+        return np.full(n, np.inf), np.full(n, -np.inf)
+    low, high, close = (bars[c].to_numpy(dtype=float) for c in ("low", "high", "close"))
+    up = close >= bars["open"].to_numpy(dtype=float)
+    return np.where(up, close, low), np.where(up, high, close)
+
+
 def prepare(market: Market, config: ModelConfig) -> ModelInputs:
     """Turn a market and a config into the per-bar inputs of the cohort model, step by step."""
     bars = market.bars
@@ -242,6 +261,7 @@ def prepare(market: Market, config: ModelConfig) -> ModelInputs:
     lev = tiers[None, None, :]
     long_liq = liquidation_price(entry[:, :, None], lev, "long", mmr, contract=config.contract)
     short_liq = liquidation_price(entry[:, :, None], lev, "short", mmr, contract=config.contract)
+    flush_low, squeeze_high = same_bar_reach(bars, config.same_bar_liquidations)
     has_vwap = bool(np.isfinite(bar_vwap).any())
     notes = (*flow.notes, f"Entry price: {config.entry.note(has_vwap)}.", *mix_notes, margin_note)
     edges = price_edges(float(low.min()), float(high.max()), config.price_margin, config.bin_size, config.max_bins)
@@ -256,6 +276,8 @@ def prepare(market: Market, config: ModelConfig) -> ModelInputs:
         short_share=short_share,
         long_liq=np.broadcast_to(long_liq, (n, entry.shape[1], len(tiers))),
         short_liq=np.broadcast_to(short_liq, (n, entry.shape[1], len(tiers))),
+        flush_low=flush_low,
+        squeeze_high=squeeze_high,
         survive=flow.survive,
         turnover=flow.turnover,
         decay=decay_factors(bar_hours(market), flow.half_life),  # 5. how positions fade and leave

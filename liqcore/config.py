@@ -47,6 +47,11 @@ class ModelConfig:
     # Gross turnover: share of open interest that closes (pro rata) and reopens at the bar's entry prices each hour,
     # on top of net open-interest changes. Net OI hides this churn; without it crossed levels never refill.
     turnover_per_hour: float = 0.03
+    # Same-bar liquidations: a bar's new positions whose liquidation price the rest of the bar reaches are liquidated
+    # in it (shorts who sold the drop squeezed by the bounce off its low, longs who bought the spike flushed by the
+    # pullback from its high). The bar is read as open→low→high→close when it closes up, open→high→low→close when down.
+    # Off in every preset: on the CoinGlass file it lifted map ρ but lowered what the map adds to the candle (README).
+    same_bar_liquidations: bool = False
     # Positions fade with this half-life in hours (None = never fade; they still close with open interest).
     decay_half_life_hours: float | None = 72.0
     # Cohort age limit: positions older than this many hours are dropped from the map (None = keep all). Not the
@@ -133,6 +138,13 @@ class ModelConfig:
             f"Where the data has an account long/short ratio, the crowded side leans {self.crowd_tilt:.0%} of the way "
             "toward higher leverage.",
             f"Positions open {self.entry.words()}.",
+            (
+                "New high-leverage positions can be liquidated in the bar they open in, when the rest of the bar "
+                "moves against them (a bar that closes up is read as open → low → high → close, one that closes down "
+                "as open → high → low → close)."
+                if self.same_bar_liquidations
+                else "New positions can only be liquidated from the bar after the one they open in."
+            ),
             f"When open interest falls, {self.closing.words}.",
             (
                 f"Each hour {self.turnover_per_hour:.1%} of open positions close and reopen at the bar's prices "

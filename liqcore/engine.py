@@ -31,30 +31,40 @@ from liqcore.reference import reference_inputs, run_reference
 CHUNK_COHORTS = 1 << 18  # cohorts evolved at a time: temporaries stay in cache and peak memory stays bounded
 
 
-def _sparse_table(values: np.ndarray, reduce: np.ufunc, pad: float, sentinel: float) -> list[np.ndarray]:
-    """table[k][i] = reduce(values[i : i + 2**k]), padded past the end with `pad`, plus one `sentinel` slot at T
-    that never lets a search move on, so positions at or past the end need no masking."""
-    table = [values]
+def _sparse_table(values: np.ndarray, reduce: np.ufunc, sentinel: float) -> list[np.ndarray]:
+    """table[k][i] = reduce(values[i : min(i + 2**k, T)]), plus one `sentinel` slot at T that never lets a search move
+    on, so positions at or past the end need no masking. Each level is written in place (no padded copies)."""
+    n = len(values)
+    first = np.empty(n + 1)
+    first[:n], first[n] = values, sentinel
+    table = [first]
     span = 1
-    while span < len(values):
-        prev = table[-1]
-        shifted = np.concatenate((prev[span:], np.full(span, pad)))
-        table.append(reduce(prev, shifted))
+    while span < n:
+        prev, level = table[-1], np.empty(n + 1)
+        reduce(prev[: n - span], prev[span:n], out=level[: n - span])
+        level[n - span :] = prev[n - span :]  # windows cut by the end: the last slots and the sentinel carry over
+        table.append(level)
         span *= 2
-    return [np.append(level, sentinel) for level in table]
+    return table
 
 
-def first_passage(levels: list[np.ndarray], start: np.ndarray, price: np.ndarray, below: bool) -> np.ndarray:
+def first_passage(
+    levels: list[np.ndarray], start: np.ndarray, price: np.ndarray, below: bool, horizon: int | None = None
+) -> np.ndarray:
     """For each cohort, the first bar ≥ start where the low ≤ price (below=True) or the high ≥ price; T if never.
 
-    `levels` is the sparse table (with its sentinel slot) of running minima of lows (below=True) or maxima of highs.
+    `levels` is the sparse table (with its sentinel slot) of running minima of lows (below=True) or maxima of highs;
+    a gather clipped to the sentinel slot reads positions past the end as "stop here". With a `horizon`, only the
+    levels needed to look that many bars ahead are descended: a passage further away comes back as some bar at least
+    `horizon` bars after the start (not necessarily the passage), which callers treat as "not within the horizon".
     """
     n = len(levels[0]) - 1
     pos = start.astype(np.int64)
-    for k in range(len(levels) - 1, -1, -1):
-        block = levels[k][np.minimum(pos, n)]
+    top = len(levels) if horizon is None else min(len(levels), max(1, int(horizon).bit_length()))
+    for k in range(top - 1, -1, -1):
+        block = levels[k].take(pos, mode="clip")
         pos += (block > price if below else block < price) << k
-    return np.minimum(pos, n)
+    return np.minimum(pos, n, out=pos)
 
 
 def _side_cohorts(
@@ -76,12 +86,32 @@ def _side_cohorts(
 
 
 class _SideTotals:
-    """Running sums of one side over cohort chunks: implied liquidations per bar, heat births and deaths per cell."""
+    """Running sums of one side over cohort chunks: implied liquidations per bar, heat births and deaths per cell; and
+    what every chunk asks the same: the first snapshot column at or after each bar (looked up instead of searched per
+    cohort), whether the same-bar rule is on, and how far ahead a first passage can still matter."""
 
-    def __init__(self, n_bars: int, cells: int) -> None:
+    def __init__(self, inputs: ModelInputs, columns: np.ndarray, cells: int) -> None:
+        n_bars = len(inputs.times)
+        self.column_at = np.searchsorted(columns, np.arange(n_bars + 1), side="left")  # first column at or after a bar
+        self.same_bar = inputs.same_bar
+        # Bars from a cohort's first bar of life to one past its drop bar: a first passage further away never counts.
+        self.horizon = int((inputs.drop_bar - np.arange(n_bars)).max()) + 1 if n_bars else 1
         self.implied = np.zeros(n_bars)
         self.births = np.zeros(cells)
         self.deaths = np.zeros(cells)
+
+
+def _same_bar(
+    cohorts: dict[str, np.ndarray], reach: np.ndarray, below: bool, implied: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Liquidate at once (at their opening notional) the cohorts whose price the rest of their birth bar reaches, and
+    return the others: they join the book."""
+    price, born = cohorts["price"], cohorts["born"]
+    dies = price >= reach[born] if below else price <= reach[born]
+    if not dies.any():
+        return cohorts
+    implied += np.bincount(born[dies], weights=cohorts["usd"][dies], minlength=len(implied))
+    return {name: values[~dies] for name, values in cohorts.items()}
 
 
 def _add_cohorts(
@@ -95,8 +125,12 @@ def _add_cohorts(
 ) -> None:
     """Find each cohort's end and add its liquidation (if it is liquidated) and its heat birth and death."""
     n = len(inputs.times)
+    if totals.same_bar:
+        cohorts = _same_bar(cohorts, inputs.flush_low if below else inputs.squeeze_high, below, totals.implied)
     born = cohorts["born"]
-    death = first_passage(levels, born + 1, cohorts["price"], below)
+    # A cohort leaves the map at its drop bar, so its first passage is only needed up to there: a passage found no
+    # earlier than `horizon` bars after the start lies past the drop bar and `end` below never equals it.
+    death = first_passage(levels, born + 1, cohorts["price"], below, totals.horizon)
     end = np.minimum(death, inputs.drop_bar[born])
     closed = inputs.closing.closing_bar(cohorts["queue_end"], born, inputs.declined)
     if closed is not None:
@@ -115,8 +149,8 @@ def _add_cohorts(
     n_bins = len(edges) - 1
     n_cols = len(columns)
     bins = np.searchsorted(edges, cohorts["price"], side="right") - 1
-    first_col = np.searchsorted(columns, born, side="left")
-    last_col = np.searchsorted(columns, end, side="left")  # first column at or after the cohort's end
+    first_col = totals.column_at[born]
+    last_col = totals.column_at[end]  # first column at or after the cohort's end
     drawn = (bins >= 0) & (bins < n_bins) & (first_col < last_col)
     col_bar = np.append(columns, columns[-1])
     cell = cohorts["tier"][drawn] * (n_cols * n_bins) + bins[drawn]
@@ -148,7 +182,7 @@ def _evolve_side(
     """Per-tier heat (K×C×B) and implied liquidations per bar (T) for one side, cohorts taken a chunk at a time."""
     _, points, k_tiers = liq.shape
     n_cols, n_bins = len(columns), len(inputs.edges) - 1
-    totals = _SideTotals(len(inputs.times), k_tiers * n_cols * n_bins)
+    totals = _SideTotals(inputs, columns, k_tiers * n_cols * n_bins)
     birth_bars = np.flatnonzero(inputs.opened > 0)
     bars_per_chunk = max(1, CHUNK_COHORTS // (points * k_tiers))
     queue_start = 0.0
@@ -173,8 +207,8 @@ def run_fast(inputs: ModelInputs, columns: np.ndarray) -> dict[str, np.ndarray]:
     # Closes and turnover (step 2) and decay (step 4) of bar u scale every cohort alive through u; a cohort born in
     # bar b sees b's decay but not b's close, so its value at the end of bar t is v·decay_b·exp(G(t) − G(b)).
     log_g = np.cumsum(np.log(inputs.survive) + np.log1p(-inputs.turnover) + np.log(inputs.decay))
-    lows = _sparse_table(inputs.low, np.minimum, np.inf, -np.inf)
-    highs = _sparse_table(inputs.high, np.maximum, -np.inf, np.inf)
+    lows = _sparse_table(inputs.low, np.minimum, -np.inf)
+    highs = _sparse_table(inputs.high, np.maximum, np.inf)
     out: dict[str, np.ndarray] = {}
     for side, share, liq, levels, below in (
         ("long", inputs.long_share, inputs.long_liq, lows, True),

@@ -2,7 +2,8 @@
 
 `reference_inputs` prepares each bar's cohorts on its own, from the market and the config one bar at a time (OI
 change, turnover, entry prices, leverage lean, liquidation prices by the isolated-margin formula), and
-`run_reference` runs DESIGN.md §3 in order — consume, close and turn over, open, decay — on an explicit list of live
+`run_reference` runs DESIGN.md §3 in order — consume, close and turn over, open (liquidating at once what the rest of
+the bar reaches), decay — on an explicit list of live
 cohorts. The fast engine (`liqcore.cohorts.prepare` + `liqcore.engine.run_fast`) must give the same map to 1e-9; the
 property tests compare the two on random markets, so a slip in either preparation shows up too.
 """
@@ -51,7 +52,7 @@ def reference_inputs(market: Market, config: ModelConfig) -> ModelInputs:
     bars = market.bars
     times = bars.index
     n = len(bars)
-    low, high, close = (bars[c].tolist() for c in ("low", "high", "close"))
+    opens, low, high, close = (bars[c].tolist() for c in ("open", "low", "high", "close"))
     volume, quote = _column(market, "volume"), _column(market, "quote_volume")
     taker, ratio = _column(market, "taker_buy_volume"), _column(market, "long_short_ratio")
     oi_base, oi_usd = _column(market, "open_interest"), _column(market, "open_interest_usd")
@@ -65,6 +66,7 @@ def reference_inputs(market: Market, config: ModelConfig) -> ModelInputs:
     rule = config.entry
     k = len(config.leverage_tiers)
     opened, survive, turnover, declined, decay = (np.zeros(n) for _ in range(5))
+    flush_low, squeeze_high = np.full(n, np.inf), np.full(n, -np.inf)
     entry = np.zeros((n, rule.points))
     long_share, short_share = np.zeros((n, k)), np.zeros((n, k))
     long_liq, short_liq = np.zeros((n, rule.points, k)), np.zeros((n, rule.points, k))
@@ -91,6 +93,11 @@ def reference_inputs(market: Market, config: ModelConfig) -> ModelInputs:
         typical = (high[t] + low[t] + close[t]) / 3
         vwap = quote[t] / volume[t] if quote is not None and volume is not None and volume[t] else math.nan
         entry[t] = rule.prices(low[t], high[t], typical, vwap)
+        # How far the rest of the bar moves against its new positions: up bars go open → low → high → close.
+        if config.same_bar_liquidations:
+            closes_up = close[t] >= opens[t]
+            flush_low[t] = close[t] if closes_up else low[t]
+            squeeze_high[t] = high[t] if closes_up else close[t]
         # With which leverage: takers and the crowded side of accounts lean toward higher leverage.
         buy = 0.5
         if taker is not None and volume is not None and volume[t] and math.isfinite(taker[t] / volume[t]):
@@ -124,6 +131,8 @@ def reference_inputs(market: Market, config: ModelConfig) -> ModelInputs:
         short_share=short_share,
         long_liq=long_liq,
         short_liq=short_liq,
+        flush_low=flush_low,
+        squeeze_high=squeeze_high,
         survive=survive,
         turnover=turnover,
         decay=decay,
@@ -190,10 +199,11 @@ def run_reference(inputs: ModelInputs, snapshot_bars: np.ndarray) -> dict[str, n
         for side in ("long", "short"):
             book[side].keep(inputs.closing.still_open(book[side].queue_end, inputs.declined[t]))
             book[side].usd = book[side].usd * inputs.survive[t] * (1 - inputs.turnover[t])
-        # 3. Open one long and one short cohort per entry point and tier.
-        for side, share, liq in (
-            ("long", inputs.long_share, inputs.long_liq),
-            ("short", inputs.short_share, inputs.short_liq),
+        # 3. Open one long and one short cohort per entry point and tier; those whose price the rest of the bar
+        #    reaches are liquidated in it and never join the book.
+        for side, share, liq, dies in (
+            ("long", inputs.long_share, inputs.long_liq, inputs.long_liq[t].ravel() >= inputs.flush_low[t]),
+            ("short", inputs.short_share, inputs.short_liq, inputs.short_liq[t].ravel() <= inputs.squeeze_high[t]),
         ):
             qty = (inputs.opened[t] * np.broadcast_to(share[t], (inputs.points, k_tiers)) / inputs.points).ravel()
             if inputs.opened[t] <= 0:
@@ -201,7 +211,9 @@ def run_reference(inputs: ModelInputs, snapshot_bars: np.ndarray) -> dict[str, n
             usd = qty * np.repeat(inputs.entry[t], k_tiers)
             queue_end = opened_before[side] + np.cumsum(qty)
             opened_before[side] += qty.sum()
-            book[side].add(liq[t].ravel(), usd, tier_index, t, queue_end)
+            implied[side][t] += usd[dies].sum()
+            live = ~dies
+            book[side].add(liq[t].ravel()[live], usd[live], tier_index[live], t, queue_end[live])
         # 4. Decay, and drop cohorts older than the age limit.
         for side in ("long", "short"):
             book[side].usd = book[side].usd * inputs.decay[t]

@@ -65,6 +65,7 @@ def configs(draw: st.DrawFn) -> ModelConfig:
         entry_width=draw(st.floats(0.05, 1.0)),
         close_rule=draw(st.sampled_from(["pro_rata", "oldest_first"])),
         turnover_per_hour=draw(st.one_of(st.just(0.0), st.floats(0.0, 0.9))),
+        same_bar_liquidations=draw(st.booleans()),
         decay_half_life_hours=draw(st.one_of(st.none(), st.floats(0.5, 100))),
         max_age_hours=draw(st.one_of(st.none(), st.floats(0.5, 100))),
         bin_size=draw(st.one_of(st.none(), st.floats(0.05, 5))),

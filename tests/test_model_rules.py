@@ -84,12 +84,76 @@ def test_a_high_exactly_at_the_liquidation_price_liquidates_the_short_and_a_hair
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_cohorts_opened_in_a_bar_are_not_consumed_by_that_bar(engine: str) -> None:
+def test_without_same_bar_liquidations_a_bar_does_not_consume_its_own_cohorts(engine: str) -> None:
     # Bar 1 opens the cohorts and its own range reaches far beyond both liquidation prices.
     wide = (100.0, 150.0, 50.0, 100.0)  # typical price still 100
-    hm = estimate(_market([FLAT, wide, FLAT], [10, 20, 20]), _config(), engine=engine)
+    hm = estimate(_market([FLAT, wide, FLAT], [10, 20, 20]), _config(same_bar_liquidations=False), engine=engine)
     assert hm.implied.to_numpy().sum() == 0
     assert hm.long[-1].sum() == pytest.approx(1000) and hm.short[-1].sum() == pytest.approx(1000)
+
+
+def _vwap_market(opening_bar: tuple[float, float, float, float]) -> Market:
+    """Three bars; the second opens 10 contracts per side at a VWAP of exactly 100 whatever its candle."""
+    return _market([FLAT, opening_bar, FLAT], [10, 20, 20], volume=[1, 1, 1], quote_volume=[100, 100, 100])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_bar_that_closes_up_squeezes_its_new_shorts_with_its_high(engine: str) -> None:
+    # Read as open → low → high → close: the high comes after positions opened at 100, the later low does not.
+    up = (95.0, 120.0, 80.0, 100.0)
+    hm = estimate(_vwap_market(up), _config(entry_rule="vwap", same_bar_liquidations=True), engine=engine)
+    assert hm.implied["short_usd"].tolist() == pytest.approx([0, 1000, 0])
+    assert hm.implied["long_usd"].sum() == 0  # the close (100) is above the long price (~90.5): it lives
+    assert hm.short[-1].sum() == 0 and hm.long[-1].sum() == pytest.approx(1000)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_bar_that_closes_down_flushes_its_new_longs_with_its_low(engine: str) -> None:
+    # Read as open → high → low → close: the high (120) came before the entries, so the shorts live.
+    down = (105.0, 120.0, 80.0, 100.0)
+    hm = estimate(_vwap_market(down), _config(entry_rule="vwap", same_bar_liquidations=True), engine=engine)
+    assert hm.implied["long_usd"].tolist() == pytest.approx([0, 1000, 0])
+    assert hm.implied["short_usd"].sum() == 0
+    assert hm.long[-1].sum() == 0 and hm.short[-1].sum() == pytest.approx(1000)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_bar_that_closes_down_squeezes_new_shorts_only_when_its_close_reaches_them(engine: str) -> None:
+    price = liquidation_price(100.0, 10.0, "short", MMR)
+    at, below = price, float(np.nextafter(price, -np.inf))
+    for close, dies in ((at, True), (below, False)):
+        # Open above the close (a down bar); the low (100) comes before the close that rallies to the short's price.
+        bar = (close + 5.0, close + 10.0, 100.0, close)
+        hm = estimate(_vwap_market(bar), _config(entry_rule="vwap", same_bar_liquidations=True), engine=engine)
+        assert hm.implied["short_usd"].sum() == pytest.approx(1000 if dies else 0)
+        assert hm.short[-1].sum() == pytest.approx(0 if dies else 1000)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_bar_that_closes_up_flushes_new_longs_only_when_its_close_reaches_them(engine: str) -> None:
+    price = liquidation_price(100.0, 10.0, "long", MMR)
+    at, above = price, float(np.nextafter(price, np.inf))
+    for close, dies in ((at, True), (above, False)):
+        bar = (close - 5.0, 100.0, close - 10.0, close)  # closes up from far below: the high (100) came first
+        hm = estimate(_vwap_market(bar), _config(entry_rule="vwap", same_bar_liquidations=True), engine=engine)
+        assert hm.implied["long_usd"].sum() == pytest.approx(1000 if dies else 0)
+        assert hm.long[-1].sum() == pytest.approx(0 if dies else 1000)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_same_bar_liquidation_takes_only_the_tiers_the_bar_reaches(engine: str) -> None:
+    # 5x and 50x shorts at 100: the 50x price (~101.5) is inside the up bar's high (105), the 5x one (~119) is not.
+    up = (99.0, 105.0, 99.0, 104.0)
+    config = _config(
+        entry_rule="vwap",
+        same_bar_liquidations=True,
+        leverage_tiers=(5.0, 50.0),
+        long_weights=(1.0, 3.0),
+        short_weights=(1.0, 3.0),
+    )
+    hm = estimate(_vwap_market(up), config, engine=engine)
+    assert hm.implied["short_usd"].tolist() == pytest.approx([0, 750, 0])
+    assert hm.short[-1].sum() == pytest.approx(250)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -139,8 +203,8 @@ def test_vwap_entries_inside_the_bar_set_the_price_and_impossible_vwaps_fall_bac
     bar = (100.0, 101.0, 99.0, 100.0)  # typical 100
     inside = _market([FLAT, bar, FLAT], [10, 20, 20], volume=[1, 1, 1], quote_volume=[100, 100.6, 100])
     outside = _market([FLAT, bar, FLAT], [10, 20, 20], volume=[1, 1, 1], quote_volume=[100, 150, 100])
-    at_vwap = estimate(inside, _config(entry_rule="vwap"), engine=engine)
-    at_typical = estimate(outside, _config(entry_rule="vwap"), engine=engine)
+    at_vwap = estimate(inside, _config(entry_rule="vwap", same_bar_liquidations=True), engine=engine)
+    at_typical = estimate(outside, _config(entry_rule="vwap", same_bar_liquidations=True), engine=engine)
     assert at_vwap.long[-1][_bin_of(at_vwap, liquidation_price(100.6, 10.0, "long", MMR))] == pytest.approx(1006)
     assert at_typical.long[-1][_bin_of(at_typical, liquidation_price(100.0, 10.0, "long", MMR))] == pytest.approx(1000)
 
@@ -157,3 +221,20 @@ def test_falling_open_interest_closes_the_oldest_longs_first_or_every_long_alike
     assert oldest.long[-1][_bin_of(oldest, new_bin)] == pytest.approx(1100)
     assert alike.long[-1][_bin_of(alike, old_bin)] == pytest.approx(1000 * 2 / 3)
     assert alike.long[-1][_bin_of(alike, new_bin)] == pytest.approx(1100 * 2 / 3)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("touch, liquidated", [(15, True), (16, False)])
+def test_a_long_series_liquidates_a_cohort_on_its_drop_bar_but_not_after(
+    engine: str, touch: int, liquidated: bool
+) -> None:
+    # 200 hourly bars, a 5 h age limit: the cohort opened in bar 10 leaves the map at the end of bar 15. The fast
+    # engine looks only as far ahead as the age limit needs, so a horizon one bar short would put a death at bar 14.
+    price = liquidation_price(100.0, 10.0, "long", MMR)
+    rows = [FLAT] * 200
+    rows[touch] = (100.0, 100.0, price, 100.0)
+    oi = [10.0] * 10 + [20.0] * 190
+    hm = estimate(_market(rows, oi), _config(max_age_hours=5.0), engine=engine)
+    expected = np.zeros(200)
+    expected[touch] = 1000.0 if liquidated else 0.0
+    assert hm.implied["long_usd"].to_numpy() == pytest.approx(expected)
