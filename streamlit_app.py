@@ -15,7 +15,7 @@ st.set_page_config(
     page_title="Liquidation Heatmap Lab",
     page_icon=":material/local_fire_department:",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # open on a desktop, closed on a phone (where it would cover the page)
 )
 
 navigation = page_list.navigation()
