@@ -82,6 +82,22 @@ def test_a_file_of_mostly_unreadable_rows_names_the_file_column_and_line(tmp_pat
         load_liquidations(path)
 
 
+def test_a_file_of_several_instruments_keeps_the_chosen_one_and_refuses_without_a_choice(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    rows = ["time,symbol,side,price,usd"] + [  # generic columns (a size column would read as a Bybit export)
+        f"2024-03-01T00:{i:02d}:00Z,{'ETHUSDT' if i % 3 == 0 else 'btcusdt'},long,{3000 if i % 3 == 0 else 60000},600"
+        for i in range(12)
+    ]
+    path.write_text("\n".join(rows) + "\n")
+    btc = load_liquidations(path, symbol="BTCUSDT")
+    assert btc.symbol == "BTCUSDT" and len(btc) == 8 and (btc.events["price"] == 60000).all()
+    eth = load_liquidations(path, symbol="ethusdt")
+    assert eth.symbol == "ETHUSDT" and len(eth) == 4 and (eth.events["price"] == 3000).all()
+    for choice in (None, "SOLUSDT"):
+        with pytest.raises(DataError, match=r"mixed\.csv: column 'symbol' holds several instruments .*symbol=\.\.\."):
+            load_liquidations(path, symbol=choice)
+
+
 def test_unknown_columns_say_which_formats_are_read() -> None:
     with pytest.raises(DataError, match="time, side"):
         load_liquidations(b"a,b,c\n1,2,3\n4,5,6\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from liqcore.brackets import BINANCE_BTCUSDT, GENERIC, TABLES, _table, table_for_symbol
+from liqcore.brackets import BINANCE_BTCUSDT, GENERIC, TABLES, _table, brackets_for_notional, table_for_symbol
 from liqcore.margin import bracket_for, liquidation_price
 
 
@@ -108,3 +108,16 @@ def test_a_table_derives_each_amount_from_the_caps_and_rates_below_it() -> None:
         (5_000.0, 0.05, 10),
     ]
     assert [b.maint_amount for b in table.brackets] == pytest.approx([0.0, 100 * 0.01, 100 * 0.01 + 1_000 * 0.03])
+
+
+@pytest.mark.parametrize("table", list(TABLES.values()))
+def test_vectorised_brackets_agree_with_the_one_position_lookup(table) -> None:
+    # The simulator sizes each trader through the vectorised lookup: it must pick bracket_for's bracket for every
+    # notional, the caps themselves, a cent past them and notionals past the last cap included.
+    caps = np.array([b.notional_cap for b in table.brackets])
+    notional = np.concatenate(([0.0, 1.0], caps, caps + 0.01, [caps[-1] * 10]))
+    mmr, amount, max_leverage = brackets_for_notional(table, notional)
+    expected = [bracket_for(table, float(n)) for n in notional]
+    assert mmr.tolist() == [b.mmr for b in expected]
+    assert amount.tolist() == pytest.approx([b.maint_amount for b in expected])
+    assert max_leverage.tolist() == [b.max_leverage for b in expected]

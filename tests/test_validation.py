@@ -14,7 +14,7 @@ from liqcore.charts.validation import implied_vs_realised
 from liqcore.heatmap import Heatmap
 from liqcore.profile import Profile
 from liqcore.validate import main as validate_main
-from liqcore.validation import location_score, partial_rank_correlation, score
+from liqcore.validation import held_out, location_score, partial_rank_correlation, score, spearman
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 
@@ -69,6 +69,44 @@ def test_location_score_rewards_the_right_bins() -> None:
     good, bad = location_score([(right, truth)]), location_score([(wrong, truth)])
     assert good[0].truth_in_estimate_dense == 1 and bad[0].truth_in_estimate_dense == 0
     assert good[0].truth_in_nearest == 0  # the true cluster is not next to price
+
+
+def test_the_distance_baseline_takes_no_bin_centred_on_the_price_for_either_side() -> None:
+    # Price sits on the centre of bin 10: that bin is neither below (longs) nor above (shorts) it, so the one bin
+    # "nearest to price on that side" is bin 9 for longs and bin 11 for shorts, and both sides score alike.
+    edges = np.arange(90.0, 111.0)
+    at_price = np.eye(20)[10] * 10
+    truth = Profile(pd.Timestamp("2026-01-01", tz="UTC"), 100.5, edges, at_price, at_price)
+    estimate_far = Profile(truth.time, 100.5, edges, np.eye(20)[0], np.eye(20)[19])
+    long, short = location_score([(estimate_far, truth)])
+    assert long.truth_in_nearest == short.truth_in_nearest == 0
+    beside = Profile(truth.time, 100.5, edges, np.eye(20)[9] * 10, np.eye(20)[11] * 10)
+    long, short = location_score([(estimate_far, beside)])
+    assert long.truth_in_nearest == short.truth_in_nearest == 1
+
+
+def test_held_out_scores_only_the_bars_after_the_fit_share() -> None:
+    # The map knows the answer on the later half only: the held-out table must see a perfect rank relation there,
+    # while the whole span (noise in the first half) does not.
+    rng = np.random.default_rng(3)
+    n = 400
+    implied_long = rng.uniform(1, 100, n)
+    market, hm = _market_with_realised(implied_long, noise=0.0)
+    bars = market.bars.copy()
+    bars.iloc[: n // 2, bars.columns.get_loc("liq_long_usd")] = rng.uniform(1, 100, n // 2)
+    market = type(market)(bars, "X")
+    table = held_out(market, hm, fit_share=0.5, warmup=10)
+    assert list(table.index) == ["long", "short"]
+    assert (table["held-out bars"] == n - n // 2).all()
+    long = table.loc["long"]
+    assert long["map ρ"] == pytest.approx(1.0)
+    assert score(market, hm, warmup=10).sides[0].map_rho < 0.8
+    later = slice(n // 2, None)
+    short_realised, short_implied = bars["liq_short_usd"].to_numpy()[later], hm.implied["short_usd"].to_numpy()[later]
+    assert table.loc["short", "map ρ"] == pytest.approx(spearman(short_implied, short_realised))
+    assert table.loc["short", "zero-implied bars"] == 0
+    # the default warm-up is one day of 5-minute bars capped at a quarter of the data: here 100 bars, before the split
+    assert (held_out(market, hm, fit_share=0.5)["held-out bars"] == n - n // 2).all()
 
 
 def test_simulator_map_tracks_true_liquidations_better_than_candles() -> None:
