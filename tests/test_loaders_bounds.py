@@ -179,3 +179,19 @@ def test_frozen_open_interest_is_stated_and_counted_as_a_repair() -> None:
         f"{row},{value:.3f}" for row, value in zip(rows, short, strict=True)
     )
     assert not any("frozen" in n for n in load_csv((text + "\n").encode()).notes)
+
+
+@pytest.mark.parametrize("line", [2, 62])
+def test_a_row_far_wider_than_any_table_is_refused_naming_its_width(line: int) -> None:
+    rows = _rows(100)
+    rows.insert(line - 2, rows[0] + "," * 200_000)  # the first data row or one past the sniffed head
+    with pytest.raises(DataError, match=r"a row has 200,006 cells \(columns\), far more than a table of bars has"):
+        load_csv((HEADER + "\n".join(rows) + "\n").encode())
+
+
+def test_a_wide_row_under_the_column_cap_loads_and_says_its_extra_cells_were_not_read() -> None:
+    rows = _rows(100)
+    rows.insert(60, rows[60].replace("2026", "2027", 1) + "," * 900 + "x")
+    market = load_csv((HEADER + "\n".join(rows) + "\n").encode())
+    assert len(market) == 101
+    assert any("1 row(s) have more cells than the header names (line 62)" in n for n in market.notes)

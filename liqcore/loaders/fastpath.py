@@ -28,6 +28,9 @@ def typed_frame(text: str, delimiter: str, max_rows: int) -> pd.DataFrame | None
     records = text.count("\n") - (1 if text.endswith("\n") else 0)
     if records < 1 or records > max_rows:
         return None
+    second = text[end + 1 : text.find("\n", end + 1)] if end >= 0 else ""
+    if second.count(delimiter) >= len(header):
+        return None  # pandas would read the extra cells as an index of that many levels: slow, and not this path's
     try:
         frame = pd.read_csv(
             io.StringIO(text),

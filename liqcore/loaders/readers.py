@@ -254,6 +254,7 @@ def read_table(source: Source, index: int = 0, limits: LoadLimits | None = None)
         head = [line for line in text[:1_000_000].splitlines()[:50] if any(d in line for d in DELIMITERS)]
         counts = {d: min((line.count(d) for line in head[:20]), default=0) for d in DELIMITERS}
         delimiter = max(counts, key=counts.get) if max(counts.values()) > 0 else ","
+        _check_width(name, max((line.count(delimiter) for line in head), default=0) + 1)
     typed = None if directive else typed_frame(text, delimiter, limits.max_rows)
     if typed is not None:
         return replace(_typed_table(name, typed, delimiter, notes, limits), size=len(data))
@@ -263,7 +264,7 @@ def read_table(source: Source, index: int = 0, limits: LoadLimits | None = None)
             f"{name}: {cells.shape[1]:,} columns is far more than a table of bars has. Check that the file is a "
             "CSV with one row per bar, separated by , ; or tab."
         )
-    filled = cells.apply(lambda col: col.str.strip().ne("")).sum(axis=1).to_numpy()
+    filled = _nonblank(cells).sum(axis=1)
     wide = int(filled[:20].max(initial=0))
     skipped = 0
     while skipped < len(cells) and (filled[skipped] <= (1 if wide >= 3 else 0) or (directive and skipped == 0)):
@@ -289,14 +290,14 @@ def read_table(source: Source, index: int = 0, limits: LoadLimits | None = None)
     while named > 1 and not first[named - 1]:
         named -= 1  # empty header cells at the end: a trailing delimiter, or cells no column is named for
     if named < len(first) and has_header:
-        beyond = cells.iloc[1:, named:].apply(lambda col: col.str.strip().ne("")).any(axis=1).to_numpy()
+        beyond = _nonblank(cells.iloc[1:, named:]).any(axis=1)
         if beyond.any():
             notes.append(
                 f"{name}: {int(beyond.sum())} row(s) have more cells than the header names "
                 f"({lines_text(record_lines[1:][beyond])}); the extra cells were not read."
             )
         cells, first = cells.iloc[:, :named], first[:named]
-    elif named < len(first) and not cells.iloc[:, named:].apply(lambda col: col.str.strip().ne("")).any().any():
+    elif named < len(first) and not _nonblank(cells.iloc[:, named:]).any():
         cells, first = cells.iloc[:, :named], first[:named]
     if has_header:
         header = [c if c else f"column {i + 1}" for i, c in enumerate(first)]
@@ -408,13 +409,31 @@ def _cells(name: str, text: str, delimiter: str, max_rows: int) -> tuple[pd.Data
     finally:
         csv.field_size_limit(limit)
     width = max((len(row) for row in rows), default=1) or 1
-    if width > MAX_COLUMNS:
-        raise DataError(
-            f"{name}: a row has {width:,} cells, far more than a table of bars has. Check that the file is a "
-            "CSV with one row per bar, separated by , ; or tab."
-        )
+    _check_width(name, width)
     frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object).fillna("")
     return frame.astype(str), np.asarray(starts, dtype=np.int64)
+
+
+WIDE = 50  # columns beyond which per-cell work is cheaper than pandas' per-column overhead
+
+
+def _nonblank(cells: pd.DataFrame) -> np.ndarray:
+    """Per cell (rows × columns), whether it holds more than blanks. Column by column for the usual handful of
+    columns; cell by cell for a wide table, where pandas' fixed cost per column would dominate (900 columns took
+    seconds), so the time stays proportional to the number of cells either way."""
+    if cells.shape[1] <= WIDE:
+        return cells.apply(lambda col: col.str.strip().ne("")).to_numpy(dtype=bool)
+    blank = np.frompyfunc(lambda cell: not str(cell).strip(), 1, 1)
+    return ~blank(cells.to_numpy(dtype=object)).astype(bool)
+
+
+def _check_width(name: str, width: int) -> None:
+    """DataError for a row of more than MAX_COLUMNS cells, before a parser builds thousands of columns for it."""
+    if width > MAX_COLUMNS:
+        raise DataError(
+            f"{name}: a row has {width:,} cells (columns), far more than a table of bars has. Check that the file is a "
+            "CSV with one row per bar, separated by , ; or tab."
+        )
 
 
 def _dedupe(columns: list[str]) -> tuple[list[str], list[str]]:
