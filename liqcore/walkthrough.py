@@ -212,16 +212,19 @@ def decision_range(market: Market, heatmap: Heatmap, after: int = 96) -> tuple[i
 
 
 def _latest_breakout(events: pd.DataFrame, bar: int, before: int) -> pd.Series | None:
-    """The latest resolved breakout at or before `bar`, within the `before` bars shown."""
-    seen = events[events["outcome"].isin(["follow-through", "fakeout"]) & events["bar"].between(bar - before + 1, bar)]
+    """The latest breakout within the `before` bars shown whose outcome was known by `bar`, so the quiz's reveal
+    never shows a bar after the learner's decision."""
+    resolved = events["outcome"].isin(["follow-through", "fakeout"])
+    known = events["bar"] + events["bars_to_outcome"] <= bar
+    seen = events[resolved & known & events["bar"].between(bar - before + 1, bar)]
     return None if seen.empty else seen.iloc[-1]
 
 
 def build_lesson(analysis: Analysis, config: LessonConfig | None = None, at: int | None = None) -> Lesson:
     """Choose the decision point and read every analytic there (see the module docstring).
 
-    `at` is the bar the learner chose (clamped to `decision_range`); the breakout is then the latest resolved one
-    before it. Without `at`, the decision is the resolved breakout nearest to `config.share` of the way through.
+    `at` is the bar the learner chose (clamped to `decision_range`); the breakout is then the latest one resolved
+    by it. Without `at`, the decision is the resolved breakout nearest to `config.share` of the way through.
     """
     config = config or LessonConfig()
     market, heatmap = analysis.market, analysis.heatmap

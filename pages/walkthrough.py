@@ -9,9 +9,9 @@ import streamlit as st
 
 from liqcore.analysis import Analysis
 from liqcore.cells import heat_cells
-from liqcore.charts.breakouts import LEVEL_COLOURS, plan_chart, replay_chart
+from liqcore.charts.breakouts import LEVEL_COLOURS, plan_chart, replay_chart, spread_labels
 from liqcore.charts.heatmap import heatmap_chart, profile_chart
-from liqcore.charts.lessons import fuel_band, level_rules, moment_markers
+from liqcore.charts.lessons import LABEL_ROW_PX, fuel_band, level_rules, moment_markers
 from liqcore.charts.raster import heat_raster
 from liqcore.formatting import compact_usd
 from liqcore.plan import TradePlan, problems, replay, score_plan
@@ -43,6 +43,7 @@ PLAN_KEYS = ("wt_side", "wt_entry", "wt_stop", "wt_target", "wt_leverage")
 ANSWER_KEYS = ("wt_guess", "wt_choice")
 SHOW = {"serious": st.error, "warning": st.warning, "info": st.info, "ok": st.success}
 ICONS = {"serious": ":material/dangerous:", "warning": ":material/warning:", "info": ":material/info:"}
+BROKEN_LEVEL_COLOUR = "#64748b"  # slate: reads on light and dark pages and over the amber/violet heat
 CHOICE_WORDS = {"long": "Enter long", "short": "Enter short", "wait": "Wait (no trade)"}
 
 analysis: Analysis = current_analysis(__file__)
@@ -139,11 +140,23 @@ def _plan() -> TradePlan:
     )
 
 
-def _map(end: pd.Timestamp | None = None, extra: tuple[alt.Chart, ...] = (), height: int = 340) -> None:
-    """The heatmap around the decision (up to `end`, default the decision bar) with the decision marked."""
+def _map(
+    end: pd.Timestamp | None = None,
+    extra: tuple[alt.Chart, ...] = (),
+    height: int = 340,
+    levels: pd.DataFrame | None = None,
+) -> None:
+    """The heatmap around the decision (up to `end`, default the decision bar) with the decision marked, and
+    `levels` (price, label, colour) as labelled rules whose labels never print over each other."""
     crop, candles = lesson_map(lesson, analysis.heatmap, analysis.market, end=end)
     hover = heat_cells(crop, max_marks=HOVER_CELLS)
-    chart = heatmap_chart(heat_raster(crop), hover, candles, lesson.price, height=height)
+    raster = heat_raster(crop)
+    chart = heatmap_chart(raster, hover, candles, lesson.price, height=height)
+    if levels is not None:
+        low, high = min(candles["low"].min(), raster.p0), max(candles["high"].max(), raster.p1)
+        pad = 0.02 * (high - low)  # the chart's price scale (see liqcore.charts.heatmap)
+        spread = spread_labels(list(levels["price"]), (high - low + 2 * pad) * LABEL_ROW_PX / height)
+        extra = (level_rules(levels.assign(label_price=spread)), *extra)
     marks = pd.DataFrame({"time": [lesson.time], "label": ["decision"]})
     moment = st.session_state.get("wt_moment")
     if moment is not None and moment[1] <= (end if end is not None else lesson.time):  # never ahead of what is shown
@@ -176,8 +189,10 @@ st.caption(
 with st.expander("Decision time", icon=":material/schedule:", expanded=step == 1):
     left, mid, right = st.columns([4, 1.3, 1.3])
     snapshots = [t for t in analysis.heatmap.times if times[first_bar] <= t <= times[last_bar]]
+    if snapshots and snapshots[0] <= lesson.time <= snapshots[-1] and lesson.time not in snapshots:
+        snapshots = sorted([*snapshots, lesson.time])  # a decision between snapshots is shown where it is
     if snapshots:
-        # The slider follows the decision however it was chosen (slider, random, show me): its latest snapshot.
+        # The slider follows the decision however it was chosen (slider, random, show me).
         st.session_state["wt_time"] = max((t for t in snapshots if t <= lesson.time), default=snapshots[0])
         left.select_slider(
             "Decide at (UTC)",
@@ -260,9 +275,10 @@ def step_fakeout() -> None:
     st.markdown(
         f"At **{event['time']:%b %d %H:%M} UTC** price closed at **{_usd(event['close'])}**, "
         f"{'above the high' if up else 'below the low'} of the previous {config.range_bars} bars — the broken level "
-        f"**{_usd(event['level'])}** (dashed). The amber box is the fuel window: within {config.fuel_pct:g} % beyond "
-        f"the level the map held ≈ **{compact_usd(event['fuel_usd'])}** of {'shorts' if up else 'longs'}, forced to "
-        f"{'buy' if up else 'sell'} if price kept going — a **{event['zone']}** zone (dense = at or above the "
+        f"**{_usd(event['level'])}** (dashed grey line). The lime box is the fuel window: within "
+        f"{config.fuel_pct:g} % beyond the level the map held ≈ **{compact_usd(event['fuel_usd'])}** of "
+        f"{'shorts' if up else 'longs'}, forced to {'buy' if up else 'sell'} if price kept going — a "
+        f"**{event['zone']}** zone (dense = at or above the "
         f"{config.dense_percentile:g}th percentile of this data's breakouts' fuel, "
         f"{compact_usd(lesson.breakouts.dense_threshold_usd)})."
     )
@@ -277,13 +293,18 @@ def step_fakeout() -> None:
             "price closes back inside the range",
         ],
     )
-    horizon_end = analysis.market.bars.index[min(int(event["bar"]) + config.horizon, len(analysis.market) - 1)]
-    end = event["time"] if guess is None else max(horizon_end, lesson.time)
+    bars = analysis.market.bars.index
+    horizon_end = bars[min(int(event["bar"]) + config.horizon, len(bars) - 1)]
+    outcome_at = bars[min(int(event["bar"]) + int(event["bars_to_outcome"]), len(bars) - 1)]
+    # After the answer: up to the outcome, and on to the horizon only as far as the decision (nothing after it).
+    end = event["time"] if guess is None else max(outcome_at, min(horizon_end, lesson.time))
     fuel_edge = event["level"] * (1 + (1 if up else -1) * config.fuel_pct / 100)
-    level = pd.DataFrame({"price": [event["level"]], "label": ["broken level"], "colour": ["#e2e8f0"]})
+    level = pd.DataFrame(
+        {"price": [event["level"]], "label": [f"broken level {event['level']:,.0f}"], "colour": [BROKEN_LEVEL_COLOUR]}
+    )
     band = fuel_band(lesson.before.index[0], end, event["level"], fuel_edge, f"fuel {compact_usd(event['fuel_usd'])}")
     breakout_mark = moment_markers(pd.DataFrame({"time": [event["time"]], "label": ["breakout"]}))
-    _map(end=end, extra=(level_rules(level), band, breakout_mark))
+    _map(end=end, extra=(band, breakout_mark), levels=level)
     if guess is None:
         st.caption("Decide first; the bars after the breakout appear once you have answered.")
         return
@@ -338,7 +359,7 @@ def step_volatility() -> None:
         delta_arrow="off",
     )
     cols[3].metric("Suggested leverage", f"{lesson.leverage:g}×")
-    _map(extra=(level_rules(_levels(start)),))
+    _map(levels=_levels(start))
     st.markdown(
         f"The expected move comes from the {lesson.move_source}. How the starting stop and leverage were chosen:\n"
         + "\n".join(f"- {reason}" for reason in lesson.risk_reasons)
@@ -409,7 +430,7 @@ def step_plan() -> None:
     )
     metrics[2].metric("Reward to the target", f"{100 * plan.reward / plan.entry:.2f} %")
     metrics[3].metric("Liquidation price", _usd(plan.liquidation))
-    _map(extra=(level_rules(_levels(plan)),), height=300)
+    _map(height=300, levels=_levels(plan))
     left, right = st.columns([3, 2])
     title = f"Your {plan.side} plan at {plan.leverage:g}× on the estimated book"
     chart_with_png(plan_chart(lesson.profile, plan), title, analysis.label, "walkthrough-plan", left)
@@ -455,9 +476,7 @@ def step_reveal() -> None:
     plan = _plan()
     issues = problems(plan)
     result = None if issues else replay(plan, lesson.after)
-    _map(
-        end=lesson.after.index[-1] if len(lesson.after) else None, extra=() if issues else (level_rules(_levels(plan)),)
-    )
+    _map(end=lesson.after.index[-1] if len(lesson.after) else None, levels=None if issues else _levels(plan))
     if decision is None:
         st.warning(
             "You have not decided in step 5 (enter or wait), so that step is not scored.", icon=":material/warning:"

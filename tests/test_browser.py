@@ -30,6 +30,7 @@ from liqcore import simulate
 from liqcore.config import ModelConfig
 from pages.components import page_list
 from tests import exchange_fakes as fakes
+from tests import walkthrough_path
 from tests.test_loaders import tradingview
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -542,4 +543,17 @@ def test_replay_plays_a_whole_scenario_and_records_its_frame_rate(server: str, b
             indent=2,
         )
     )
+    page.context.close()
+
+
+def test_a_new_learner_walks_a_scenario_from_the_first_page_to_the_score_card(server: str, browser: object) -> None:
+    """First page -> lesson and "show me" -> walkthrough "show me" -> all seven steps (answering the fakeout quiz and
+    choosing to wait) -> score card -> another moment -> "try this on real data"; screenshots in artifacts/walk/."""
+    page = _open(browser, server, height=2600)  # tall, so each screenshot holds the whole step
+    seen = walkthrough_path.walk(page, server, "short_squeeze", ARTIFACTS / "walk", "short_squeeze-light")
+    assert [s.split(" · ")[0] for s in seen["steps"]] == [str(n) for n in range(1, 8)]
+    card = seen["score_card"]
+    assert "Enter or wait" in card and "Wait (no trade)" in card and "Your plan" in card
+    assert seen["another_moment"], "'Try another moment' kept the same decision time"
+    assert "Binance archive" in seen["sidebar_after_real_data"] and "Fetch" in seen["sidebar_after_real_data"]
     page.context.close()

@@ -108,6 +108,7 @@ def test_chosen_decision_bar_and_the_latest_breakout_before_it(fakeout) -> None:
     assert lesson.before.index[-1] == lesson.time and lesson.after.index[0] > lesson.time
     if lesson.breakout is not None:
         assert chosen - 144 < lesson.breakout["bar"] <= chosen
+        assert lesson.breakout["bar"] + lesson.breakout["bars_to_outcome"] <= chosen  # its outcome known by then
     assert build_lesson(Analysis.of(market, heatmap), at=10**9).bar == last  # clamped so bars remain to reveal
     crop, candles = lesson_map(lesson, heatmap, market)
     assert candles["time"].max() == lesson.time and crop.times.max() <= lesson.time

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
+LABEL_ROW_PX = 14  # one line of label text
 MARKER_COLOUR = "#84cc16"  # lime: reads on dark and light pages, distinct from the amber/violet heat, candles, price
 
 
 def moment_markers(moments: pd.DataFrame) -> alt.LayerChart:
     """Rules and labels at `moments` (columns time, label), for `chart + moment_markers(...)` on a temporal x.
 
-    Labels sit at the top edge in pixels, so the marker never changes the chart's price scale.
+    Labels sit at the top edge in pixels, so the marker never changes the chart's price scale; moments in time
+    order take turns over three rows, so two close together do not print over each other.
     """
-    frame = moments[["time", "label"]].assign(text=lambda m: "▼ " + m["label"])
+    frame = moments[["time", "label"]].sort_values("time").assign(text=lambda m: "▼ " + m["label"])
+    frame["y"] = 4 + LABEL_ROW_PX * (np.arange(len(frame)) % 3)
     rule = (
         alt.Chart(frame)
         .mark_rule(color=MARKER_COLOUR, strokeWidth=2, strokeDash=[2, 3])
@@ -25,13 +29,14 @@ def moment_markers(moments: pd.DataFrame) -> alt.LayerChart:
     text = (
         alt.Chart(frame)
         .mark_text(align="left", dx=4, baseline="top", color=MARKER_COLOUR, fontWeight="bold")
-        .encode(x="time:T", y=alt.value(4), text="text:N")
+        .encode(x="time:T", y=alt.Y("y:Q", scale=None), text="text:N")
     )
     return alt.layer(rule, text)
 
 
 def level_rules(levels: pd.DataFrame) -> alt.LayerChart:
-    """Horizontal rules with labels at the right edge: `levels` has price, label and colour per row."""
+    """Horizontal rules with labels at the right edge: `levels` has price, label and colour per row, and optionally
+    `label_price` (from `liqcore.charts.breakouts.spread_labels`): where each label sits when rules are close."""
     rule = (
         alt.Chart(levels)
         .mark_rule(strokeWidth=2, strokeDash=[6, 3])
@@ -44,7 +49,12 @@ def level_rules(levels: pd.DataFrame) -> alt.LayerChart:
     text = (
         alt.Chart(levels)
         .mark_text(align="right", dx=-4, dy=-7, fontWeight="bold")
-        .encode(y="price:Q", x=alt.value(alt.expr("width")), text="label:N", color=alt.Color("colour:N", scale=None))
+        .encode(
+            y="label_price:Q" if "label_price" in levels else "price:Q",
+            x=alt.value(alt.expr("width")),
+            text="label:N",
+            color=alt.Color("colour:N", scale=None),
+        )
     )
     return alt.layer(rule, text)
 

@@ -1,0 +1,116 @@
+"""A new learner's path through the app in a real browser: first page -> lesson -> walkthrough -> every step ->
+score card -> "try another moment" / "try this on real data", with a screenshot of each step.
+
+Used by the quick browser test (one scenario, light desktop) and by the opt-in all-scenarios run
+(`LIQCORE_SCREENS=1 python -m pytest -m screens tests/test_browser_walkthrough.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from liqcore.simulator import simulate
+
+STEP_TITLES = (
+    "Read the map",
+    "Fakeout check",
+    "Squeeze reading",
+    "Volatility",
+    "Enter or wait?",
+    "Plan the trade",
+    "What happened",
+)
+SEED = 7  # the sidebar's default seed
+
+
+def _settled(page) -> None:
+    """The app finished its rerun: no 'running' indicator, and no spinner left."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached")
+    page.wait_for_selector("[data-testid='stSpinner']", state="detached")
+
+
+def _no_exception(page) -> None:
+    errors = page.locator("[data-testid='stException']")
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def _step_heading(page, step: int) -> None:
+    page.get_by_role("heading", name=re.compile(rf"^{step} · ")).wait_for()
+
+
+def walk(page, server: str, scenario: str, shots: Path, tag: str) -> dict[str, object]:
+    """Walk `scenario` from the first page to the score card; screenshots go to `shots` as `{tag}-NN-name.png`.
+
+    Returns what the learner saw: the key moment chosen, each step's heading and the score card's rows.
+    """
+    shots.mkdir(parents=True, exist_ok=True)
+    seen: dict[str, object] = {"steps": []}
+
+    def shot(name: str) -> None:
+        page.mouse.move(0, 0)  # no tooltip over the text
+        page.wait_for_timeout(200)
+        page.screenshot(path=str(shots / f"{tag}-{name}.png"), full_page=True)
+
+    page.goto(f"{server}/?scenario={scenario}")
+    page.wait_for_selector("[data-testid='stVegaLiteChart']", state="visible")
+    _settled(page)
+    _no_exception(page)
+    guide = simulate(scenario, seed=SEED, bars=20).guide  # the lesson's text, as the scenario object has it
+    page.get_by_text(f"Lesson · {guide.title}").first.click()
+    page.get_by_text(guide.watch[:40]).first.wait_for()
+    page.get_by_text("Show me the key moment").first.click()
+    _settled(page)
+    page.get_by_text("Marked on the map:").first.wait_for()
+    _no_exception(page)
+    shot("00-first-page-lesson")
+
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Trade walkthrough").click()
+    _step_heading(page, 1)
+    _settled(page)
+    label = guide.moments[0].label
+    page.get_by_role("button", name=f"Show me: {label}").click()
+    _settled(page)
+    page.get_by_text(re.compile(rf"before {re.escape(label)}")).first.wait_for()
+    seen["moment"] = label
+    _no_exception(page)
+    for step in range(1, 8):
+        _step_heading(page, step)
+        _settled(page)
+        if step == 2 and page.get_by_text("What happens within the next").count():
+            page.get_by_text("fakeout", exact=True).first.click()
+            _settled(page)
+            page.get_by_text(re.compile(r"it was a \w")).first.wait_for()
+        if step == 5:
+            page.get_by_text("Wait (no trade)", exact=True).first.click()
+            _settled(page)
+        _no_exception(page)
+        heading = page.get_by_role("heading", name=re.compile(rf"^{step} · ")).inner_text()
+        seen["steps"].append(heading)
+        assert page.locator("[data-testid='stVegaLiteChart']").count() >= 1, f"step {step} shows no map"
+        shot(f"{step:02d}-{STEP_TITLES[step - 1].split()[0].lower()}")
+        if step < 7:
+            page.get_by_role("button", name="Next").click()
+    card = page.locator("[data-testid='stTable']").last
+    card.wait_for()
+    seen["score_card"] = card.inner_text()
+    decided = page.locator("[data-testid='stCaptionContainer']", has_text="stopped at").first.inner_text()
+    page.get_by_role("button", name="Try another moment").click()
+    _step_heading(page, 1)
+    _settled(page)
+    _no_exception(page)
+    seen["another_moment"] = (
+        page.locator("[data-testid='stCaptionContainer']", has_text="stopped at").first.inner_text() != decided
+    )
+    for step in range(1, 7):  # straight back to the last step, answering nothing
+        page.get_by_role("button", name="Next").click()
+        _step_heading(page, step + 1)
+    _settled(page)
+    page.get_by_role("button", name="Try this on real data").click()
+    page.locator("[data-testid='stSidebar']").get_by_role("button", name="Fetch").wait_for()
+    _settled(page)
+    _no_exception(page)
+    seen["sidebar_after_real_data"] = page.locator("[data-testid='stSidebar']").inner_text()
+    shot("08-real-data")
+    return seen
