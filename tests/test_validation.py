@@ -151,5 +151,8 @@ def test_chart_sums_bars_into_buckets_so_no_spike_is_dropped() -> None:
     true = data[data["series"] == "true"]["usd"].tolist()
     assert true == [0, 5e6, 0, 1e5]  # buckets of 3 bars (the last holds one): the 5M spike in bar 4 survives
     assert data[data["series"] == "implied by the map"]["usd"].sum() == pytest.approx(1e5)
-    assert spec["encoding"]["y"]["scale"]["type"] == "symlog" and spec["encoding"]["y"]["title"] == "USD per 3 bars"
-    assert spec["title"] == "Longs liquidated: implied vs true (symlog scale)"
+    assert spec["encoding"]["y"]["scale"]["type"] == "symlog" and spec["encoding"]["y"]["field"] == "drawn"
+    assert spec["encoding"]["y"]["title"] == "USD per 3 bars: implied ↑, true ↓"
+    drawn = data.groupby("series")["drawn"]
+    assert drawn.max()["true"] <= 0 <= drawn.min()["implied by the map"]  # the truth mirrored below zero
+    assert spec["title"] == "Longs liquidated: implied (above) vs true (below), symlog scale"

@@ -1,4 +1,5 @@
-"""Validation chart: implied vs realised liquidations over time, for one side."""
+"""Validation chart: implied vs realised liquidations over time, for one side, mirrored about zero (the map above,
+the truth below) so neither series hides the other and their timing lines up at a glance."""
 
 from __future__ import annotations
 
@@ -24,17 +25,22 @@ def implied_vs_realised(
     data = per_bar.groupby(bucket).sum()
     data.insert(0, "time", bars.index[::step])
     data = data.melt(id_vars=["time"], var_name="series", value_name="usd")
+    data["drawn"] = np.where(data["series"] == truth, -data["usd"], data["usd"])
     per = "per bar" if step == 1 else f"per {step} bars"
+    ticks = _decades(float(data["usd"].max()))
     return (
         alt.Chart(data)
         .mark_line(strokeWidth=1.2, interpolate="step-after")
         .encode(
             x=alt.X("time:T", title="Time (UTC)", scale=alt.Scale(type="utc")),
             y=alt.Y(
-                "usd:Q",
-                title=f"USD {per}",
+                "drawn:Q",
+                title=f"USD {per}: implied ↑, {truth} ↓",
                 scale=alt.Scale(type="symlog", constant=1e5),
-                axis=alt.Axis(format="$,.2s", values=_decades(float(data["usd"].max()))),
+                axis=alt.Axis(
+                    labelExpr="replace(format(abs(datum.value), '$,.2s'), 'G', 'B')",
+                    values=sorted({-t for t in ticks} | set(ticks)),
+                ),
             ),
             color=alt.Color(
                 "series:N", scale=alt.Scale(range=["#f97316", "#38bdf8"]), legend=alt.Legend(orient="top", title=None)
@@ -45,7 +51,9 @@ def implied_vs_realised(
                 alt.Tooltip("usd:Q", format="$,.3s", title=f"USD {per}"),
             ],
         )
-        .properties(height=360, title=f"{side.capitalize()}s liquidated: implied vs {truth} (symlog scale)")
+        .properties(
+            height=360, title=f"{side.capitalize()}s liquidated: implied (above) vs {truth} (below), symlog scale"
+        )
         .interactive(bind_y=False)
     )
 
