@@ -6,7 +6,7 @@ Quick start (a notebook or a script)::
 
     sim = lc.simulate("short_squeeze", seed=7)     # a simulated market with a known true position book
     m = lc.load_csv("BTCUSDT-5m.csv", "BTCUSDT-metrics.csv")                # your own files, or
-    m = lc.fetch_market("binance", "BTCUSDT", interval="5m", lookback="7d")  # live public data (fetch span 7 days)
+    m = lc.fetch_market("binance", "BTCUSDT", interval="5m", span="7d")      # live public data (fetch span 7 days)
 
     a = lc.analyse(sim, lc.ModelConfig.preset("balanced"), window="3d")     # the map the app shows for this view
     a.heatmap.profile()                              # longs below price, shorts above, at the last bar

@@ -1,6 +1,6 @@
 """Turn a Heatmap into a bounded number of drawable cells, and bars into a bounded number of candles.
 
-A browser chart slows down past ~10k marks, whatever the lookback, so the map is aggregated here: neighbouring
+A browser chart slows down past ~10k marks, whatever the window shown, so the map is aggregated here: neighbouring
 snapshot columns are averaged (the book is a state, so its average over the merged span) and neighbouring price bins
 summed (USD in the merged bin), until the cells fit the budget. Candles are resampled the same way.
 """

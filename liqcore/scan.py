@@ -1,6 +1,6 @@
 """Command line scanner: rank many perpetuals by estimated liquidation fuel near price, on Dask.
 
-    python -m liqcore.scan --source binance-archive --symbols top50 --interval 5m --lookback 7d
+    python -m liqcore.scan --source binance-archive --symbols top50 --interval 5m --span 7d
     python -m liqcore.scan --symbols BTCUSDT,ETHUSDT --scheduler tcp://10.0.0.5:8786 --csv scan.csv
 
 Prints the ranking, writes it as CSV (default ``scan-<source>-<interval>-<date>.csv``) and shows a progress bar on
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--symbols", default="top20", help="top20, top50, or a list such as BTCUSDT,ETHUSDT")
     parser.add_argument("--live-ranking", action="store_true", help="rank top-N by Binance's live 24h volume")
     parser.add_argument("--interval", default="5m")
-    parser.add_argument("--lookback", default="7d")
+    parser.add_argument("--span", "--lookback", dest="span", default="7d", help="fetch span per symbol, e.g. 7d")
     parser.add_argument("--scheduler", help=f"Dask scheduler address (default: ${SCHEDULER_ENV}, else local)")
     parser.add_argument("--workers", type=int, help="local cluster size (default: one per core)")
     parser.add_argument("--reach", type=float, default=3.0, help="fuel within this %% of price (default 3)")
@@ -86,9 +86,11 @@ def main(argv: list[str] | None = None) -> int:
         symbols, origin = symbol_list(args.symbols, args.live_ranking)
     except ValueError as exc:
         parser.error(str(exc))
-    print(f"Scanning {len(symbols)} symbols ({origin}) from {args.source}, {args.interval} bars, {args.lookback}.")
+    print(
+        f"Scanning {len(symbols)} symbols ({origin}) from {args.source}, {args.interval} bars, {args.span} fetch span."
+    )
     result = scan(
-        symbols, args.source, args.interval, args.lookback,
+        symbols, args.source, args.interval, args.span,
         scheduler=args.scheduler, workers=args.workers, on_progress=progress_bar, reach_pct=args.reach,
     )  # fmt: skip
     print(table_text(result))

@@ -54,7 +54,7 @@ class ScanSpec:
 
     source: str = ARCHIVE
     interval: str = "5m"
-    lookback: str = "7d"
+    span: str = "7d"  # fetch span: how much history each symbol is fetched with
     end: pd.Timestamp | None = None  # default: now (REST) or yesterday's close (archive)
     base_url: str | None = None
     cache_dir: str | None = None
@@ -63,15 +63,15 @@ class ScanSpec:
     settings: HttpSettings = field(default_factory=HttpSettings)
 
     def fetch(self, symbol: str) -> Market:
-        """The symbol's market from the source: whole UTC days from the archive, a lookback window from REST."""
+        """The symbol's market from the source: whole UTC days from the archive, the fetch span from REST."""
         if self.source == ARCHIVE:
-            days = max(1, math.ceil(parse_interval(self.lookback) / pd.Timedelta("1D")))
+            days = max(1, math.ceil(parse_interval(self.span) / pd.Timedelta("1D")))
             today = (self.end or pd.Timestamp.now(tz="UTC")).tz_convert("UTC").normalize()
             last = (today - pd.Timedelta("1D")).date()
             first = last - dt.timedelta(days=days - 1)
             return self._archive_market(symbol, first, last)
         return fetch_market(
-            self.source, symbol, self.interval, self.lookback, base_url=self.base_url, end=self.end,
+            self.source, symbol, self.interval, self.span, base_url=self.base_url, end=self.end,
             settings=self.settings,
         )  # fmt: skip
 
@@ -190,7 +190,7 @@ class ScanResult:
         failed = f", {len(self.errors)} failed" if len(self.errors) else ""
         return (
             f"{len(self.table)} symbols ranked{failed} in {self.elapsed_s:.1f} s on {self.workers} Dask worker(s) "
-            f"({self.scheduler}); {self.spec.source}, {self.spec.interval} bars, {self.spec.lookback} lookback."
+            f"({self.scheduler}); {self.spec.source}, {self.spec.interval} bars, {self.spec.span} fetch span."
         )
 
 
@@ -224,7 +224,7 @@ def scan(
     symbols: Sequence[str],
     source: str = ARCHIVE,
     interval: str = "5m",
-    lookback: str = "7d",
+    span: str = "7d",
     config: ModelConfig | None = None,
     client: object | None = None,
     *,
@@ -258,7 +258,7 @@ def scan(
     spec = ScanSpec(
         source=source,
         interval=interval,
-        lookback=lookback,
+        span=span,
         end=utc(end) if end is not None else None,
         base_url=base_url,
         cache_dir=str(cache_dir) if cache_dir is not None else None,

@@ -22,7 +22,7 @@ SOURCES = {ARCHIVE: "Binance archive (daily files; works where exchange APIs ref
 }
 LISTS = {"top20": "Top 20 by volume", "top50": "Top 50 by volume", "own": "My own list"}
 INTERVALS = ("5m", "15m", "1h")
-LOOKBACKS = ("1d", "3d", "7d")
+SPANS = ("1d", "3d", "7d")
 RESULT_KEY = "scan_result"
 
 
@@ -35,7 +35,7 @@ def _connection(address: str | None) -> dict[str, object]:
     return {"client": Client(address, timeout="10s") if address else Client(local_cluster())}
 
 
-def heatmap_link(symbol: str, source: str, interval: str, lookback: str) -> str:
+def heatmap_link(symbol: str, source: str, interval: str, span: str) -> str:
     """A link to the heatmap page with this symbol loaded from the same source (fetched on arrival)."""
     if source == ARCHIVE:
         query = {"src": "archive", "archive_symbol": symbol, "archive_interval": interval}
@@ -45,7 +45,7 @@ def heatmap_link(symbol: str, source: str, interval: str, lookback: str) -> str:
             "live_exchange": source,
             "live_symbol": symbol,
             "live_interval": interval,
-            "live_lookback": lookback,
+            "live_span": span,
         }
     return "./?" + urlencode({**query, "fetch": "1"})
 
@@ -65,7 +65,7 @@ def _symbols(choice: str, own: str) -> tuple[tuple[str, ...], str] | None:
     return symbols, f"{len(symbols)} symbols of yours"
 
 
-def _run(symbols: tuple[str, ...], source: str, interval: str, lookback: str) -> ScanResult:
+def _run(symbols: tuple[str, ...], source: str, interval: str, span: str) -> ScanResult:
     bar = st.progress(0.0, text=f"Scanning {len(symbols)} symbols…")
 
     def update(done: int, total: int, symbol: str) -> None:
@@ -75,7 +75,7 @@ def _run(symbols: tuple[str, ...], source: str, interval: str, lookback: str) ->
         symbols,
         source,
         interval,
-        lookback,
+        span,
         client=_connection(os.environ.get(SCHEDULER_ENV))["client"],
         on_progress=update,
     )
@@ -86,7 +86,7 @@ def _run(symbols: tuple[str, ...], source: str, interval: str, lookback: str) ->
 def _ranking(result: ScanResult) -> None:
     spec = result.spec
     table = result.table.copy()
-    table["heatmap"] = [heatmap_link(s, spec.source, spec.interval, spec.lookback) for s in table["symbol"]]
+    table["heatmap"] = [heatmap_link(s, spec.source, spec.interval, spec.span) for s in table["symbol"]]
     shown = [
         "rank", "symbol", "spark", "reading", "balance", "long_cluster", "long_distance_pct", "long_cluster_usd",
         "short_cluster", "short_distance_pct", "short_cluster_usd", "fuel_usd", "fuel_to_volume", "coverage", "heatmap",
@@ -134,7 +134,7 @@ with st.form("scan_form"):
     source = cols[0].selectbox("Source", list(SOURCES), format_func=SOURCES.get, key="scan_source")
     choice = cols[1].radio("Symbols", list(LISTS), format_func=LISTS.get, key="scan_list")
     interval = cols[2].selectbox("Bars", INTERVALS, key="scan_interval")
-    lookback = cols[3].selectbox("Lookback", LOOKBACKS, index=2, key="scan_lookback")
+    span = cols[3].selectbox("Fetch span", SPANS, index=2, key="scan_span")
     own = st.text_input("My own list", placeholder="BTCUSDT, ETHUSDT, SOLUSDT", key="scan_own")
     submitted = st.form_submit_button("Scan", type="primary", icon=":material/radar:")
 
@@ -142,7 +142,7 @@ if submitted:
     picked = _symbols(choice, own)
     if picked is not None:
         symbols, origin = picked
-        st.session_state[RESULT_KEY] = (_run(symbols, source, interval, lookback), origin)
+        st.session_state[RESULT_KEY] = (_run(symbols, source, interval, span), origin)
 
 stored = st.session_state.get(RESULT_KEY)
 if stored is None:

@@ -70,7 +70,7 @@ def test_invalid_query_parameters_fall_back_to_defaults(query: dict[str, str]) -
     assert ("window" if "window" in query else "lookback") in told  # the link's own name for the bad value
 
 
-def test_preset_and_lookback_choices_change_the_estimate() -> None:
+def test_preset_and_window_choices_change_the_estimate() -> None:
     # AppTest drops sidebar elements from its tree after a rerun under st.navigation, so each view is a fresh run.
     first = _run().session_state["analysis"]
     second = _run({"preset": "aggressive"}).session_state["analysis"]

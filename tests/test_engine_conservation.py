@@ -25,7 +25,7 @@ from liqcore.market import Market
 
 
 def _config(half_life: float | None, turnover: float, same_bar: bool = True) -> ModelConfig:
-    """Typical-price entries, no lookback and a map wide enough to draw every cohort."""
+    """Typical-price entries, no age limit and a map wide enough to draw every cohort."""
     return ModelConfig(
         same_bar_liquidations=same_bar,
         entry_rule="typical",

@@ -86,7 +86,7 @@ def test_all_venues_source_aggregates_and_says_which_venues_answered(
     st.cache_data.clear()
     app = AppTest.from_function(live_app, default_timeout=60)
     app.query_params["live_exchange"] = "all"
-    app.query_params["live_lookback"] = "1d"
+    app.query_params["live_lookback"] = "1d"  # an old link's name for the fetch span (now live_span) still works
     app.run()
     assert app.sidebar.selectbox(key="live_exchange").value == "all"
     app.sidebar.button(key="live_fetch").click().run()
@@ -99,7 +99,7 @@ def test_all_venues_source_aggregates_and_says_which_venues_answered(
 def test_too_many_bars_is_refused_with_advice(app: AppTest) -> None:
     app.run()
     app.sidebar.selectbox(key="live_interval").select("1m").run()
-    app.sidebar.selectbox(key="live_lookback").select("30d").run()
+    app.sidebar.selectbox(key="live_span").select("30d").run()
     assert not app.exception and "archive" in app.sidebar.warning[0].value
 
 

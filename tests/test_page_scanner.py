@@ -40,7 +40,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HTTPServer]
 
 def _scanned(**widgets: str) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=180).run()
-    at.selectbox(key="scan_lookback").select("1d")
+    at.selectbox(key="scan_span").select("1d")
     for key, value in widgets.items():
         at.text_input(key=key).input(value) if key == "scan_own" else at.radio(key=key).set_value(value)
     at.button[0].click().run()

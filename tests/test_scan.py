@@ -77,7 +77,7 @@ def test_scan_ranks_every_symbol_and_reports_failures_without_stopping(
     assert row["driver"] == "open interest" and len(row["spark"]) == 48
     assert row["long_distance_pct"] < 0 < row["short_distance_pct"]
     # The task's summary is the same numbers as summarising the same market here.
-    spec = ScanSpec(lookback=f"{DAYS}d", cache_dir=str(tmp_path), base_url=archive.url_for(""), settings=FAST)
+    spec = ScanSpec(span=f"{DAYS}d", cache_dir=str(tmp_path), base_url=archive.url_for(""), settings=FAST)
     local = summarise("SOLUSDT", spec.fetch("SOLUSDT"), spec)
     for key in ("balance", "fuel_usd", "daily_volume_usd", "long_cluster_usd", "short_cluster_usd"):
         assert row[key] == pytest.approx(local[key], rel=1e-9)
@@ -103,7 +103,7 @@ def test_rank_puts_most_fuel_for_its_volume_first_and_unknown_last() -> None:
 def test_cli_prints_the_table_and_writes_csv(client: object, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "scan.csv"
     address = client.scheduler.address
-    code = scan_cli(["--symbols", "BTCUSDT,ethusdt,SOLUSDT", "--lookback", f"{DAYS}d", "--scheduler", address,
+    code = scan_cli(["--symbols", "BTCUSDT,ethusdt,SOLUSDT", "--span", f"{DAYS}d", "--scheduler", address,
                      "--csv", str(out)])  # fmt: skip
     printed = capsys.readouterr()
     assert code == 0

@@ -1,6 +1,6 @@
 """The heat layer as one raster image: every snapshot column × every price bin in one PNG, placed by its extents.
 
-A browser draws one image as fast as it draws one rectangle, so the map keeps full resolution whatever the lookback,
+A browser draws one image as fast as it draws one rectangle, so the map keeps full resolution whatever the window shown,
 where thousands of rect marks made every page slow. Colours are theme-independent: each side has one hue (longs
 amber, shorts violet) and density sets the pixel's opacity, so faint cells fade into whatever the page background
 is (dark or light) from the first paint, with no need to know the theme.

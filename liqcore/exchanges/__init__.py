@@ -1,8 +1,8 @@
 """Public exchange data as a `Market`: Binance USDⓈ-M, Bybit v5 and OKX v5 REST, the Binance data archive, and the
 aggregate of the three exchanges.
 
-    m = fetch_market("binance", "BTCUSDT", interval="5m", lookback="7d")
-    m = fetch_market("all", "BTCUSDT", interval="5m", lookback="7d", venues=("binance", "bybit", "okx"))
+    m = fetch_market("binance", "BTCUSDT", interval="5m", span="7d")
+    m = fetch_market("all", "BTCUSDT", interval="5m", span="7d", venues=("binance", "bybit", "okx"))
     m = fetch_market("binance-archive", "BTCUSDT", interval="5m", start="2024-01-01", end="2024-01-31")
 
 Base URLs default to the exchanges' public hosts and can be overridden by argument or by the environment variables
@@ -35,7 +35,7 @@ def fetch_market(
     exchange: str,
     symbol: str,
     interval: str = "5m",
-    lookback: str = "7d",
+    span: str = "7d",
     base_url: str | None = None,
     start: object | None = None,
     end: object | None = None,
@@ -57,11 +57,11 @@ def fetch_market(
         `liqcore.aggregate`). A venue that fails is named in the notes and the others still make the market.
     symbol
         e.g. ``"BTCUSDT"`` (OKX also accepts ``"BTC-USDT-SWAP"``).
-    interval, lookback
-        Bar length and how far back from `end` (default now) to go. The archive needs `start` (a date); its `end`
-        defaults to yesterday.
+    interval, span
+        Bar length and the fetch span: how far back from `end` (default now) to go. The archive needs `start` (a
+        date); its `end` defaults to yesterday.
     start, end
-        Optional UTC bounds (text, datetime or date); they override `lookback`.
+        Optional UTC bounds (text, datetime or date); they override `span`.
     session, settings
         A shared `requests.Session` and the timeouts, retries, size caps and the overall deadline of one fetch (tests
         pass short ones). With ``"all"`` each venue has its own deadline.
@@ -76,21 +76,21 @@ def fetch_market(
         raise FetchError("Enter a symbol, e.g. BTCUSDT.", None)
     settings = settings or HttpSettings()
     if exchange.lower().strip() == ALL:
-        return _fetch_all(symbol, interval, lookback, start, end, session, on_progress, settings, venues, base_urls)
+        return _fetch_all(symbol, interval, span, start, end, session, on_progress, settings, venues, base_urls)
     source = venue(exchange)
     url = source.base_url(base_url)
     if source.client is archive:
         client = HttpClient(url, "Binance data archive", session, settings, deadline=settings.archive_deadline)
         return archive.fetch(client, symbol.strip(), interval, start, end, cache_dir=cache_dir, on_progress=on_progress)
     client = HttpClient(url, source.client.NAME, session, settings, check=source.client.check)
-    window = resolve_window(interval, lookback, start, end)
+    window = resolve_window(interval, span, start, end)
     return source.client.fetch(client, symbol.strip(), interval, window, on_progress)
 
 
 def _fetch_all(
     symbol: str,
     interval: str,
-    lookback: str,
+    span: str,
     start: object | None,
     end: object | None,
     session: requests.Session | None,
@@ -103,7 +103,7 @@ def _fetch_all(
     chosen = [venue(v) for v in dict.fromkeys(venues)]
     if not chosen or any(not v.live for v in chosen):
         raise FetchError(f"Aggregate venues must be live exchanges among {', '.join(AGGREGATE_VENUES)}.", None)
-    window = resolve_window(interval, lookback, start, end)  # one grid for all, so their bars line up
+    window = resolve_window(interval, span, start, end)  # one grid for all, so their bars line up
     markets: dict[str, Market] = {}
     failed: list[str] = []
     for position, source in enumerate(chosen):

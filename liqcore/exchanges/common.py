@@ -76,20 +76,20 @@ def from_ms(values: Iterable[object]) -> pd.DatetimeIndex:
 
 
 def resolve_window(
-    interval: str, lookback: str, start: object | None, end: object | None, max_bars: int = 200_000
+    interval: str, span: str, start: object | None, end: object | None, max_bars: int = 200_000
 ) -> Window:
-    """The bars to fetch: `end` (default now) floored to the grid, back `lookback` or to `start`."""
+    """The bars to fetch: `end` (default now) floored to the grid, back `span` (the fetch span) or to `start`."""
     step = parse_interval(interval)
     stop = utc(end) if end is not None else pd.Timestamp.now(tz="UTC")
     stop = stop.floor(step)
-    first = utc(start).ceil(step) if start is not None else stop - parse_interval(lookback)
+    first = utc(start).ceil(step) if start is not None else stop - parse_interval(span)
     if first >= stop:
         raise FetchError(f"The time range is empty: start {first} is not before end {stop}.", None)
     window = Window(first, stop, step)
     if window.bars > max_bars:
         raise FetchError(
             f"{window.bars:,} bars of {interval} is more than the {max_bars:,} one fetch allows; "
-            "choose a shorter lookback or a longer interval.",
+            "choose a shorter fetch span or a longer interval.",
             None,
         )
     return window

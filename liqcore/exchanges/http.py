@@ -202,7 +202,7 @@ class HttpClient:
     def _late(self) -> FetchError:
         return FetchError(
             f"{self.exchange} answered too slowly: the fetch was stopped after the {self.deadline:g} s one fetch may "
-            "take. Try again later, or choose a shorter lookback or date range.",
+            "take. Try again later, or choose a shorter fetch span or date range.",
             None,
         )
 
@@ -281,7 +281,7 @@ class HttpClient:
             if status == 429:
                 raise FetchError(
                     f"{self.exchange} is rate limiting this server (HTTP 429) even after {attempt + 1} attempts. "
-                    "Wait a minute and press Refresh, or choose a shorter lookback.",
+                    "Wait a minute and press Refresh, or choose a shorter fetch span.",
                     status,
                 )
             if status >= 500:
@@ -298,7 +298,7 @@ class HttpClient:
         if isinstance(exc, requests.exceptions.Timeout | urllib3.exceptions.TimeoutError | TimeoutError):
             return FetchError(
                 f"{self.exchange} did not answer in time (timeout after {self.settings.read_timeout:g} s). "
-                "Try again, or choose a shorter lookback.",
+                "Try again, or choose a shorter fetch span.",
                 None,
             )
         if isinstance(exc, requests.exceptions.ConnectionError):

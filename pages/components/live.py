@@ -28,7 +28,7 @@ from liqcore.market import Market
 from pages.components import view_state
 from pages.components.text import plain
 
-LIVE_LOOKBACKS = ("1d", "3d", "7d", "14d", "30d")
+LIVE_SPANS = ("1d", "3d", "7d", "14d", "30d")  # fetch span: how much history a live fetch asks for
 MAX_LIVE_BARS = 20_160  # two weeks of 1-minute bars: about 14 calls on Binance, 70 on OKX
 ARCHIVE_MAX_DAYS = {"1m": 90, "5m": 365, "15m": 730, "1h": 1096, "4h": 1096, "1d": 1096}
 ARCHIVE_INTERVALS = tuple(ARCHIVE_MAX_DAYS)  # the archive serves more (VENUES); these have a size limit here
@@ -37,7 +37,7 @@ _LOG = logging.getLogger(__name__)
 # What a fetch can raise: the clients' own errors, and those of an answer in a shape the client did not expect
 # (Binance answering a dict, Bybit an empty result, OKX odd rows, a corrupt archive zip, a cache path too long).
 _FAILURES = (FetchError, DataError, ValueError, KeyError, AttributeError, TypeError, IndexError, OSError, zlib.error)
-VIEW_KEYS = ["live_exchange", "live_symbol", "live_interval", "live_lookback", "archive_symbol", "archive_interval"]
+VIEW_KEYS = ["live_exchange", "live_symbol", "live_interval", "live_span", "archive_symbol", "archive_interval"]
 
 
 def _symbol_text(raw: str) -> str:
@@ -97,7 +97,7 @@ def _fetch(
     exchange: str,
     symbol: str,
     interval: str,
-    lookback: str,
+    span: str,
     start: dt.date | None,
     end: dt.date | None,
     base_url: str | tuple[tuple[str, str], ...],
@@ -110,7 +110,7 @@ def _fetch(
         exchange,
         symbol,
         interval,
-        lookback,
+        span,
         base_url=None if urls else base_url,
         start=start,
         end=end,
@@ -184,7 +184,7 @@ def live_source() -> Market | None:
     choices = live_choices()
     view_state.restore("live_exchange", "binance", allowed=choices)
     view_state.restore("live_symbol", "BTCUSDT", parse=_symbol_text)
-    view_state.restore("live_lookback", "7d", allowed=LIVE_LOOKBACKS)
+    view_state.restore("live_span", "7d", allowed=LIVE_SPANS, aliases=("live_lookback",))
     exchange = st.selectbox(
         "Exchange",
         list(choices),
@@ -199,18 +199,23 @@ def live_source() -> Market | None:
         st.session_state["live_interval"] = "5m"
     symbol = st.text_input("Symbol", key="live_symbol", help="USDT-margined perpetual, e.g. ETHUSDT")
     interval = st.selectbox("Bar interval", intervals, key="live_interval")
-    lookback = st.selectbox("Fetch history", LIVE_LOOKBACKS, key="live_lookback")
-    bars = parse_interval(lookback) / parse_interval(interval)
+    span = st.selectbox(
+        "Fetch span",
+        LIVE_SPANS,
+        key="live_span",
+        help="How much history to fetch (the map shows the Window shown).",
+    )
+    bars = parse_interval(span) / parse_interval(interval)
     if bars > MAX_LIVE_BARS:
         st.warning(
-            f"{lookback} of {interval} bars is {bars:,.0f} bars; live fetches stop at {MAX_LIVE_BARS:,}. "
+            f"{span} of {interval} bars is {bars:,.0f} bars; live fetches stop at {MAX_LIVE_BARS:,}. "
             "Choose a longer interval or use the Binance archive source."
         )
         return None
     symbol = _checked_symbol(symbol)
     if symbol is None:
         return None
-    request = _button("live", (exchange, symbol, interval, lookback, None, None, _base_urls(exchange)))
+    request = _button("live", (exchange, symbol, interval, span, None, None, _base_urls(exchange)))
     if request is None:
         st.caption("Public data, no key needed. Open-interest history is short on some exchanges (Binance: 30 days).")
         return None
