@@ -120,3 +120,30 @@ def test_hostile_cell_values_in_an_error_render_as_text(app: str, browser: objec
     assert _rendered_markup(page, bait.port) == []
     assert outside == [] and bait.log == []
     page.context.close()
+
+
+def test_hostile_column_names_and_cells_in_the_mapping_preview_table_render_as_text(
+    app: str,
+    browser: object,  # noqa: F811
+    bait: HTTPServer,
+) -> None:
+    """A file the loader cannot place opens the column-mapping form, whose preview table (st.dataframe) and column
+    pickers show the file's own column names and cells: hostile ones stay text there too."""
+    hostile = _hostile(bait)
+    header = ";".join(["when", hostile["html"], hostile["image"], hostile["link"], hostile["math"], "memo"])
+    rows = [f"2026-01-01 0{h}:00;1;2;0.5;1;1;{hostile['html']} {hostile['colour']}" for h in range(3)]
+    page = _open(browser, f"{app}/?src=upload")
+    outside = _watch(page, app)
+    _upload(page, "odd.csv", ("\n".join([header, *rows]) + "\n").encode())
+    page.wait_for_selector("[data-testid='stForm'] [data-testid='stDataFrame']", state="visible")
+    page.wait_for_timeout(1500)  # give any rendered image time to be requested
+    form = page.locator("[data-testid='stForm']")
+    picker = form.locator("[data-testid='stSelectbox']").first
+    picker.click()
+    options = page.locator("[role='option']").all_inner_texts()
+    page.keyboard.press("Escape")
+    assert hostile["html"] in options and hostile["image"] in options  # the column names, literally
+    assert _rendered_markup(page, bait.port) == []
+    assert form.locator("img, a[href], b, .katex").count() == 0
+    assert outside == [] and bait.log == []
+    page.context.close()
