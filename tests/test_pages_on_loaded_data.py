@@ -46,7 +46,7 @@ def test_page_works_on_uploaded_data(page: str, kind: str) -> None:
     if page == "heatmap":
         expected = "open interest" if kind == "ohlcv-oi" else "volume proxy"
         assert f"driven by **{expected}**" in text
-        assert not at.toggle  # no "show the true book" for data without one
+        assert "hm_truth" not in {t.key for t in at.toggle}  # no "show the true book" for data without one
     if page == "validation":
         assert "no realised liquidations" in text  # says what to upload instead of scoring nothing
 
