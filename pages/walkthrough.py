@@ -145,9 +145,10 @@ def _map(
     extra: tuple[alt.Chart, ...] = (),
     height: int = 340,
     levels: pd.DataFrame | None = None,
+    moments: tuple[tuple[pd.Timestamp, str], ...] = (),
 ) -> None:
-    """The heatmap around the decision (up to `end`, default the decision bar) with the decision marked, and
-    `levels` (price, label, colour) as labelled rules whose labels never print over each other."""
+    """The heatmap around the decision (up to `end`, default the decision bar) with the decision and `moments`
+    (time, label) marked, and `levels` (price, label, colour) as labelled rules whose labels never overlap."""
     crop, candles = lesson_map(lesson, analysis.heatmap, analysis.market, end=end)
     hover = heat_cells(crop, max_marks=HOVER_CELLS)
     raster = heat_raster(crop)
@@ -157,11 +158,13 @@ def _map(
         pad = 0.02 * (high - low)  # the chart's price scale (see liqcore.charts.heatmap)
         spread = spread_labels(list(levels["price"]), (high - low + 2 * pad) * LABEL_ROW_PX / height)
         extra = (level_rules(levels.assign(label_price=spread)), *extra)
-    marks = pd.DataFrame({"time": [lesson.time], "label": ["decision"]})
+    drawn_to = end if end is not None else lesson.time
+    marked = [(lesson.time, "decision"), *moments]
     moment = st.session_state.get("wt_moment")
-    if moment is not None and moment[1] <= (end if end is not None else lesson.time):  # never ahead of what is shown
-        marks = pd.concat([marks, pd.DataFrame({"time": [moment[1]], "label": [moment[0]]})], ignore_index=True)
-    for layer in (moment_markers(marks), *extra):
+    if moment is not None and moment[1] <= drawn_to:  # never ahead of what is shown
+        marked.append((moment[1], moment[0]))
+    marks = pd.DataFrame(marked, columns=["time", "label"])
+    for layer in (moment_markers(marks, right_edge=drawn_to), *extra):
         chart = chart + layer
     shown_to = f"{(end or lesson.time):%Y-%m-%d %H:%M} UTC"
     title = f"Liquidation heatmap up to {shown_to}, decision at {lesson.time:%Y-%m-%d %H:%M} UTC (estimate)"
@@ -302,9 +305,8 @@ def step_fakeout() -> None:
     level = pd.DataFrame(
         {"price": [event["level"]], "label": [f"broken level {event['level']:,.0f}"], "colour": [BROKEN_LEVEL_COLOUR]}
     )
-    band = fuel_band(lesson.before.index[0], end, event["level"], fuel_edge, f"fuel {compact_usd(event['fuel_usd'])}")
-    breakout_mark = moment_markers(pd.DataFrame({"time": [event["time"]], "label": ["breakout"]}))
-    _map(end=end, extra=(band, breakout_mark), levels=level)
+    band = fuel_band(event["time"], end, event["level"], fuel_edge, f"fuel {compact_usd(event['fuel_usd'])}")
+    _map(end=end, extra=(band,), levels=level, moments=((event["time"], "breakout"),))
     if guess is None:
         st.caption("Decide first; the bars after the breakout appear once you have answered.")
         return

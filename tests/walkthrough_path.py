@@ -36,6 +36,27 @@ def _no_exception(page) -> None:
     assert errors.count() == 0, errors.first.inner_text()
 
 
+PHONE_WIDTH = 768  # below this Streamlit lays the sidebar over the page
+
+
+def _is_phone(page) -> bool:
+    return page.viewport_size["width"] < PHONE_WIDTH
+
+
+def _close_sidebar(page) -> None:
+    """On a phone the open sidebar covers the page: close it, as a learner would, with its « button."""
+    if _is_phone(page) and page.locator("[data-testid='stSidebar'][aria-expanded='true']").count():
+        page.locator("[data-testid='stSidebarCollapseButton'] button").click(force=True)
+        page.locator("[data-testid='stSidebar'][aria-expanded='false']").wait_for(state="attached")
+
+
+def _open_page(page, name: str) -> None:
+    """Go to a page through the sidebar's menu (opened first on a phone)."""
+    if _is_phone(page) and page.locator("[data-testid='stSidebar'][aria-expanded='false']").count():
+        page.locator("[data-testid='stExpandSidebarButton']").click()
+    page.locator("[data-testid='stSidebarNav'] a", has_text=name).click()
+
+
 def _step_heading(page, step: int) -> None:
     page.get_by_role("heading", name=re.compile(rf"^{step} · ")).wait_for()
 
@@ -57,6 +78,7 @@ def walk(page, server: str, scenario: str, shots: Path, tag: str) -> dict[str, o
     page.wait_for_selector("[data-testid='stVegaLiteChart']", state="visible")
     _settled(page)
     _no_exception(page)
+    _close_sidebar(page)
     guide = simulate(scenario, seed=SEED, bars=20).guide  # the lesson's text, as the scenario object has it
     page.get_by_text(f"Lesson · {guide.title}").first.click()
     page.get_by_text(guide.watch[:40]).first.wait_for()
@@ -66,9 +88,10 @@ def walk(page, server: str, scenario: str, shots: Path, tag: str) -> dict[str, o
     _no_exception(page)
     shot("00-first-page-lesson")
 
-    page.locator("[data-testid='stSidebarNav'] a", has_text="Trade walkthrough").click()
+    _open_page(page, "Trade walkthrough")
     _step_heading(page, 1)
     _settled(page)
+    _close_sidebar(page)
     label = guide.moments[0].label
     page.get_by_role("button", name=f"Show me: {label}").click()
     _settled(page)
@@ -108,7 +131,7 @@ def walk(page, server: str, scenario: str, shots: Path, tag: str) -> dict[str, o
         _step_heading(page, step + 1)
     _settled(page)
     page.get_by_role("button", name="Try this on real data").click()
-    page.locator("[data-testid='stSidebar']").get_by_role("button", name="Fetch").wait_for()
+    page.locator("[data-testid='stSidebar']").get_by_role("button", name="Fetch").wait_for(state="attached")
     _settled(page)
     _no_exception(page)
     seen["sidebar_after_real_data"] = page.locator("[data-testid='stSidebar']").inner_text()

@@ -7,17 +7,21 @@ import numpy as np
 import pandas as pd
 
 LABEL_ROW_PX = 14  # one line of label text
+HALO_COLOUR = "#0f172a"
 MARKER_COLOUR = "#84cc16"  # lime: reads on dark and light pages, distinct from the amber/violet heat, candles, price
 
 
-def moment_markers(moments: pd.DataFrame) -> alt.LayerChart:
+def moment_markers(moments: pd.DataFrame, right_edge: pd.Timestamp | None = None) -> alt.LayerChart:
     """Rules and labels at `moments` (columns time, label), for `chart + moment_markers(...)` on a temporal x.
 
     Labels sit at the top edge in pixels, so the marker never changes the chart's price scale; moments in time
-    order take turns over three rows, so two close together do not print over each other.
+    order take turns over three rows, so two close together do not print over each other. A moment at or after
+    `right_edge` (the chart's last time) is labelled to the left of its rule, so its label stays on the chart.
     """
     frame = moments[["time", "label"]].sort_values("time").assign(text=lambda m: "▼ " + m["label"])
     frame["y"] = 4 + LABEL_ROW_PX * (np.arange(len(frame)) % 3)
+    at_edge = frame["time"] >= right_edge if right_edge is not None else np.zeros(len(frame), dtype=bool)
+    frame.loc[at_edge, "text"] = frame.loc[at_edge, "label"] + " ▼"
     rule = (
         alt.Chart(frame)
         .mark_rule(color=MARKER_COLOUR, strokeWidth=2, strokeDash=[2, 3])
@@ -26,12 +30,13 @@ def moment_markers(moments: pd.DataFrame) -> alt.LayerChart:
             tooltip=[alt.Tooltip("label:N", title="Key moment"), alt.Tooltip("time:T", format="%Y-%m-%d %H:%M")],
         )
     )
-    text = (
-        alt.Chart(frame)
-        .mark_text(align="left", dx=4, baseline="top", color=MARKER_COLOUR, fontWeight="bold")
+    texts = [
+        alt.Chart(frame[rows])
+        .mark_text(align=align, dx=dx, baseline="top", color=MARKER_COLOUR, fontWeight="bold")
         .encode(x="time:T", y=alt.Y("y:Q", scale=None), text="text:N")
-    )
-    return alt.layer(rule, text)
+        for rows, align, dx in ((~at_edge, "left", 4), (at_edge, "right", -4))
+    ]
+    return alt.layer(rule, *texts)
 
 
 def level_rules(levels: pd.DataFrame) -> alt.LayerChart:
@@ -46,17 +51,19 @@ def level_rules(levels: pd.DataFrame) -> alt.LayerChart:
             tooltip=["label:N", alt.Tooltip("price:Q", format=",.1f")],
         )
     )
-    text = (
-        alt.Chart(levels)
-        .mark_text(align="right", dx=-4, dy=-7, fontWeight="bold")
-        .encode(
-            y="label_price:Q" if "label_price" in levels else "price:Q",
-            x=alt.value(alt.expr("width")),
-            text="label:N",
-            color=alt.Color("colour:N", scale=None),
-        )
+    label = alt.Chart(levels).encode(
+        y="label_price:Q" if "label_price" in levels else "price:Q",
+        x=alt.value(alt.expr("width")),
+        text="label:N",
     )
-    return alt.layer(rule, text)
+    # A dark halo under each label keeps it readable over bright heat of its own hue (a violet label on shorts).
+    halo = label.mark_text(
+        align="right", dx=-4, dy=-7, fontWeight="bold", stroke=HALO_COLOUR, strokeWidth=3, strokeOpacity=0.8
+    )
+    text = label.mark_text(align="right", dx=-4, dy=-7, fontWeight="bold").encode(
+        color=alt.Color("colour:N", scale=None)
+    )
+    return alt.layer(rule, halo, text)
 
 
 def fuel_band(t0: pd.Timestamp, t1: pd.Timestamp, p0: float, p1: float, label: str) -> alt.LayerChart:
