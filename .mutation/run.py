@@ -128,6 +128,25 @@ def is_prose_only(diff: str) -> bool:
     return removed != added and before == after
 
 
+def _is_page_script(path: str) -> bool:
+    return fnmatch.fnmatch(path, "pages/*.py") and "/" not in path.removeprefix("pages/")
+
+
+def name_page_scripts() -> None:
+    """Name each mutated page copy after its path, so that its mutants can be run and its tests found.
+
+    Streamlit runs a page as module ``__main__``; mutmut's trampolines compare the mutant's module with the
+    function's ``__module__``, so in a page they would record their tests under ``__main__`` and never switch to
+    a mutant. Setting ``__name__`` before the page's functions are defined gives them the page's dotted name.
+    """
+    marker = "from mutmut.mutation.trampoline import"
+    for path in sorted(Path("mutants/pages").glob("*.py")):
+        text = path.read_text("utf-8")
+        line = f'__name__ = "pages.{path.stem}"  # set by .mutation/run.py: Streamlit runs pages as __main__\n'
+        if marker in text and line not in text:
+            path.write_text(text.replace(marker, line + marker, 1), "utf-8")
+
+
 def sample(names: list[str], group: str, size: int, seed: int) -> list[str]:
     names = sorted(names)
     if size <= 0 or size >= len(names):
@@ -164,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     from mutmut.mutation.diff_apply import get_diff_for_mutant
     from mutmut.state import state
     from mutmut.stats import status_by_exit_code
-    from mutmut.utils.format_utils import get_module_from_key
+    from mutmut.utils.format_utils import get_module_from_key, mangled_name_from_mutant_name
 
     # Stats are collected once over every group's tests (so the cache serves any choice of groups).
     config().pytest_add_cli_args_test_selection = [*sorted({t for g in groups for t in g.tests}), "-m", "not browser"]
@@ -183,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         """mutmut's stats, then each function keeps only the tests its group allows."""
         collect(*a, **kw)
         table = state().tests_by_mangled_function_name
+        for page_function in page_functions:  # hits recorded before the page copies were named (see name_page_scripts)
+            table.setdefault(page_function, set()).update(table.get("__main__." + page_function.split(".")[-1], ()))
         for function, tests in table.items():
             group = group_of_module(get_module_from_key(function))
             allowed = set(group.tests) if group else set()
@@ -209,7 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     mm.setup_source_paths()
     mm.store_lines_covered_by_tests()
     mm.create_mutants(args.workers)
+    name_page_scripts()
     everything, _ = mm.collect_source_file_mutation_data(mutant_names=())
+    page_functions = {
+        mangled_name_from_mutant_name(name) for data, name, _r in everything if _is_page_script(str(Path(data.path)))
+    }
     by_group: dict[str, list[tuple[str, str]]] = {g.name: [] for g in chosen}
     for data, name, _result in everything:
         path = str(Path(data.path))

@@ -144,6 +144,19 @@ def test_monthly_header_less_file_and_daily_file_join(httpserver: HTTPServer, tm
     assert any("metrics (open interest) file for 31 day(s)" in n for n in m.notes)  # only 2024-01-01 served
 
 
+def test_a_month_not_yet_in_a_monthly_file_is_read_from_its_daily_files(httpserver: HTTPServer, tmp_path: Path) -> None:
+    # The archive publishes a month's file some days after the month ends; until then only the daily files exist.
+    days = [f"2023-12-{d:02d}" for d in range(1, 32)] + ["2024-01-01"]
+    files = {p: data for p, data in fakes.archive_files("BTCUSDT", "4h", days).items() if "/klines/" in p}
+    httpserver.expect_request(ANY_FILE).respond_with_handler(fakes.serve_files(files))
+    m = fetch(httpserver, tmp_path, "2023-12-01", "2024-01-01", interval="4h")
+    assert len(m) == 32 * 6 and m.bars.index.is_monotonic_increasing
+    requested = [r.path for r, _ in httpserver.log]
+    assert "/data/futures/um/monthly/klines/BTCUSDT/4h/BTCUSDT-4h-2023-12.zip" in requested
+    assert "/data/futures/um/daily/klines/BTCUSDT/4h/BTCUSDT-4h-2023-12-15.zip" in requested
+    assert not any("no kline file" in n for n in m.notes)
+
+
 def test_missing_day_is_a_note_and_second_fetch_uses_no_network(days: HTTPServer, tmp_path: Path) -> None:
     m = fetch(days, tmp_path, "2024-01-30", "2024-02-01")
     assert len(m) == 48

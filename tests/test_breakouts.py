@@ -70,6 +70,19 @@ def test_downside_breakout_reads_longs_below() -> None:
     assert first["outcome"] == "follow-through"
 
 
+@pytest.mark.parametrize(("direction", "wick", "after"), [("down", 99.0, [99.6, 97.5]), ("up", 101.0, [100.4, 102.5])])
+def test_the_bar_just_before_counts_in_the_range_a_breakout_must_clear(direction, wick, after) -> None:
+    # Bar 6 closes at 100 but wicks to `wick`; bar 7 closes beyond the old range yet inside that wick (no breakout);
+    # bar 8 clears the wick: the breakout is bar 8 and its level is the wick.
+    market = path([100.0, *after, *[after[-1]] * 4])
+    bars = market.bars.copy()
+    bars.iloc[6, bars.columns.get_loc("low" if direction == "down" else "high")] = wick
+    market = Market(bars, market.symbol)
+    first = find_breakouts(market, book(market), CONFIG).iloc[0]
+    assert (first["direction"], first["bar"]) == (direction, 8)
+    assert first["level"] == pytest.approx(wick)
+
+
 def test_fuel_counts_bins_beyond_the_level_pro_rata_and_none_behind_it() -> None:
     market = path([100.6, 101.5, 102.5, 103.0, 103.0])
     heatmap = book(market, short_above=1e6)

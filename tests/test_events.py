@@ -103,10 +103,9 @@ def test_unknown_columns_say_which_formats_are_read() -> None:
         load_liquidations(b"a,b,c\n1,2,3\n4,5,6\n")
 
 
-def _two_level_case(right: bool) -> tuple[Market, Heatmap, pd.DataFrame]:
+def _two_level_case(right: bool, usd: float = 1e6, n: int = 400) -> tuple[Market, Heatmap, pd.DataFrame]:
     """Price stands at 100; each hour long liquidations happen at 97.5 (odd hours) or 96.5 (even hours). A map that
     knows which (right=True) beats distance, which only learns the 50/50 mix; a map that says the other is worse."""
-    n = 400
     times = pd.date_range("2024-03-01", periods=n, freq="1h", tz="UTC")
     price = np.full(n, 100.0)
     market = Market(pd.DataFrame({"open": price, "high": price, "low": price, "close": price}, index=times), "X")
@@ -116,7 +115,7 @@ def _two_level_case(right: bool) -> tuple[Market, Heatmap, pd.DataFrame]:
     long = np.zeros((n, len(centers)))
     for t in range(n - 1):
         target = level[t + 1] if right else level[t]
-        long[t, np.argmin(np.abs(centers - target))] = 1e6
+        long[t, np.argmin(np.abs(centers - target))] = usd
     empty = pd.DataFrame(index=times)
     hm = Heatmap(times, edges, long, np.zeros_like(long), empty, price, ModelConfig(), "open interest")
     events = pd.DataFrame(
@@ -134,6 +133,13 @@ def test_where_score_rewards_a_map_that_knows_the_level_and_shrinks_a_wrong_one_
     assert "better than distance alone" in good.verdict
     assert bad.gain_map[0] < -1
     assert abs(bad.gain_combined[0]) < 0.1  # β falls to 0 on the past: the combination is distance alone
+
+
+def test_where_score_reads_the_map_as_shares_so_its_usd_scale_does_not_matter() -> None:
+    # A thin market's map (half a dollar in the bin) says the same thing as a deep one's: only the shares count.
+    deep = where_score(*_two_level_case(True, n=72), resamples=20)
+    thin = where_score(*_two_level_case(True, usd=0.5, n=72), resamples=20)
+    assert thin.gain_map == pytest.approx(deep.gain_map) and thin.dense_map == pytest.approx(1.0)
 
 
 def test_cli_prints_the_where_table_with_sample_sizes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -57,6 +57,16 @@ def test_pages_newest_first_lists_into_ascending_bars(bybit: HTTPServer) -> None
     assert np.isfinite(m.bars["funding_rate"]).all()
 
 
+def test_funding_pages_ask_for_the_page_size_the_stop_rule_counts_on(bybit: HTTPServer) -> None:
+    # The loop stops at the first page shorter than FUNDING_LIMIT, so each request must ask for that many rows:
+    # a server answering its own smaller default would otherwise end the history after one page.
+    from liqcore.exchanges.bybit import FUNDING_LIMIT
+
+    fetch(bybit, interval="1h", lookback="3d", settings=fast())
+    funding = [r.args for r, _ in bybit.log if r.path == "/v5/market/funding/history"]
+    assert funding and all(args.get("limit") == str(FUNDING_LIMIT) for args in funding)
+
+
 def test_single_open_interest_is_preferred(httpserver: HTTPServer) -> None:
     def one_side(request: Request) -> Response:
         t = int(request.args["startTime"]) + 3_600_000  # the close of the one 1h bar

@@ -62,3 +62,16 @@ def test_sample_is_repeatable_per_seed_and_group() -> None:
     assert first == run.sample(list(reversed(names)), "engine", 12, 29) and len(first) == 12
     assert first != run.sample(names, "engine", 12, 17) and first != run.sample(names, "cohorts", 12, 29)
     assert run.sample(names, "engine", 0, 29) == sorted(names)
+
+
+def test_only_page_scripts_are_named_after_their_path() -> None:
+    # Streamlit runs pages/<name>.py as __main__ (its functions need the page's name); components are imported.
+    assert run._is_page_script("pages/heatmap.py") and run._is_page_script("pages/walkthrough.py")
+    assert not run._is_page_script("pages/components/where.py") and not run._is_page_script("liqcore/engine.py")
+
+
+def test_every_equivalent_mutant_has_its_lines_and_a_reason() -> None:
+    for entry in run.read_equivalents():
+        assert set(entry) == {"file", "original", "mutated", "reason"}, entry
+        assert (Path(__file__).parents[1] / entry["file"]).exists(), entry["file"]
+        assert entry["original"].strip() != entry["mutated"].strip() and len(entry["reason"]) > 20, entry

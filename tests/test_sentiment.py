@@ -77,6 +77,25 @@ def test_atr_window_scales_with_atr_and_empty_window_is_flagged() -> None:
         balance_series(hm, m, SentimentConfig(window="bars"))
 
 
+def test_each_snapshot_carries_the_price_it_was_read_at() -> None:
+    # The balance-over-time chart draws the price above the balance from this column.
+    hm, m = heatmap([0, 0, 0, 4, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 4, 0, 0, 0], price=104.2)
+    series = balance_series(hm, m, SentimentConfig(size=10))
+    assert list(series.columns[:1]) == ["price"] and series["price"].tolist() == [104.2]
+
+
+def test_a_label_never_read_is_a_row_of_zero_readings_not_an_error() -> None:
+    market = make_market(100 + np.sin(np.arange(200) / 5))
+    series = pd.DataFrame({"label": "balanced"}, index=market.bars.index[:150])
+    check = historical_check(series, market, horizon=12)
+    assert [(row.label, row.n, row.hits) for row in check.rows] == [
+        ("short-squeeze risk", 0, 0),
+        ("long-squeeze risk", 0, 0),
+    ]
+    assert all(np.isnan(row.rate) and np.isnan(row.mean_return_pct) for row in check.rows)
+    assert "too few “short-squeeze risk” readings to judge (n = 0)" in check.verdict
+
+
 def test_nearest_big_cluster_per_side_ignores_small_ripples() -> None:
     edges = np.arange(90.0, 111.0)
     long = np.zeros(20)

@@ -278,3 +278,7 @@ def test_fast_pressure_and_forecast_equal_the_literal_definitions(scenario: str,
         fast = _expanding_forecast(features, target, 7, config).to_numpy()
         np.testing.assert_allclose(fast, _forecast_refit_by_refit(features, target, 7, config), rtol=1e-9, atol=1e-12)
         assert np.isfinite(fast[300:]).all()
+        early = VolatilityConfig(horizon=7, min_train=20, refit=10)  # the first refits know under 30 samples: no fit
+        fast = _expanding_forecast(features, target, 7, early).to_numpy()
+        np.testing.assert_allclose(fast, _forecast_refit_by_refit(features, target, 7, early), rtol=1e-9, atol=1e-12)
+        assert np.isnan(fast[:30]).all() and np.isfinite(fast[300:]).all()
