@@ -2,6 +2,8 @@
 
 `python -m liqcore.bench --pages` times each page's analysis at 100k and 525k bars instead (`liqcore.page_bench`);
 `python -m liqcore.bench --scan` times a 100-symbol scan on 1 and 2 Dask workers (`liqcore.scan_bench`).
+`python -m liqcore.bench --versus DIR` times the 1-year case against another copy of liqcore, alternately, in CPU
+seconds (`liqcore.bench_versus`).
 
 Cases: a 50,000-bar market timed on both implementations, and a year of 1-minute bars (525,600) at 400 bins and 600
 columns on the fast engine, plus the default simulator scenario. Markets are seeded random walks with open
@@ -81,6 +83,11 @@ def main(argv: list[str] | None = None) -> None:
         from liqcore.page_bench import main as pages_main  # it imports this module: deferred to avoid a cycle
 
         pages_main(argv[1:])
+        return
+    if argv[:1] == ["--versus"]:
+        from liqcore.bench_versus import main as versus_main  # it imports this module: deferred to avoid a cycle
+
+        versus_main(argv[1:])
         return
     if argv[:1] == ["--scan"]:
         from liqcore.scan_bench import main as scan_main
