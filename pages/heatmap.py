@@ -29,9 +29,9 @@ VIEW_KEYS = ["hm_side", "hm_scale", "hm_threshold", "hm_at"]
 
 st.title("Liquidation heatmap")
 st.caption(
-    "Bands are prices where the model estimates many leveraged positions would be force-liquidated: "
-    "**longs (amber) below price, shorts (violet) above**; the denser, the more opaque. It is an **estimate** from "
-    f"open interest and an assumed leverage mix (driven by **{heatmap.driver}**), not exchange data."
+    "Prices where leveraged positions would be force-liquidated: **longs (amber) below price, shorts (violet) "
+    f"above**, denser is more opaque. An **estimate** (driven by **{heatmap.driver}** and an assumed leverage mix), "
+    "not exchange data."
 )
 moments = render_guides(analysis, slider_key="hm_at")
 marked = () if moments is None else tuple(zip(moments["time"], moments["label"], strict=True))
@@ -43,6 +43,7 @@ view_state.restore("hm_threshold", 0.0, parse=float, allowed=[round(0.05 * i, 2)
 
 @st.fragment
 def map_section() -> None:
+    chart_slot = st.container()  # drawn above its controls, so the map is the first thing under the title
     controls = st.columns([1.7, 1, 1.3])
     side = controls[0].segmented_control("Show", list(SIDES), key="hm_side", required=True, format_func=SIDES.get)
     scale = controls[1].selectbox(
@@ -64,7 +65,7 @@ def map_section() -> None:
     )
     view = heat_views.MapView(side, scale, round(float(threshold), 2), marked)
     spec = heat_views.map_spec(analysis, view)
-    st.vega_lite_chart(spec, width="stretch")
+    chart_slot.vega_lite_chart(spec, width="stretch")
     st.caption(
         f"{heat_views.pixel_note(analysis, view)} Scroll or drag to zoom and pan time; hold **Shift** to zoom and "
         "pan price; double-click to reset. Point at (or tap) a band for its price range, USD and leverage mix."

@@ -132,10 +132,10 @@ LEGEND_TICKS = {
     "log": ([0, 1 / 3, 2 / 3, 1], "format(pow(10, 3 * (datum.value - 1)), '.1~%')"),
     "percentile": ([0, 0.5, 0.9, 1], "'p' + format(100 * datum.value, '.0f')"),
 }
-LEGEND_TITLES = {
-    "linear": "{side}: share of the densest cell",
-    "log": "{side}: share of the densest cell (log)",
-    "percentile": "{side}: percentile rank of the cell",
+LEGEND_TITLES = {  # short: three legends share one row, which must fit a 390 px phone as far as it can
+    "linear": "{side}: share of densest",
+    "log": "{side}: share of densest (log)",
+    "percentile": "{side}: percentile rank",
 }
 
 
@@ -144,7 +144,7 @@ def legend_layer(scale: str, side: str, rgb: tuple[int, int, int], time: pd.Time
     stops = np.linspace(0, 1, 9)
     colours = [_rgba(rgb, MIN_ALPHA + (1 - MIN_ALPHA) * s ** GAMMA[scale]) for s in stops]
     values, label = LEGEND_TICKS[scale]
-    name = {"long": "Longs (below price)", "short": "Shorts (above price)"}[side]
+    name = {"long": "Longs (below)", "short": "Shorts (above)"}[side]
     frame = pd.DataFrame({"time": [time, time], "price": [price, price], f"{side}_level": [0.0, 1.0]})
     return (
         alt.Chart(frame)
@@ -160,7 +160,7 @@ def legend_layer(scale: str, side: str, rgb: tuple[int, int, int], time: pd.Time
                     titleLimit=400,
                     orient="top",
                     type="gradient",
-                    gradientLength=180,
+                    gradientLength=130,
                     values=values,
                     labelExpr=label,
                 ),
