@@ -2,7 +2,7 @@
 and peak memory, as a markdown table.
 
     python -m tests.hostile_bench            # every case (about 3–6 minutes on a shared 2-core machine)
-    python -m tests.hostile_bench -k drip    # only the cases whose name contains 'drip'
+    python -m tests.hostile_bench -k drip    # only the cases whose name contains 'drip' (-k may repeat)
 
 Each case runs in a forked child process (so one case's memory never counts for the next), against the real parts:
 `load_csv` for files, real HTTP servers on 127.0.0.1 for exchanges and the archive, `AppTest` for links and the
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gzip
 import io
 import logging
 import multiprocessing
@@ -39,8 +38,8 @@ from liqcore.exchanges import HttpSettings
 from liqcore.export import to_csv_safe
 from liqcore.loaders import load_csv
 from tests import exchange_fakes as fakes
+from tests.test_loaders_bounds import HEADER, _gzip_bomb, _rows
 
-HEADER = "timestamp,open,high,low,close,volume\n"
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 FAST = HttpSettings(read_timeout=2.0, retries=1, backoff=0.01, deadline=5.0, archive_deadline=5.0)
 TIMEOUT = 240.0  # seconds one case may take before it is reported as hanging
@@ -60,16 +59,6 @@ class Case:
 # --- file builders ------------------------------------------------------------------------------------------------
 
 
-def _rows(count: int, fmt: str = "%Y-%m-%dT%H:%M:%SZ", start: str = "2026-01-01") -> list[str]:
-    times = pd.date_range(start, periods=count, freq="1min")
-    close = 100 + np.cumsum(np.random.default_rng(3).normal(0, 0.1, count))
-    stamps = times.strftime(fmt)
-    return [
-        f"{t},{c:.2f},{c + 0.5:.2f},{c - 0.5:.2f},{c:.2f},{i % 7 + 1}"
-        for i, (t, c) in enumerate(zip(stamps, close, strict=True))
-    ]
-
-
 def _csv(rows: list[str], header: str = HEADER) -> bytes:
     return (header + "\n".join(rows) + "\n").encode()
 
@@ -86,15 +75,6 @@ def _with_cell(rows: list[str], row: int, column: int, cell: str) -> list[str]:
     cells[column] = cell
     out[row] = ",".join(cells)
     return out
-
-
-def _gzip_bomb(megabytes: int) -> bytes:
-    stream = io.BytesIO()
-    with gzip.GzipFile(fileobj=stream, mode="wb", compresslevel=9) as out:
-        out.write(HEADER.encode())
-        for _ in range(megabytes):
-            out.write(b"0" * (1 << 20))
-    return stream.getvalue()
 
 
 def _zip_bomb(megabytes: int, name: str = "bomb.csv") -> bytes:
@@ -324,7 +304,7 @@ LOADER_CASES = [
         r"loaded 20 bars",
         lambda: _csv(
             [
-                _rows(1, f, start=f"2026-01-01 {i // 60:02d}:{i % 60:02d}")[0]
+                _rows(1, pd.DatetimeIndex([pd.Timestamp("2026-01-01") + pd.Timedelta(minutes=i)]), f)[0]
                 for i, f in enumerate(
                     ["%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%m/%d/%Y %I:%M %p", "%Y%m%dT%H%M", "%d %b %Y %H:%M"] * 4
                 )
@@ -671,9 +651,9 @@ def _cell(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-k", default="", help="only cases whose name contains this text")
+    parser.add_argument("-k", action="append", default=[], help="only cases whose name contains this text (repeatable)")
     args = parser.parse_args(argv)
-    chosen = [c for c in CASES if args.k.lower() in c.name.lower()]
+    chosen = [c for c in CASES if not args.k or any(k.lower() in c.name.lower() for k in args.k)]
     print("| # | Hostile input | Outcome | Time (s) | Peak MB | As intended |")
     print("|---|---|---|---:|---:|:---:|")
     failed = 0
