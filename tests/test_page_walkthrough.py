@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import run_page
+
+from liqcore.breakouts import BreakoutConfig
 
 
 def _maps(at) -> int:
@@ -23,6 +26,8 @@ def test_walk_all_seven_steps_with_the_map_on_each() -> None:
             at.radio(key="wt_guess").set_value("fakeout").run()
             assert not at.exception
             assert any("it was a **" in m.value for m in at.markdown)
+            level, (low, high) = _fuel_box(at)  # the fuel window: fuel_pct of the level, on the breakout's side
+            assert level in (low, high) and high - low == pytest.approx(level * BreakoutConfig().fuel_pct / 100)
         if step == 4:
             assert "Suggested leverage" in [m.label for m in at.metric]
             assert not any("capped at 10" in m.value for m in at.markdown)
@@ -57,6 +62,24 @@ def test_learner_chooses_the_decision_time_or_a_random_moment() -> None:
     at.button(key="wt_random").click().run()
     assert not at.exception and at.session_state["wt_step"] == 1
     assert isinstance(at.session_state["wt_at"], int) and at.session_state["wt_at"] != before
+
+
+def _datasets(at):
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    for chart in at.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            yield convert_arrow_bytes_to_pandas_df(dataset.data.data)
+
+
+def _fuel_box(at) -> tuple[float, tuple[float, float]]:
+    """The broken level and the price span of the fuel box drawn beyond it, from the step's chart data."""
+    frames = list(_datasets(at))
+    level = next(f for f in frames if "label" in f and f["label"].astype(str).str.startswith("broken level").any())
+    box = next(
+        f for f in frames if {"p0", "p1", "label"} <= set(f) and f["label"].astype(str).str.startswith("fuel").any()
+    )
+    return float(level["price"].iloc[0]), (float(box["p0"].iloc[0]), float(box["p1"].iloc[0]))
 
 
 def _marker_labels(at) -> set[str]:
