@@ -1,32 +1,41 @@
 """liqcore — estimate where leveraged crypto-futures positions would be force-liquidated.
 
-Quick start (a notebook or a script)::
+A notebook follows four steps: **load** a market, **analyse** it (the map the app shows), run **analyses** on that
+one analysis, and read their **results**::
 
     import liqcore as lc
 
-    sim = lc.simulate("short_squeeze", seed=7)     # a simulated market with a known true position book
-    m = lc.load_csv("BTCUSDT-5m.csv", "BTCUSDT-metrics.csv")                # your own files, or
-    m = lc.fetch_market("binance", "BTCUSDT", interval="5m", span="7d")      # live public data (fetch span 7 days)
+    # 1. Load: a simulated market (its true position book is known), your files, or live public data.
+    sim = lc.simulate("short_squeeze", seed=7)
+    m = lc.load_csv("BTCUSDT-5m.csv", "BTCUSDT-metrics.csv")               # notes say what was repaired or dropped
+    m = lc.fetch_market("binance", "BTCUSDT", interval="5m", span="7d")      # fetch span: 7 days of bars
 
-    a = lc.analyse(sim, lc.ModelConfig.preset("balanced"), window="3d")     # the map the app shows for this view
-    a.heatmap.profile()                              # longs below price, shorts above, at the last bar
+    # 2. Analyse: the one pipeline (warm-up, window, snapshot columns, cache key), as the app and the CLI build it.
+    a = lc.analyse(sim, lc.ModelConfig.preset("balanced"), window="3d")      # window = the span of bars shown
+    a.heatmap.profile()                                # longs below price, shorts above, at the last bar
+    a.config.describe()                                # the model's assumptions in words
 
-`analyse` is the one pipeline: it warms the model up on the span before the window (up to one more window), cuts
-the map to the window and keys it by the data's content and the full config — exactly as the app, the Validation
-page and ``python -m liqcore.validate`` do. ``lc.estimate(market, config)`` is the bare model on every bar.
+    # 3. Analyses: each is fn(analysis, config) -> result, or the same as a method of the analysis.
+    b = a.breakouts(lc.BreakoutConfig(range_bars=48))  # do breakouts into thin zones fail more than into dense?
+    s = a.sentiment(lc.SentimentConfig(size=3.0))      # who is exposed near price, and has the reading meant anything
+    v = a.volatility(lc.VolatilityConfig(horizon=12))  # does pressure near price improve a range forecast?
+    r = a.validation()                                 # implied vs realised (or simulated-true) liquidations
+    w = a.where(lc.load_liquidations("forceOrder.csv"))  # WHERE the map puts liquidations, against events
+    h = a.held_out()                                   # scores on the half the presets were not fitted on
+    lesson = a.lesson()                                # the trade walkthrough's decision point and starting plan
 
-Analyses: every one is called as ``fn(analysis, config) -> result`` or as a method of the `Analysis`, and every
-result has ``.config``, ``.frame`` (per bar / snapshot / event), ``.table`` (what a person reads, with sample
-sizes) and ``.verdict`` (one plain sentence; "no edge found" is a valid answer)::
+    # 4. Results: every analysis result has the same four attributes.
+    r.config, r.frame, r.table, r.verdict              # settings used; per-bar data; summary with sample sizes; words
 
-    a.breakouts(lc.BreakoutConfig(range_bars=48))    # do breakouts into thin zones fail more than into dense?
-    a.sentiment(lc.SentimentConfig(size=3.0))        # who is exposed near price, and has the reading meant anything
-    a.volatility(lc.VolatilityConfig(horizon=12))    # does pressure near price improve a range forecast?
-    a.validation()                                   # implied vs realised (or simulated-true) liquidations
-    a.lesson()                                       # the trade walkthrough's decision point and starting plan
+`analyse` warms the model up on the span before the window (up to one more window), cuts the map to the window and
+keys it by the data's content and the full config, so the app, the Validation page, ``python -m liqcore.validate``
+and a notebook see the same map and the same scores. ``a.with_config(other)`` is the same view under other
+assumptions. ``lc.estimate(market, config)`` is the bare model on every bar (research; no window, no warm-up).
+Three spans have three names: ``window`` (bars shown), ``span`` (bars fetched) and ``ModelConfig.max_age_hours``
+(how old a position may get before it leaves the map).
 
 Every number is an estimate from a stated model (see `ModelConfig`); `Market.notes` and `Heatmap.notes` say what was
-assumed, repaired or dropped.
+assumed, repaired or dropped ("no edge found" is a valid verdict).
 """
 
 from liqcore.analysis import Analysis, analyse

@@ -24,6 +24,7 @@ import pandas as pd
 
 from liqcore.errors import DataError
 from liqcore.market import Market, format_interval, venue_column
+from liqcore.notes import Note, kind_of
 
 MIN_COVERAGE = 0.9
 REFERENCE_COLUMNS = (
@@ -137,7 +138,7 @@ def combine(
     text += _liquidations(markets, index, out, name)
     for v, market in markets.items():
         # A venue's gaps show as its coverage above; the aggregate's own validation notes the reference grid's gaps.
-        text += [f"{name[v]}: {n}" for n in market.notes if n not in market._span_notes]
+        text += [Note(f"{name[v]}: {n}", kind_of(n)) for n in market.notes if n not in market._span_notes]
     symbol = ref.symbol
     venues_text = " + ".join(name.values())
     source = f"{venues_text} aggregate {symbol} {format_interval(ref.interval)} (price from {name[reference]})"

@@ -18,6 +18,7 @@ import pandas as pd
 
 from liqcore.durations import parse_duration
 from liqcore.errors import DataError
+from liqcore.notes import Note, NoteKind
 
 PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close")
 OPTIONAL_COLUMNS: tuple[str, ...] = (
@@ -305,8 +306,11 @@ def _gap_notes(index: pd.DatetimeIndex, diffs: np.ndarray, interval: pd.Timedelt
     missing_bars = int((diffs[gaps] // step - 1).sum())
     first = _row_label(index, int(gaps[0]) + 1)
     return (
-        f"{gaps.size} gap(s) in the bars, {missing_bars} missing bar(s) in all (first before {first}); "
-        "the model treats the time across a gap as one step.",
+        Note(
+            f"{gaps.size} gap(s) in the bars, {missing_bars} missing bar(s) in all (first before {first}); "
+            "the model treats the time across a gap as one step.",
+            NoteKind.REPAIR,
+        ),
     )
 
 

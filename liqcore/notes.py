@@ -15,7 +15,8 @@ class NoteKind(StrEnum):
 
     INFO = "info"  # an assumption or a fact about the data
     REPAIR = "repair"  # rows dropped, reordered, emptied or rescaled
-    INCOMPLETE = "incomplete"  # part of the requested range could not be had
+    INCOMPLETE = "incomplete"  # part of the requested range could not be had (fetching again may get it)
+    MISSING = "missing"  # the source has no data for part of the range (fetching again will not change it)
 
 
 class Note(str):

@@ -31,11 +31,11 @@ from liqcore.analysis import analyse
 from liqcore.config import ModelConfig
 from liqcore.errors import DataError, FetchError
 from liqcore.exchanges import fetch_market
-from liqcore.exchanges.archive import is_incomplete_note
 from liqcore.exchanges.archive_cache import default_cache_dir as archive_cache_dir
 from liqcore.exchanges.common import parse_interval, utc
 from liqcore.exchanges.http import HttpSettings
 from liqcore.market import Market
+from liqcore.notes import NoteKind, kind_of
 from liqcore.profile import notional_between
 from liqcore.sentiment import balance_series, nearest_clusters
 
@@ -44,7 +44,6 @@ SPARK_POINTS = 48
 REACH_PCT = 3.0
 ARCHIVE = "binance-archive"
 MAX_PARSED_MARKETS = 1000  # about 0.3 MB each for 7 days of 5-minute bars
-MISSING = "The archive has no"  # the note for days the archive lacks: such a market is not kept
 _SAFE_NAME = re.compile(r"^[A-Z0-9]{1,30}$")
 
 
@@ -91,7 +90,7 @@ class ScanSpec:
             ARCHIVE, symbol, self.interval, base_url=self.base_url, start=first, end=last,
             settings=self.settings, cache_dir=self.cache_dir,
         )  # fmt: skip
-        if path is not None and not any(is_incomplete_note(n) or n.startswith(MISSING) for n in market.notes):
+        if path is not None and not any(kind_of(n) in (NoteKind.INCOMPLETE, NoteKind.MISSING) for n in market.notes):
             path.parent.mkdir(parents=True, exist_ok=True)
             part = path.with_suffix(".part")
             part.write_bytes(pickle.dumps(market))

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from liqcore import DataError, Market
-from liqcore.loaders import ColumnMapping, LoadLimits, load_csv, sniff, template_csv
+from liqcore.loaders import ColumnMapping, LoadLimits, load_csv, repairs, sniff, template_csv
+from liqcore.notes import NoteKind, kind_of, of_kind
 from tests.test_loaders_corpus import assert_valid_market
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
@@ -158,6 +159,22 @@ def test_dropped_rows_are_counted_with_line_numbers_and_loaded_plus_dropped_is_r
     assert total == rows_in_file and kept + dropped == total and kept == len(loaded)
     notes = " ".join(loaded.notes)
     assert "line 4" in notes and "line 8" in notes and "duplicate" in notes and "gap" in notes
+
+
+def test_repairs_are_chosen_by_the_notes_kind_not_their_wording() -> None:
+    text = tradingview(known_market(10)).splitlines()
+    text[3] = "1769911200,abc,1,1,1,1"  # unreadable price: dropped
+    text[5] = text[4]  # duplicate row (and a gap where line 6 was)
+    header, rows = text[0], text[1:]
+    loaded = load_csv(("\n".join([header, *reversed(rows)]) + "\n").encode(), symbol="X")  # newest first
+    fixes = repairs(loaded.notes)
+    assert all(kind_of(n) is NoteKind.REPAIR for n in fixes)
+    for words in ("a price missing", "duplicate", "reversed to oldest", "gap(s) in the bars", "rows loaded, 2 dropped"):
+        assert sum(words in n for n in fixes) == 1, words
+    assert [n for n in loaded.notes if n not in fixes] == list(of_kind(loaded.notes, NoteKind.INFO))
+    assert repairs(("x.csv: rows were newest first; reversed to oldest first.",)) == ()  # plain text is no repair
+    clean = load_csv(tradingview(known_market(10)).encode(), symbol="X")
+    assert repairs(clean.notes) == () and any("rows loaded, 0 dropped" in n for n in clean.notes)
 
 
 @pytest.mark.parametrize(

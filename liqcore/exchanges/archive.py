@@ -367,7 +367,9 @@ def _missing_notes(missing: list[ArchiveFile]) -> list[str]:
     for kind, label in (("klines", "kline"), ("metrics", "metrics (open interest)")):
         days = [f.first for f in missing if f.kind == kind]
         if days:
-            notes.append(f"The archive has no {label} file for {len(days)} day(s): {_days_text(days)}.")
+            notes.append(
+                Note(f"The archive has no {label} file for {len(days)} day(s): {_days_text(days)}.", NoteKind.MISSING)
+            )
     return notes
 
 

@@ -32,6 +32,7 @@ from liqcore.loaders.readers import LoadLimits, Source, read_table
 from liqcore.loaders.rows import Parsed, parse_file
 from liqcore.loaders.stack import stack_same_kind, symbol_from
 from liqcore.market import PRICE_COLUMNS, Market
+from liqcore.notes import Note, NoteKind
 
 __all__ = ["ColumnMapping", "Detection", "LoadLimits", "load_csv", "repairs", "sniff", "template_csv"]
 
@@ -95,7 +96,10 @@ def load_csv(
             )
     kept = np.bincount(np.concatenate([p.origin for p in parsed]), minlength=len(files))
     notes += [
-        f"{p.name}: {int(k):,} of {p.rows:,} rows loaded, {p.rows - int(k):,} dropped."
+        Note(
+            f"{p.name}: {int(k):,} of {p.rows:,} rows loaded, {p.rows - int(k):,} dropped.",
+            NoteKind.REPAIR if p.rows > k else NoteKind.INFO,
+        )
         for p, k in zip(files, kept, strict=True)
     ]
     notes += frozen_open_interest(bars, step, base_file.name)

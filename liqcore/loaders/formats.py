@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from liqcore.loaders.notes import repair
+
 ALIASES: dict[str, tuple[str, ...]] = {
     "time": (
         "timestamp",
@@ -244,8 +246,10 @@ def detect(name: str, columns: list[str], has_header: bool) -> Detection:
     elif {"o", "h", "l", "c", "vol"} <= set(normalised) and "volume" not in normalised:
         found.pop("volume", None)
         notes.append(
-            f"{name}: OKX-style 'vol' counts contracts of unknown size, so volume was left out; "
-            "map it as volume only if it is in coins."
+            repair(
+                f"{name}: OKX-style 'vol' counts contracts of unknown size, so volume was left out; "
+                "map it as volume only if it is in coins."
+            )
         )
     unsure = []
     if "time" not in found:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from liqcore.errors import DataError
-from liqcore.loaders.notes import lines_text
+from liqcore.loaders.notes import lines_text, repair
 from liqcore.loaders.rows import Parsed
 from liqcore.market import format_interval
 
@@ -70,8 +70,10 @@ def on_grid(base: Parsed, interval: pd.Timedelta, notes: list[str], forced: bool
     if not off.any():
         return base
     notes.append(
-        f"{base.name}: dropped {int(off.sum())} row(s) whose time is off the {grid} grid of the other rows "
-        f"({lines_text(base.lines[off])})."
+        repair(
+            f"{base.name}: dropped {int(off.sum())} row(s) whose time is off the {grid} grid of the other rows "
+            f"({lines_text(base.lines[off])})."
+        )
     )
     return replace(base, frame=base.frame[~off], lines=base.lines[~off], origin=base.origin[~off])
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from liqcore.loaders.notes import repair
 from liqcore.market import format_interval
 
 SUM_COLUMNS = ("liq_long_usd", "liq_short_usd")
@@ -82,8 +83,10 @@ def merge_extra(
     )
     if outside:
         notes.append(
-            f"{name}: {outside:,} of {len(frame):,} row(s) fall outside the price bars "
-            f"({base.index[0]:%Y-%m-%d %H:%M} → {span_end:%Y-%m-%d %H:%M} UTC) and were not used."
+            repair(
+                f"{name}: {outside:,} of {len(frame):,} row(s) fall outside the price bars "
+                f"({base.index[0]:%Y-%m-%d %H:%M} → {span_end:%Y-%m-%d %H:%M} UTC) and were not used."
+            )
         )
     if step > interval and any(c in SUM_COLUMNS for c in new):
         notes.append(

@@ -1,16 +1,10 @@
-"""How the loader words what it did: file lines in notes, and which notes report repairs."""
+"""How the loader words what it did: file lines in notes, and the notes that report repairs (by their kind)."""
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
-DROPPED = re.compile(r": dropped [1-9]")
-_REPAIR = re.compile(
-    r"dropped [1-9]|[1-9][\d,]* dropped|reversed|sorted by time|left empty|left out|not used|halved|divided by 100|gap"
-    r"|frozen"
-)
+from liqcore.notes import Note, NoteKind, of_kind
 
 
 def lines_text(lines: np.ndarray) -> str:
@@ -19,6 +13,11 @@ def lines_text(lines: np.ndarray) -> str:
     return f"line {shown}" if len(lines) == 1 else f"lines {shown}" + (" …" if len(lines) > 5 else "")
 
 
+def repair(text: str) -> Note:
+    """A note saying rows were dropped, reordered, emptied or rescaled: the UI lists these first, by kind."""
+    return Note(text, NoteKind.REPAIR)
+
+
 def repairs(notes: tuple[str, ...]) -> tuple[str, ...]:
     """The notes that report dropped, reordered, emptied or rescaled data (what a user should look at first)."""
-    return tuple(note for note in notes if _REPAIR.search(note))
+    return of_kind(notes, NoteKind.REPAIR)

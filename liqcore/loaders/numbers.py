@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from liqcore.loaders.formats import ColumnMapping
-from liqcore.loaders.notes import lines_text
+from liqcore.loaders.notes import lines_text, repair
 from liqcore.loaders.readers import RawTable
 from liqcore.market import KNOWN_COLUMNS, PRICE_COLUMNS, SIGNED_COLUMNS
 
@@ -143,7 +143,9 @@ def cell_notes(name: str, bad: dict[str, Cells], kept: np.ndarray, line_of: np.n
             shown = mask & kept
             if shown.any():
                 notes.append(
-                    f"{name}: {int(shown.sum())} cell(s) in '{cells.column}' {what} ({lines_text(line_of[shown])}); "
-                    "left empty."
+                    repair(
+                        f"{name}: {int(shown.sum())} cell(s) in '{cells.column}' {what} "
+                        f"({lines_text(line_of[shown])}); left empty."
+                    )
                 )
     return notes

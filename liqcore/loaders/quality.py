@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from liqcore.loaders.notes import repair
+
 FROZEN_SPAN = pd.Timedelta("6h")  # open interest unchanged this long is a stopped feed, not a quiet market
 FROZEN_BARS = 12  # and over at least this many bars (a 1d file has few bars and real flat days)
 
@@ -32,8 +34,10 @@ def frozen_open_interest(bars: pd.DataFrame, interval: pd.Timedelta, name: str) 
         for start, end in zip(starts[frozen], ends[frozen], strict=True):  # runs are judged in bulk, not one by one
             count = end - start
             notes.append(
-                f"{name}: open interest frozen at {values[start]:,.6g} from {bars.index[start]:%Y-%m-%d %H:%M} "
-                f"to {bars.index[end - 1] + interval:%Y-%m-%d %H:%M} UTC ({count:,} bars): the feed looks stopped "
-                "there, so the map sees no positions opened or closed in that span."
+                repair(
+                    f"{name}: open interest frozen at {values[start]:,.6g} from {bars.index[start]:%Y-%m-%d %H:%M} "
+                    f"to {bars.index[end - 1] + interval:%Y-%m-%d %H:%M} UTC ({count:,} bars): the feed looks stopped "
+                    "there, so the map sees no positions opened or closed in that span."
+                )
             )
     return notes

@@ -12,7 +12,7 @@ from pandas.api.types import is_numeric_dtype
 from liqcore.errors import DataError
 from liqcore.loaders.formats import INSTRUMENT_COLUMNS, ColumnMapping, Detection, detect, normalise
 from liqcore.loaders.merge import SUM_COLUMNS
-from liqcore.loaders.notes import DROPPED, lines_text
+from liqcore.loaders.notes import lines_text, repair
 from liqcore.loaders.numbers import cell_notes, read_numbers
 from liqcore.loaders.readers import RawTable, check_cell_lengths
 from liqcore.loaders.timeparse import parse_times
@@ -155,28 +155,30 @@ def parse_file(raw: RawTable, mapping: ColumnMapping | None) -> Parsed:
         for reason, mask in reasons
         if mask.any()
     ]
-    notes += [f"{raw.name}: {text}." for text, _ in dropped]
+    notes += [repair(f"{raw.name}: {text}.") for text, _ in dropped]
+    why = [text for text, _ in dropped]
     notes += cell_notes(raw.name, bad_cells, ~drop, line_of)
     kept = values[~drop]
     kept.index = pd.DatetimeIndex(times[~drop]).as_unit("ns")
     lines = line_of[~drop]
     kept, lines = _order(kept, lines, raw.name, notes)
-    kept, lines = _dedupe(kept, lines, raw.name, notes)
-    why = "; ".join(n.split(": ", 1)[1].rstrip(".") for n in notes if DROPPED.search(n))
+    kept, lines = _dedupe(kept, lines, raw.name, notes, why)
     if kept.empty:
         raise DataError(
-            f"{raw.name}: none of its {rows:,} row(s) could be used ({why or 'no readable rows'}). Check the file's "
-            "format, or map its columns in the column mapping."
+            f"{raw.name}: none of its {rows:,} row(s) could be used ({'; '.join(why) or 'no readable rows'}). "
+            "Check the file's format, or map its columns in the column mapping."
         )
     kept = apply_units(kept, mapping, raw.name, notes)
     placeholders = [c for c in SUM_COLUMNS if c in kept.columns and not kept[c].fillna(0).ne(0).any()]
     if placeholders:
         kept = kept.drop(columns=placeholders)
         notes.append(
-            f"{raw.name}: liquidation column(s) {', '.join(placeholders)} are zero in every row — a placeholder, "
-            "not a record of no liquidations — so they were left out."
+            repair(
+                f"{raw.name}: liquidation column(s) {', '.join(placeholders)} are zero in every row — a placeholder, "
+                "not a record of no liquidations — so they were left out."
+            )
         )
-    return Parsed(raw.name, kept, lines, tuple(notes), rows, why)
+    return Parsed(raw.name, kept, lines, tuple(notes), rows, "; ".join(why))
 
 
 def _refuse_mostly_invalid(
@@ -225,18 +227,20 @@ def _order(frame: pd.DataFrame, lines: np.ndarray, name: str, notes: list[str]) 
     if len(stamps) < 2 or (np.diff(stamps) >= 0).all():
         return frame, lines
     if (np.diff(stamps) <= 0).all():
-        notes.append(f"{name}: rows were newest first; reversed to oldest first.")
+        notes.append(repair(f"{name}: rows were newest first; reversed to oldest first."))
     else:
         late = stamps < np.maximum.accumulate(stamps)
-        notes.append(
-            f"{name}: {int(late.sum())} row(s) were out of time order ({lines_text(lines[late])}); sorted by time."
-        )
+        order_text = f"{int(late.sum())} row(s) were out of time order ({lines_text(lines[late])}); sorted by time."
+        notes.append(repair(f"{name}: {order_text}"))
     order = np.argsort(stamps, kind="stable")
     return frame.iloc[order], lines[order]
 
 
-def _dedupe(frame: pd.DataFrame, lines: np.ndarray, name: str, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
-    """Drop repeated times: exact copies silently counted, conflicting ones keep the first row and say so."""
+def _dedupe(
+    frame: pd.DataFrame, lines: np.ndarray, name: str, notes: list[str], why: list[str]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Drop repeated times: exact copies silently counted, conflicting ones keep the first row and say so (in `notes`,
+    and what was dropped in `why`)."""
     repeated = frame.index.duplicated(keep="first")
     if not repeated.any():
         return frame, lines
@@ -244,7 +248,8 @@ def _dedupe(frame: pd.DataFrame, lines: np.ndarray, name: str, notes: list[str])
     exact = keyed.duplicated(keep="first").to_numpy() & repeated
     conflicting = repeated & ~exact
     if exact.any():
-        notes.append(f"{name}: dropped {int(exact.sum())} exact duplicate row(s) ({lines_text(lines[exact])}).")
+        why.append(f"dropped {int(exact.sum())} exact duplicate row(s) ({lines_text(lines[exact])})")
+        notes.append(repair(f"{name}: {why[-1]}."))
     if conflicting.sum() >= 3 and conflicting.sum() >= CONFLICT_SHARE * len(frame):
         raise DataError(
             f"{name}: {int(conflicting.sum())} of {len(frame)} rows repeat an earlier time with different values "
@@ -252,8 +257,9 @@ def _dedupe(frame: pd.DataFrame, lines: np.ndarray, name: str, notes: list[str])
             "one instrument and one interval per file (or remove the repeated rows) and upload again."
         )
     if conflicting.any():
-        notes.append(
-            f"{name}: dropped {int(conflicting.sum())} row(s) repeating an earlier time with other values "
-            f"({lines_text(lines[conflicting])}); the first row of each time was kept."
+        why.append(
+            f"dropped {int(conflicting.sum())} row(s) repeating an earlier time with other values "
+            f"({lines_text(lines[conflicting])})"
         )
+        notes.append(repair(f"{name}: {why[-1]}; the first row of each time was kept."))
     return frame[~repeated], lines[~repeated]

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from liqcore.loaders.notes import lines_text
+from liqcore.loaders.notes import lines_text, repair
 from liqcore.loaders.rows import Parsed
 
 
@@ -49,8 +49,10 @@ def stack_same_kind(files: list[Parsed], notes: list[str]) -> list[Parsed]:
             mine = repeat & (origin == member.origin[0])
             if mine.any():
                 notes.append(
-                    f"{member.name}: {int(mine.sum())} row(s) repeat times an earlier file already holds "
-                    f"({lines_text(lines[mine])}); not used."
+                    repair(
+                        f"{member.name}: {int(mine.sum())} row(s) repeat times an earlier file already holds "
+                        f"({lines_text(lines[mine])}); not used."
+                    )
                 )
         name = " + ".join(m.name for m in members) if len(members) == 2 else f"{members[0].name} … {members[-1].name}"
         times = frame.index[~repeat]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from liqcore.loaders.formats import ColumnMapping, normalise
+from liqcore.loaders.notes import repair
 
 USD_NOTIONAL = 1e11  # open interest whose value in coins × price would exceed this many USD is taken to be USD
 PERCENT_FUNDING = 0.002  # a median |funding| above this (0.2 % per period as a fraction) means the file is in percent
@@ -44,10 +45,12 @@ def apply_units(frame: pd.DataFrame, mapping: ColumnMapping, name: str, notes: l
         for column in ("open_interest", "open_interest_usd"):
             if column in frame.columns:
                 frame[column] = frame[column] / 2
-        notes.append(f"{name}: open interest counted both sides; halved to one side.")
+        notes.append(repair(f"{name}: open interest counted both sides; halved to one side."))
     if "funding_rate" in frame.columns:
         typical = float(frame["funding_rate"].abs().median())
         if typical > PERCENT_FUNDING:
             frame["funding_rate"] = frame["funding_rate"] / 100
-            notes.append(f"{name}: funding looks like percent (typical {typical:.4g}); divided by 100 to a fraction.")
+            notes.append(
+                repair(f"{name}: funding looks like percent (typical {typical:.4g}); divided by 100 to a fraction.")
+            )
     return frame
