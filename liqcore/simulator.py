@@ -354,11 +354,6 @@ class _Run:
             self.anchor = close  # after a trend phase the range re-anchors where price went
 
 
-def _parse_interval(interval: str) -> pd.Timedelta:
-    step = parse_duration(interval)
-    return step
-
-
 def _bars_frame(out: dict[str, np.ndarray], index: pd.DatetimeIndex) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -430,7 +425,7 @@ def simulate(
     """
     if scenario not in SCENARIO_BY_NAME:
         raise DataError(f"Unknown scenario {scenario!r}. Choose one of: {', '.join(SCENARIOS)}.")
-    step = _parse_interval(interval)
+    step = parse_duration(interval)
     n = bars if bars is not None else int(DEFAULT_SPAN / step)
     if n < 10:
         raise DataError("The simulator needs at least 10 bars.")

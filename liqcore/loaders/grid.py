@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from liqcore.durations import parse_duration
 from liqcore.errors import DataError
 from liqcore.loaders.notes import lines_text, repair
 from liqcore.loaders.rows import Parsed
@@ -79,17 +80,8 @@ def on_grid(base: Parsed, interval: pd.Timedelta, notes: list[str], forced: bool
 
 
 def parse_interval(value: str | pd.Timedelta) -> pd.Timedelta:
-    """'5m', '1h', '1d' or any pandas duration as a positive Timedelta."""
-    if isinstance(value, pd.Timedelta):
-        result = value
-    else:
-        text = str(value).strip()
-        if text.endswith("m") and text[:-1].isdigit():
-            text = text[:-1] + "min"
-        try:
-            result = pd.Timedelta(text)
-        except ValueError:
-            raise DataError(f"Interval {value!r} is not a duration; write it like 5m, 1h or 1d.") from None
-    if pd.isna(result) or result <= pd.Timedelta(0):
-        raise DataError(f"Interval {value!r} must be a positive duration such as 5m, 1h or 1d.")
-    return result
+    """The bar interval a user forced ('5m', '1h', '1d', any pandas duration), read by the one duration parser."""
+    try:
+        return parse_duration(value)
+    except DataError:
+        raise DataError(f"Interval {value!r} must be a positive duration; write it like 5m, 1h or 1d.") from None

@@ -85,7 +85,7 @@ def pixel_note(analysis: Analysis, view: MapView) -> str:
     candle = (
         f"each candle is one {span} bar"
         if factor == 1
-        else f"each candle spans {factor} bars ({span}); a shorter lookback in the sidebar draws finer candles"
+        else f"each candle spans {factor} bars ({span}); a shorter window shown in the sidebar draws finer candles"
     )
     return f"Full resolution: {columns:,} snapshots × {bins:,} price bins in one image; {candle}."
 
