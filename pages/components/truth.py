@@ -10,13 +10,8 @@ from collections.abc import Callable
 import streamlit as st
 
 from liqcore.analysis import Analysis
-from liqcore.config import ModelConfig
 from liqcore.truth import TRUTH_SEEDS, Comparison, SeedPair, comparison_seeds, seed_pairs
-
-
-@st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
-def _pairs(scenario: str, seed: int, config_key: str, _config: ModelConfig) -> list[SeedPair]:
-    return seed_pairs(scenario, _config, comparison_seeds(seed))
+from pages.components.cache import cached
 
 
 def render_truth(analysis: Analysis, compare: Callable[[list[SeedPair]], Comparison]) -> None:
@@ -27,7 +22,7 @@ def render_truth(analysis: Analysis, compare: Callable[[list[SeedPair]], Compari
     st.subheader("Truth versus estimate (simulator only)")
     seeds = comparison_seeds(sim.seed)
     with st.spinner(f"Simulating and mapping {TRUTH_SEEDS} seeds of this scenario (once per scenario and model)…"):
-        pairs = _pairs(sim.scenario, sim.seed, repr(analysis.heatmap.config), analysis.heatmap.config)
+        pairs = cached(seed_pairs, sim.scenario, analysis.heatmap.config, seeds)
         result = compare(pairs)
     st.caption(
         f"The same reading and history check run twice on seeds {seeds[0]}–{seeds[-1]} of *{sim.guide.title}* (your "

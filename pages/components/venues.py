@@ -15,7 +15,8 @@ from liqcore.exchanges.venues import VENUES
 from liqcore.formatting import compact_usd
 from liqcore.heatmap import Heatmap
 from liqcore.profile import find_clusters
-from liqcore.venue_split import VenueSplit, split_by_venue
+from liqcore.venue_split import split_by_venue
+from pages.components.cache import cached
 from pages.components.chart_export import chart_with_png
 
 SPLIT_COLUMNS = 2  # first and last bar: the section reads the book at the last bar
@@ -23,11 +24,6 @@ SPLIT_COLUMNS = 2  # first and last bar: the section reads the book at the last 
 
 def _label(venue: str) -> str:
     return VENUES[venue].short if venue in VENUES else venue
-
-
-@st.cache_resource(max_entries=8, ttl=3600, show_spinner="Splitting the map by venue…")
-def _split(key: str, _analysis: Analysis) -> VenueSplit:
-    return split_by_venue(_analysis.market, _analysis.heatmap.config, columns=SPLIT_COLUMNS)
 
 
 def render_venue_split(analysis: Analysis) -> None:
@@ -47,7 +43,13 @@ def render_venue_split(analysis: Analysis) -> None:
         )
         + ". Below, each venue's own open interest drives its own estimate on the same candles, at the last bar."
     )
-    split = _split(analysis.key, analysis)
+    split = cached(
+        split_by_venue,
+        analysis.market,
+        analysis.heatmap.config,
+        columns=SPLIT_COLUMNS,
+        spinner="Splitting the map by venue…",
+    )
     heatmap: Heatmap = split.aggregate
     labels = {v: _label(v) for v in split.venues}
     profile = heatmap.profile()
