@@ -22,6 +22,10 @@ from pages.components.lesson import render_guides
 from pages.components.session import current_analysis
 from pages.components.venues import render_venue_split
 
+PAGE_TITLE = "Heatmap"  # navigation: pages/components/page_list.py reads these three lines
+PAGE_ICON = ":material/local_fire_department:"
+PAGE_ORDER = 1
+
 analysis: Analysis = current_analysis(__file__)
 heatmap = analysis.heatmap
 SIDES = {"both": "Both sides", "long": "Longs (below)", "short": "Shorts (above)"}

@@ -16,6 +16,10 @@ from pages.components.replay_player import render_player
 from pages.components.session import current_analysis
 from pages.components.text import plain
 
+PAGE_TITLE = "Replay"  # navigation: pages/components/page_list.py reads these three lines
+PAGE_ICON = ":material/play_circle:"
+PAGE_ORDER = 6
+
 HOVER_CELLS = 300  # the picture is the raster; the hover grid only carries the read-out
 MAP_HEIGHT = 380
 

@@ -17,6 +17,11 @@ from liqcore.scanner import ARCHIVE, SCHEDULER_ENV, ScanResult, local_cluster, s
 from liqcore.symbols import PRESETS, parse_symbols, top_symbols
 from pages.components.text import plain
 
+PAGE_TITLE = "Scanner"  # navigation: pages/components/page_list.py reads these three lines
+PAGE_ICON = ":material/radar:"
+PAGE_ORDER = 7
+READS_ANALYSIS = False  # fetches its own symbols instead of rendering the frame's Analysis
+
 SOURCES = {ARCHIVE: "Binance archive (daily files; works where exchange APIs refuse)"} | {
     name: f"{v.label} (live REST)" for name, v in VENUES.items() if v.live
 }

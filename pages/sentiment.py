@@ -16,6 +16,10 @@ from pages.components.chart_export import chart_with_png
 from pages.components.session import current_analysis
 from pages.components.truth import render_truth
 
+PAGE_TITLE = "Sentiment"  # navigation: pages/components/page_list.py reads these three lines
+PAGE_ICON = ":material/balance:"
+PAGE_ORDER = 2
+
 analysis: Analysis = current_analysis(__file__)
 
 st.title("Sentiment: who is exposed?")

@@ -19,6 +19,10 @@ from pages.components.chart_export import chart_with_png
 from pages.components.session import current_analysis
 from pages.components.truth import render_truth
 
+PAGE_TITLE = "Validation"  # navigation: pages/components/page_list.py reads these three lines
+PAGE_ICON = ":material/fact_check:"
+PAGE_ORDER = 4
+
 analysis: Analysis = current_analysis(__file__)
 market = analysis.market
 

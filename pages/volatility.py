@@ -15,6 +15,10 @@ from pages.components.chart_export import chart_with_png
 from pages.components.session import current_analysis
 from pages.components.truth import render_truth
 
+PAGE_TITLE = "Volatility"  # navigation: pages/components/page_list.py reads these three lines
+PAGE_ICON = ":material/speed:"
+PAGE_ORDER = 3
+
 analysis: Analysis = current_analysis(__file__)
 
 st.title("Volatility: how fast could it move?")

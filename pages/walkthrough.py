@@ -30,6 +30,10 @@ from pages.components.chart_export import chart_with_png
 from pages.components.session import current_analysis
 from pages.components.text import plain
 
+PAGE_TITLE = "Trade walkthrough"  # navigation: pages/components/page_list.py reads these three lines
+PAGE_ICON = ":material/school:"
+PAGE_ORDER = 5
+
 STEPS = (
     "Read the map",
     "Fakeout check",
