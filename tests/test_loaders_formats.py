@@ -357,3 +357,25 @@ def test_files_named_for_different_symbols_are_not_joined() -> None:
     market = load_csv(_named("BTCUSDT-5m-2024-01-29.zip", btc), _named("ETHUSDT-5m-2024-01-30.zip", eth))
     assert len(market) == 288 and market.symbol == "BTCUSDT"
     assert any("a second price file; its prices were ignored" in note for note in market.notes)
+
+
+def test_a_second_version_of_the_same_series_is_refused_naming_both_files() -> None:
+    times = pd.date_range("2026-01-01", periods=300, freq="5min", tz="UTC").strftime("%Y-%m-%d %H:%M:%S")
+
+    def version(level: float) -> bytes:
+        close = level + np.arange(300) * 0.01
+        frame = pd.DataFrame(
+            {"timestamp": times, "open": close, "high": close + 0.5, "low": close - 0.5, "close": close, "volume": 10.0}
+        )
+        return frame.to_csv(index=False).encode()
+
+    first, corrected = version(100.0), version(107.0)
+    clash = r"upload-1\.csv holds the same times as upload-0\.csv .*300 of 300 rows differ"
+    with pytest.raises(DataError, match=clash):
+        load_csv(_named("upload-0.csv", first), _named("upload-1.csv", corrected))
+    same = load_csv(_named("upload-0.csv", first), _named("upload-1.csv", first))  # the same file twice: one series
+    assert len(same) == 300 and same.bars["close"].iloc[-1] == pytest.approx(102.99)
+    one_bar = corrected.decode().splitlines()
+    mostly_same = "\n".join([*first.decode().splitlines()[:-1], one_bar[-1]]) + "\n"  # only the last bar differs
+    kept = load_csv(_named("upload-0.csv", first), _named("upload-1.csv", mostly_same.encode()))
+    assert kept.bars["close"].iloc[-1] == pytest.approx(102.99)  # the earlier file's bar, reported as not used

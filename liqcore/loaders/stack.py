@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from liqcore.errors import DataError
 from liqcore.loaders.notes import lines_text, repair
 from liqcore.loaders.rows import Parsed
 
@@ -24,6 +25,30 @@ def symbol_from(name: str) -> str:
     tokens = re.split(r"[-_ .]", name.split("/")[-1].upper())
     first = tokens[0] if tokens and tokens[0].isalnum() and tokens[0].isascii() else "UPLOADED"
     return quoted_symbol(name) or first
+
+
+CONFLICT_SHARE = 0.5  # more of a file's rows than this repeat earlier times with other values: two versions
+
+
+def _refuse_two_versions(
+    member: Parsed, members: list[Parsed], repeated: pd.DataFrame, kept: pd.DataFrame, kept_origin: np.ndarray
+) -> None:
+    """A file whose rows mostly repeat another file's times with OTHER values is a second version of the series
+    (a corrected re-upload added beside the first, say): keeping either silently would show the wrong data.
+    Identical overlaps, and a few differing bars (a candle still forming when one file was saved), are fine."""
+    held = kept.loc[repeated.index]
+    a, b = repeated.to_numpy(dtype=float), held.to_numpy(dtype=float)
+    differs = ~np.isclose(a, b, rtol=1e-9, atol=0.0, equal_nan=True).all(axis=1)
+    if differs.sum() <= CONFLICT_SHARE * member.rows:
+        return
+    positions = kept.index.get_indexer(repeated.index[differs])
+    holders = {m.origin[0]: m.name for m in members}
+    other = holders.get(int(kept_origin[positions[0]]), "an earlier file")
+    raise DataError(
+        f"{member.name} holds the same times as {other} with different values ({int(differs.sum())} of "
+        f"{member.rows} rows differ): these look like two versions of one series, and the app will not pick one. "
+        "Remove the one you do not want (the uploader keeps every file you add), then the map uses the other."
+    )
 
 
 def stack_same_kind(files: list[Parsed], notes: list[str]) -> list[Parsed]:
@@ -45,9 +70,11 @@ def stack_same_kind(files: list[Parsed], notes: list[str]) -> list[Parsed]:
         order = np.argsort(frame.index.asi8, kind="stable")
         frame, lines, origin = frame.iloc[order], lines[order], origin[order]
         repeat = frame.index.duplicated(keep="first")
+        kept = frame[~repeat]
         for member in members:
             mine = repeat & (origin == member.origin[0])
             if mine.any():
+                _refuse_two_versions(member, members, frame[mine], kept, origin[~repeat])
                 notes.append(
                     repair(
                         f"{member.name}: {int(mine.sum())} row(s) repeat times an earlier file already holds "
