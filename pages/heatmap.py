@@ -48,6 +48,11 @@ view_state.restore("hm_threshold", 0.0, parse=float, allowed=[round(0.05 * i, 2)
 @st.fragment
 def map_section() -> None:
     chart_slot = st.container()  # drawn above its controls, so the map is the first thing under the title
+    for key, default in (("hm_side", "both"), ("hm_scale", "log")):
+        # Streamlit drops a widget's state in a run that did not draw it (while an upload is being replaced, say):
+        # the view falls back to its default instead of a required control reading "nothing" and the map failing.
+        if st.session_state.get(key) is None:
+            st.session_state[key] = default
     controls = st.columns([1.7, 1, 1.3])
     side = controls[0].segmented_control("Show", list(SIDES), key="hm_side", required=True, format_func=SIDES.get)
     scale = controls[1].selectbox(

@@ -142,7 +142,7 @@ def test_repeated_uploads_in_one_session_do_not_grow_memory_without_bound() -> N
         page.goto(f"{url}/?src=upload")
         rss = []
         for i in range(16):
-            remove = page.locator("[data-testid='stFileUploaderDeleteBtn'] button")
+            remove = page.locator("[data-testid='stFileUploader'] button[aria-label^='Remove ']")
             while remove.count():  # the uploader takes several files and merges them: replace, don't add
                 remove.first.click()
                 page.wait_for_timeout(500)
