@@ -36,8 +36,9 @@ def _refuse_two_versions(
     """A file whose rows mostly repeat another file's times with OTHER values is a second version of the series
     (a corrected re-upload added beside the first, say): keeping either silently would show the wrong data.
     Identical overlaps, and a few differing bars (a candle still forming when one file was saved), are fine."""
-    held = kept.loc[repeated.index]
-    a, b = repeated.to_numpy(dtype=float), held.to_numpy(dtype=float)
+    numbers = repeated.select_dtypes("number").columns  # a text column (an instrument name) is not a value to compare
+    held = kept.loc[repeated.index, numbers]
+    a, b = repeated[numbers].to_numpy(dtype=float), held.to_numpy(dtype=float)
     differs = ~np.isclose(a, b, rtol=1e-9, atol=0.0, equal_nan=True).all(axis=1)
     if differs.sum() <= CONFLICT_SHARE * member.rows:
         return
