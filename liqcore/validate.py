@@ -3,7 +3,9 @@ scores the map against realised liquidations in the files.
 
 `--held-out` prints every preset scored on the second half of the bars only (the presets were fitted on the first
 half of the team's CoinGlass file); `--events FILE` scores WHERE the map puts liquidations against liquidation
-events (Binance forceOrder, Bybit, OKX or generic files; the price FILEs then need no realised columns).
+events (Binance forceOrder, Bybit, OKX or generic files; the price FILEs then need no realised columns), and
+`--burn-in 6h` shortens the hours with events that only start the distance baseline (24 by default; a recording of
+a few hours needs fewer).
 
 The files are loaded exactly as the app loads an upload (several files merge on time) and mapped by
 `liqcore.analyse` with the same window and warm-up as the app, so the scores printed here are the ones the
@@ -19,10 +21,11 @@ import pandas as pd
 
 from liqcore.analysis import Analysis, analyse
 from liqcore.config import PRESET_NAMES, ModelConfig
+from liqcore.durations import parse_duration
 from liqcore.errors import DataError
 from liqcore.loaders import load_csv
 from liqcore.loaders.events import load_liquidations
-from liqcore.validation import has_realised, validate
+from liqcore.validation import BURN_IN_HOURS, has_realised, validate
 from liqcore.where import score_span
 
 
@@ -38,6 +41,18 @@ def compare_presets(analysis: Analysis, presets: tuple[str, ...] = PRESET_NAMES)
     return pd.concat(rows, ignore_index=True)
 
 
+def burn_in_hours(text: str) -> int:
+    """`--burn-in`: whole hours, written as a number ("6") or a duration ("6h", "1d")."""
+    text = text.strip()
+    try:
+        hours = int(text) if text.isdigit() else parse_duration(text) / pd.Timedelta(hours=1)
+    except DataError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if hours != int(hours):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of hours. Write it like 6, 6h or 1d.")
+    return int(hours)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m liqcore.validate", description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", help="CSV files the loader accepts (prices + realised liquidations)")
@@ -45,6 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preset", default="balanced", choices=PRESET_NAMES, help="model preset scored first")
     parser.add_argument("--held-out", action="store_true", help="score every preset on the second half only")
     parser.add_argument("--events", nargs="+", default=None, help="liquidation-event files for the WHERE score")
+    parser.add_argument(
+        "--burn-in",
+        type=burn_in_hours,
+        default=BURN_IN_HOURS,
+        metavar="HOURS",
+        help=f"WHERE: hours with events that only start the distance baseline, e.g. 6 or 6h (default {BURN_IN_HOURS})",
+    )
     args = parser.parse_args(argv)
     if args.events:
         return _where(args)
@@ -83,7 +105,7 @@ def _where(args: argparse.Namespace) -> int:
     """The WHERE score of the chosen preset on the events' span (`liqcore.where`: the page's pipeline)."""
     try:
         events = load_liquidations(*args.events)
-        result = score_span(load_csv(*args.files), ModelConfig.preset(args.preset), events).score
+        result = score_span(load_csv(*args.files), ModelConfig.preset(args.preset), events, args.burn_in).score
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -351,6 +351,7 @@ def _offset_density(counts: np.ndarray) -> np.ndarray:
     return (smooth + 1e-3 * (total or 1.0) / len(counts)) / (smooth.sum() + 1e-3 * (total or 1.0))
 
 
+BURN_IN_HOURS = 24  # hours with events that only start the distance baseline before any hour is scored
 MAP_WEIGHTS = (0.0, 0.1, 0.25, 0.5, 1.0)  # exponents β of the map in the combined forecaster, chosen on past hours
 
 
@@ -377,7 +378,7 @@ def where_score(
     heatmap: Heatmap,
     events: pd.DataFrame,
     window: float = 0.05,
-    burn_in_hours: int = 24,
+    burn_in_hours: int = BURN_IN_HOURS,
     resamples: int = 1000,
     seed: int = 0,
 ) -> WhereScore:

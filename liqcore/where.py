@@ -18,7 +18,7 @@ from liqcore.config import ModelConfig
 from liqcore.errors import DataError
 from liqcore.loaders.events import Liquidations
 from liqcore.market import Market
-from liqcore.validation import LocationScore, WhereScore, location_score, where_score
+from liqcore.validation import BURN_IN_HOURS, LocationScore, WhereScore, location_score, where_score
 
 LEAD_IN = pd.Timedelta("7D")  # bars before the first event, so the map has filled before it is scored
 MIN_BARS = 48
@@ -51,11 +51,15 @@ def events_candles(history: Market, liquidations: Liquidations) -> Market:
     return Market(bars, history.symbol, source=history.source)
 
 
-def score_span(history: Market, config: ModelConfig, liquidations: Liquidations) -> WhereCheck:
-    """Map the events' span of `history` bar by bar under `config` (the lead-in is its warm-up) and score it."""
+def score_span(
+    history: Market, config: ModelConfig, liquidations: Liquidations, burn_in_hours: int = BURN_IN_HOURS
+) -> WhereCheck:
+    """Map the events' span of `history` bar by bar under `config` (the lead-in is its warm-up) and score it; the
+    first `burn_in_hours` hours with events only start the distance baseline (fewer for a short recording)."""
     candles = events_candles(history, liquidations)
     mapped = analyse(candles, config, snapshots=len(candles))
-    return WhereCheck(liquidations, mapped, where_score(mapped.market, mapped.heatmap, liquidations.events))
+    score = where_score(mapped.market, mapped.heatmap, liquidations.events, burn_in_hours=burn_in_hours)
+    return WhereCheck(liquidations, mapped, score)
 
 
 def check(analysis: Analysis, liquidations: Liquidations) -> WhereCheck:

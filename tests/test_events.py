@@ -142,9 +142,8 @@ def test_where_score_reads_the_map_as_shares_so_its_usd_scale_does_not_matter() 
     assert thin.gain_map == pytest.approx(deep.gain_map) and thin.dense_map == pytest.approx(1.0)
 
 
-def test_cli_prints_the_where_table_with_sample_sizes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from liqcore.validate import main
-
+def _cli_files(tmp_path: Path) -> list[str]:
+    """Candles (12 days of hours) and long liquidations in every hour from the 31st on, as CLI arguments."""
     rng = np.random.default_rng(0)
     times = pd.date_range("2024-03-01", periods=24 * 12, freq="1h", tz="UTC")
     close = 60_000 * np.exp(np.cumsum(rng.normal(0, 0.004, len(times))))
@@ -164,6 +163,29 @@ def test_cli_prints_the_where_table_with_sample_sizes(tmp_path: Path, capsys: py
         {"time": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "side": "long", "price": close[30:] * 0.997, "size": 0.5}
     )
     events.to_csv(tmp_path / "events.csv", index=False)
-    assert main([str(tmp_path / "candles.csv"), "--events", str(tmp_path / "events.csv")]) == 0
+    return [str(tmp_path / "candles.csv"), "--events", str(tmp_path / "events.csv")]
+
+
+def test_cli_prints_the_where_table_with_sample_sizes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from liqcore.validate import main
+
+    assert main(_cli_files(tmp_path)) == 0
     out = capsys.readouterr().out
     assert "map × distance" in out and "bits per USD" in out and "hours," in out and "events" in out
+    assert "234 hours" in out and "first 24 hours" in out  # 258 hours with events, the default 24 only start it
+
+
+@pytest.mark.parametrize(("burn_in", "hours"), [("6", 6), ("6h", 6), ("1d", 24), ("90min", None), ("soon", None)])
+def test_cli_burn_in_sets_the_hours_that_only_start_the_baseline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], burn_in: str, hours: int | None
+) -> None:
+    from liqcore.validate import main
+
+    if hours is None:  # not whole hours, or not a duration: a usage error naming the value, no score
+        with pytest.raises(SystemExit) as exit_:
+            main([*_cli_files(tmp_path), "--burn-in", burn_in])
+        assert exit_.value.code == 2 and f"'{burn_in}'" in capsys.readouterr().err
+        return
+    assert main([*_cli_files(tmp_path), "--burn-in", burn_in]) == 0
+    out = capsys.readouterr().out
+    assert f"{258 - hours} hours" in out and f"first {hours} hours with events" in out

@@ -61,3 +61,20 @@ def test_close_and_entry_rule_radios_change_the_model_the_map_is_built_with() ->
     assert (changed.config.close_rule, changed.config.entry_rule) == (close_rule, entry_rule)
     assert not np.allclose(changed.long, before.long)  # a different book, not only a different label
     assert changed.config.describe() != before.config.describe()
+
+
+def test_same_bar_toggle_and_entry_spread_slider_change_the_model_the_map_is_built_with() -> None:
+    default = ModelConfig()
+    assert not default.same_bar_liquidations and default.entry_rule == "range"
+    width = next(w for w in (100, 25) if w != round(100 * default.entry_width))
+    at = _frame_with(cfg_same_bar=True, cfg_entry_width=width)
+    assert at.toggle(key="cfg_same_bar").value is True and at.slider(key="cfg_entry_width").value == width
+    analysis = at.session_state["analysis"]
+    config = analysis.heatmap.config
+    assert config.same_bar_liquidations and config.entry_width == width / 100
+    # Each control changes the book, not only the words: the map without that one edit differs.
+    without_same_bar = analysis.with_config(config.with_changes(same_bar_liquidations=False)).heatmap
+    assert not np.allclose(analysis.heatmap.implied.to_numpy(), without_same_bar.implied.to_numpy())
+    without_width = analysis.with_config(config.with_changes(entry_width=default.entry_width)).heatmap
+    assert not np.allclose(analysis.heatmap.long, without_width.long)
+    assert any("bar they open in" in line for line in config.describe())

@@ -24,6 +24,7 @@ def test_a_customised_view_is_written_to_the_link_and_a_new_session_opens_it() -
     choices = {
         LEV: 40,
         "cfg_close_rule": "oldest_first",
+        "cfg_same_bar": True,
         "hm_scale": "percentile",
         "hm_side": "short",
         "hm_threshold": 0.2,
@@ -34,7 +35,7 @@ def test_a_customised_view_is_written_to_the_link_and_a_new_session_opens_it() -
     custom.run()
     assert not custom.exception
     link = {key: custom.query_params[key] for key in custom.query_params}
-    assert link[LEV] == "40" and link["cfg_close_rule"] == "oldest_first"
+    assert link[LEV] == "40" and link["cfg_close_rule"] == "oldest_first" and link["cfg_same_bar"] == "True"
     assert link["hm_scale"] == "percentile" and link["hm_side"] == "short" and link["hm_threshold"] == "0.2"
     assert OTHER_LEV not in link  # only the edited assumptions
 
@@ -45,6 +46,8 @@ def test_a_customised_view_is_written_to_the_link_and_a_new_session_opens_it() -
     assert not fresh.exception
     assert fresh.slider(key=LEV).value == 40
     assert fresh.radio(key="cfg_close_rule").value == "oldest_first"
+    assert fresh.toggle(key="cfg_same_bar").value is True
+    assert fresh.session_state["analysis"].config.same_bar_liquidations
     assert fresh.selectbox(key="hm_scale").value == "percentile"
     assert fresh.button_group(key="hm_side").value == "short"
     assert fresh.slider(key="hm_threshold").value == 0.2

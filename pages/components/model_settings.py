@@ -124,6 +124,13 @@ def choose_config(market: Market | None = None) -> ModelConfig:
             help="Positions that close and reopen at the bar's prices each hour, on top of what open interest shows. "
             "Without it, levels price has crossed stay empty.",
         )
+        _seed("cfg_same_bar", preset.same_bar_liquidations, parse=_truthy)
+        same_bar = st.toggle(
+            "New positions can be liquidated in the bar they open in",
+            key="cfg_same_bar",
+            help="Shorts who sold a drop squeezed by the bounce off its low, longs who bought a spike flushed by the "
+            "pullback, inside the same bar. Off in every preset (README, 'Honest numbers').",
+        )
         close_rules = tuple(CLOSING_RULES)
         _seed("cfg_close_rule", preset.close_rule, allowed=close_rules)
         close_rule = st.radio(
@@ -142,6 +149,21 @@ def choose_config(market: Market | None = None) -> ModelConfig:
             key="cfg_entry_rule",
             horizontal=True,
         )
+        entry_width = preset.entry_width
+        if entry_rule == "range":
+            _seed("cfg_entry_width", round(100 * preset.entry_width), parse=int, allowed=range(5, 101, 5))
+            entry_width = (
+                st.slider(
+                    "Entry spread (% of the bar's range)",
+                    5,
+                    100,
+                    step=5,
+                    key="cfg_entry_width",
+                    format="%d %%",
+                    help="How much of each bar's low-to-high range, around its middle, new positions open over.",
+                )
+                / 100
+            )
         _seed("cfg_bin_mode", True, parse=_truthy)
         auto_bins = st.toggle("Automatic price-bin size", key="cfg_bin_mode")
         bin_size = None
@@ -162,6 +184,8 @@ def choose_config(market: Market | None = None) -> ModelConfig:
             decay_half_life_hours=half_life,
             close_rule=close_rule,
             entry_rule=entry_rule,
+            entry_width=entry_width,
+            same_bar_liquidations=same_bar,
             turnover_per_hour=turnover / 100,
             bin_size=bin_size,
         )
