@@ -2,10 +2,12 @@
 scores the map against realised liquidations in the files.
 
 `--held-out` prints every preset scored on the second half of the bars only (the presets were fitted on the first
-half of the team's CoinGlass file); `--events FILE` scores WHERE the map puts liquidations against liquidation
-events (Binance forceOrder, Bybit, OKX or generic files; the price FILEs then need no realised columns), and
-`--burn-in 6h` shortens the hours with events that only start the distance baseline (24 by default; a recording of
-a few hours needs fewer).
+half of the team's CoinGlass file); with `--map-candles FINE...` it also maps finer candles of the same market (e.g.
+Binance 5-minute klines with open interest) and scores their implied liquidations summed onto the realised file's
+bars, so the map sees the bounces inside each coarse bar. `--events FILE` scores WHERE the map puts liquidations
+against liquidation events (Binance forceOrder, Bybit, OKX or generic files; the price FILEs then need no realised
+columns), and `--burn-in 6h` shortens the hours with events that only start the distance baseline (24 by default; a
+recording of a few hours needs fewer).
 
 The files are loaded exactly as the app loads an upload (several files merge on time) and mapped by
 `liqcore.analyse` with the same window and warm-up as the app, so the scores printed here are the ones the
@@ -22,10 +24,12 @@ import pandas as pd
 from liqcore.analysis import Analysis, analyse
 from liqcore.config import PRESET_NAMES, ModelConfig
 from liqcore.durations import parse_duration
+from liqcore.engine import estimate
 from liqcore.errors import DataError
 from liqcore.loaders import load_csv
 from liqcore.loaders.events import load_liquidations
-from liqcore.validation import BURN_IN_HOURS, has_realised, validate
+from liqcore.market import Market
+from liqcore.validation import BURN_IN_HOURS, has_realised, held_out_implied, implied_on_bars, validate
 from liqcore.where import score_span
 
 
@@ -59,6 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window", default=None, help="latest span to score, e.g. 3d or 12h (default: all of it)")
     parser.add_argument("--preset", default="balanced", choices=PRESET_NAMES, help="model preset scored first")
     parser.add_argument("--held-out", action="store_true", help="score every preset on the second half only")
+    parser.add_argument(
+        "--map-candles",
+        nargs="+",
+        default=None,
+        metavar="FINE",
+        help="with --held-out: finer candles of the same market to build the map on (implied summed onto the bars)",
+    )
     parser.add_argument("--events", nargs="+", default=None, help="liquidation-event files for the WHERE score")
     parser.add_argument(
         "--burn-in",
@@ -68,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         help=f"WHERE: hours with events that only start the distance baseline, e.g. 6 or 6h (default {BURN_IN_HOURS})",
     )
     args = parser.parse_args(argv)
+    if args.map_candles and not args.held_out:
+        parser.error("--map-candles scores the held-out half: add --held-out")
     if args.events:
         return _where(args)
     try:
@@ -98,7 +111,29 @@ def main(argv: list[str] | None = None) -> int:
             with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
                 print(f"{name}:")
                 print(analyse(market, ModelConfig.preset(name), snapshots=2).held_out().to_string())
+        if args.map_candles:
+            try:
+                fine = load_csv(*args.map_candles)
+            except DataError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            _fine_held_out(market, fine)
     return 0
+
+
+def _fine_held_out(market: Market, fine: Market) -> None:
+    """Every preset mapped on the finer candles, implied summed onto the realised bars, scored on the held-out half."""
+    print(
+        f"Map on finer candles: {fine.source}, {len(fine):,} bars of {fine.interval}, {fine.start:%Y-%m-%d %H:%M} → "
+        f"{fine.end:%Y-%m-%d %H:%M}; implied summed onto the {market.interval} bars; only bars the finer candles "
+        "wholly cover after their one-day warm-up are scored (the fit span's part of them fits the hybrid)."
+    )
+    for name in PRESET_NAMES:
+        heatmap = estimate(fine, ModelConfig.preset(name), columns=2)
+        table = held_out_implied(market, implied_on_bars(fine, heatmap, market))
+        with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
+            print(f"{name} (finer candles):")
+            print(table.to_string())
 
 
 def _where(args: argparse.Namespace) -> int:

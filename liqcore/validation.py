@@ -183,9 +183,36 @@ def held_out(market: Market, heatmap: Heatmap, fit_share: float = 0.5, warmup: i
     """Scores on the bars after the first `fit_share` of the market (the span presets and calibrations were not fitted
     on): per side, map ρ, candle ρ, partial ρ given the candle, share of bars with zero implied, and the hybrid fitted
     on the fit span (after warm-up) and ranked on the held-out bars beside the candle ranked on the same bars."""
+    return held_out_implied(market, heatmap.implied.reindex(market.bars.index).fillna(0.0), fit_share, warmup)
+
+
+def implied_on_bars(fine: Market, heatmap: Heatmap, market: Market) -> pd.DataFrame:
+    """Implied liquidations of a map estimated on finer candles (`fine`, e.g. 5-minute) summed onto `market`'s bars
+    (e.g. the 30-minute bars realised liquidations come in), so a map that sees the bounces inside a coarse bar can be
+    scored against coarse realised totals. NaN on bars the fine candles do not wholly cover after their warm-up."""
+    per = market.interval / fine.interval
+    if per < 1 or per != int(per):
+        raise ValueError(
+            f"the map's candles ({fine.interval}) must divide the scored bars ({market.interval}) into whole parts"
+        )
+    implied = heatmap.implied[["long_usd", "short_usd"]].iloc[default_warmup(fine) :]
+    times = market.bars.index
+    slot = times.searchsorted(implied.index, side="right") - 1
+    inside = (slot >= 0) & (implied.index < times[np.clip(slot, 0, None)] + market.interval)
+    grouped = implied[inside].groupby(slot[inside])
+    sums, counts = grouped.sum(), grouped.size()
+    whole = counts.index[counts.to_numpy() == int(per)]
+    out = pd.DataFrame(np.nan, index=times, columns=["long_usd", "short_usd"])
+    out.iloc[whole.to_numpy()] = sums.loc[whole].to_numpy()
+    return out
+
+
+def held_out_implied(
+    market: Market, implied_all: pd.DataFrame, fit_share: float = 0.5, warmup: int | None = None
+) -> pd.DataFrame:
+    """`held_out` for implied liquidations already on the market's bars (`long_usd`, `short_usd`; NaN = not scored)."""
     warmup = default_warmup(market) if warmup is None else warmup
     split = int(len(market) * fit_share)
-    implied_all = heatmap.implied.reindex(market.bars.index).fillna(0.0)
     rows = []
     for side in SIDES:
         realised = market.bars[f"liq_{side}_usd"].to_numpy()[warmup:]

@@ -11,10 +11,20 @@ from conftest import make_market, run_page
 
 from liqcore import ModelConfig, estimate, simulate
 from liqcore.charts.validation import implied_vs_realised
+from liqcore.config import PRESET_NAMES
 from liqcore.heatmap import Heatmap
+from liqcore.market import Market
 from liqcore.profile import Profile
 from liqcore.validate import main as validate_main
-from liqcore.validation import held_out, location_score, partial_rank_correlation, score, spearman
+from liqcore.validation import (
+    held_out,
+    held_out_implied,
+    implied_on_bars,
+    location_score,
+    partial_rank_correlation,
+    score,
+    spearman,
+)
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 
@@ -109,6 +119,56 @@ def test_held_out_scores_only_the_bars_after_the_fit_share() -> None:
     assert (held_out(market, hm, fit_share=0.5)["held-out bars"] == n - n // 2).all()
 
 
+def _fine_map(start: pd.Timestamp, bars: int) -> tuple[Market, Heatmap]:
+    """5-minute candles from `start` with implied liquidations 1, 2, 3, ... (longs) and 10 × that (shorts)."""
+    fine = make_market(np.full(bars, 100.0))
+    fine = Market(fine.bars.set_axis(pd.date_range(start, periods=bars, freq="5min", tz="UTC")), "X")
+    values = np.arange(1.0, bars + 1)
+    implied = pd.DataFrame({"long_usd": values, "short_usd": 10 * values}, index=fine.bars.index)
+    hm = Heatmap(
+        fine.bars.index[-1:],
+        np.array([0.0, 1.0]),
+        np.zeros((1, 1)),
+        np.zeros((1, 1)),
+        implied,
+        np.array([1.0]),
+        ModelConfig(),
+        "open interest",
+    )
+    return fine, hm
+
+
+def test_a_finer_map_is_summed_onto_each_coarse_bar_it_wholly_covers_after_its_warm_up() -> None:
+    coarse = make_market(np.full(20, 100.0), interval="30min")
+    t0 = coarse.bars.index[0]
+    # From 10 minutes into bar 0 to 20 minutes into bar 19; the one-day warm-up is capped at a quarter: 28 bars.
+    fine, hm = _fine_map(t0 + pd.Timedelta("10min"), 114)
+    out = implied_on_bars(fine, hm, coarse)
+    first_scored = fine.bars.index[114 // 4]  # 10 + 28 × 5 = 150 min: bar 5 starts at 150 min, so it is whole
+    for j, start in enumerate(coarse.bars.index):
+        inside = (hm.implied.index >= start) & (hm.implied.index < start + pd.Timedelta("30min"))
+        whole = inside.sum() == 6 and hm.implied.index[inside][0] >= first_scored
+        expected = hm.implied["long_usd"][inside].sum() if whole else np.nan
+        assert out["long_usd"].iloc[j] == pytest.approx(expected, nan_ok=True), j
+    assert out["long_usd"].notna().sum() == 14  # bars 5 to 18
+    assert (out["short_usd"] == 10 * out["long_usd"]).sum() == 14
+    with pytest.raises(ValueError, match="whole parts"):
+        implied_on_bars(make_market(np.full(30, 100.0), interval="7min"), hm, coarse)
+
+
+def test_held_out_of_implied_skips_the_bars_without_a_finer_map() -> None:
+    rng = np.random.default_rng(4)
+    n = 200
+    market, _ = _market_with_realised(rng.uniform(1, 100, n), noise=0.0)
+    implied = pd.DataFrame(
+        {"long_usd": market.bars["liq_long_usd"], "short_usd": rng.uniform(0, 1, n)}, index=market.bars.index
+    )
+    implied.iloc[150:170] = np.nan  # not covered: neither scored nor counted as zero
+    table = held_out_implied(market, implied, fit_share=0.5, warmup=10)
+    assert (table["held-out bars"] == n - n // 2 - 20).all()
+    assert table.loc["long", "map ρ"] == pytest.approx(1.0) and table.loc["long", "zero-implied bars"] == 0
+
+
 def test_simulator_map_tracks_true_liquidations_better_than_candles() -> None:
     sim = simulate("range", 0)
     report = score(sim.market, estimate(sim.market, columns=2))
@@ -122,6 +182,23 @@ def test_cli_prints_the_table_for_a_real_file(capsys: pytest.CaptureFixture[str]
     assert validate_main([str(path)]) == 0
     out = capsys.readouterr().out
     assert "partial" in out and "balanced" in out and "aggressive" in out and "828" in out
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not REAL.exists(), reason="../shared/data/real is not beside the repo")
+def test_cli_scores_the_held_out_half_on_a_map_of_finer_candles(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = REAL / "cg_ismethanhtung"
+    coarse = folder / "cg_btc_30m_price_liq_oi_funding_2026-05-21_2026-06-08.csv"
+    fine = folder / "binance_btcusdt_perp_5m_price_oi_funding_2026-05-25_2026-06-08.csv"
+    assert validate_main([str(coarse), "--held-out", "--map-candles", str(fine)]) == 0
+    out = capsys.readouterr().out
+    assert "Map on finer candles" in out and all(f"{name} (finer candles):" in out for name in PRESET_NAMES)
+
+
+def test_cli_map_candles_needs_held_out(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        validate_main(["prices.csv", "--map-candles", "fine.csv"])
+    assert "add --held-out" in capsys.readouterr().err
 
 
 def test_cli_explains_a_file_without_liquidations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
