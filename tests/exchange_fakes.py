@@ -381,16 +381,19 @@ def serve_venues(server: object, now_ms: int, venues: tuple[str, ...] = ("binanc
 
 class StreamingServer:
     """A real HTTP/1.0 server on 127.0.0.1 that answers every GET with the chunks of `body()`, written as they are
-    made, and counts what it managed to send before the client hung up. Use as a context manager; leaving it waits
-    until every answer has ended (the body is bounded), so no thread outlives the test."""
+    made, and counts what it managed to send before the client hung up. With `raw`, `body()` makes the whole answer,
+    status line and headers included (to drip those). Use as a context manager; leaving it waits until every answer
+    has ended (the body is bounded), so no thread outlives the test."""
 
     def __init__(
         self,
         body: Callable[[], Iterator[bytes]],
         content_type: str = "application/json",
         headers: dict[str, str] | None = None,
+        raw: bool = False,
     ) -> None:
         self.body = body
+        self.raw = raw
         self.content_type = content_type
         self.headers = headers or {}
         self.requests = 0
@@ -418,11 +421,12 @@ class StreamingServer:
             self.requests += 1
             self._active += 1
         try:
-            handler.send_response(200)
-            handler.send_header("Content-Type", self.content_type)
-            for key, value in self.headers.items():
-                handler.send_header(key, value)
-            handler.end_headers()
+            if not self.raw:
+                handler.send_response(200)
+                handler.send_header("Content-Type", self.content_type)
+                for key, value in self.headers.items():
+                    handler.send_header(key, value)
+                handler.end_headers()
             for chunk in self.body():
                 handler.wfile.write(chunk)
                 handler.wfile.flush()
@@ -456,6 +460,20 @@ def drip(total_seconds: float = 10.0, every: float = 0.05, first: bytes = b"[") 
             yield b" "
 
     return body
+
+
+def header_drip(total_seconds: float = 10.0, every: float = 0.05) -> Callable[[], Iterator[bytes]]:
+    """A raw answer (for `StreamingServer(raw=True)`) whose headers never end in time: the status line, then one byte
+    of a header value every `every` seconds for `total_seconds`, then an empty JSON list."""
+
+    def answer() -> Iterator[bytes]:
+        yield b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nX-Slow: "
+        for _ in range(int(total_seconds / every)):
+            time.sleep(every)
+            yield b"a"
+        yield b"\r\n\r\n[]"
+
+    return answer
 
 
 def huge(total_bytes: int, chunk: int = 1 << 16) -> Callable[[], Iterator[bytes]]:

@@ -51,6 +51,24 @@ def test_a_slow_drip_is_stopped_at_the_fetch_deadline_not_when_the_server_stops(
     assert server.requests == 1
 
 
+@pytest.mark.parametrize(("exchange", "day"), [("binance", None), ("binance-archive", "2024-01-25")])
+def test_a_server_dripping_its_headers_is_stopped_at_the_fetch_deadline(
+    exchange: str, day: str | None, tmp_path: Path
+) -> None:
+    settings = HttpSettings(read_timeout=1.0, retries=0, deadline=1.5, archive_deadline=1.5)
+    with fakes.StreamingServer(fakes.header_drip(total_seconds=8.0, every=0.05), raw=True) as server:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match=r"answered too slowly.*after the 1.5 s one fetch may take"):
+            fetch_market(
+                exchange, "BTCUSDT", "1h", "1d", base_url=server.url, start=day, end=day, settings=settings,
+                cache_dir=tmp_path,
+            )  # fmt: skip
+        elapsed = time.monotonic() - started
+    assert elapsed < 1.5 + 1.0  # each header byte came inside the 1 s read timeout: only the deadline stops it
+    assert server.requests == 1
+    assert not list(tmp_path.rglob("*.zip"))
+
+
 def test_the_archive_deadline_stops_a_dripping_download_and_caches_nothing(tmp_path: Path) -> None:
     settings = HttpSettings(read_timeout=1.0, retries=0, archive_deadline=1.0)
     with fakes.StreamingServer(fakes.drip(total_seconds=8.0, first=b"PK\x03\x04"), "application/zip") as server:

@@ -4,13 +4,13 @@ server: every one ends in a clear message, never a traceback or an endless loop.
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from pytest_httpserver import HTTPServer
 from streamlit.testing.v1 import AppTest
 
 from liqcore import fetch_market
 from liqcore.exchanges import HttpSettings
 from liqcore.exchanges.common import MAX_PAGES
+from pages.components.cache import clear_all
 from tests import exchange_fakes as fakes
 from tests.test_live_component import live_app
 
@@ -52,7 +52,7 @@ def test_the_page_cap_stops_a_server_that_always_has_one_more_page(httpserver: H
 @pytest.fixture
 def live(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("LIQCORE_BINANCE_URL", httpserver.url_for(""))
-    st.cache_data.clear()
+    clear_all()
     return AppTest.from_function(live_app, default_timeout=30)
 
 

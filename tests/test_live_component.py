@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from pytest_httpserver import HTTPServer
 from streamlit.testing.v1 import AppTest
 from werkzeug import Request, Response
 
+from pages.components.cache import clear_all
 from tests import exchange_fakes as fakes
 
 
@@ -39,7 +39,7 @@ def app(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     ):
         httpserver.expect_request(path).respond_with_handler(fakes.binance)
     monkeypatch.setenv("LIQCORE_BINANCE_URL", httpserver.url_for(""))
-    st.cache_data.clear()
+    clear_all()
     return AppTest.from_function(live_app, default_timeout=30)
 
 
@@ -83,7 +83,7 @@ def test_all_venues_source_aggregates_and_says_which_venues_answered(
     fakes.serve_venues(httpserver, now_ms, venues=("binance", "okx"))  # Bybit answers 500: named, not fatal
     for env in ("LIQCORE_BINANCE_URL", "LIQCORE_BYBIT_URL", "LIQCORE_OKX_URL"):
         monkeypatch.setenv(env, httpserver.url_for(""))
-    st.cache_data.clear()
+    clear_all()
     app = AppTest.from_function(live_app, default_timeout=60)
     app.query_params["live_exchange"] = "all"
     app.query_params["live_lookback"] = "1d"  # an old link's name for the fetch span (now live_span) still works
@@ -121,7 +121,7 @@ def _fetch_two_archive_days(
     httpserver.expect_request(re.compile(r"^/data/.*")).respond_with_handler(handler)
     monkeypatch.setenv("LIQCORE_ARCHIVE_URL", httpserver.url_for(""))
     monkeypatch.setenv("LIQCORE_CACHE_DIR", str(tmp_path))
-    st.cache_data.clear()
+    clear_all()
     app = AppTest.from_function(archive_app, default_timeout=30).run()
     app.sidebar.date_input(key="archive_days").set_value((dt.date(2024, 1, 30), dt.date(2024, 1, 31))).run()
     return app.sidebar.button(key="archive_fetch").click().run()
@@ -152,7 +152,7 @@ def test_base_url_from_streamlit_secrets(httpserver: HTTPServer, monkeypatch: py
     for path in ("/futures/data/openInterestHist", "/futures/data/globalLongShortAccountRatio"):
         httpserver.expect_request(path).respond_with_json([])
     monkeypatch.delenv("LIQCORE_BINANCE_URL", raising=False)
-    st.cache_data.clear()
+    clear_all()
     app = AppTest.from_function(live_app, default_timeout=30)
     app.secrets["LIQCORE_BINANCE_URL"] = httpserver.url_for("")
     app.query_params["live_interval"] = "1h"

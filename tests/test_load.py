@@ -51,6 +51,9 @@ def _server_pid(port: str) -> int:
     raise RuntimeError("server process not found")
 
 
+# The shared cache's byte budget for the repeated-upload run: small enough that 16 uploads (~10 MB of cache each:
+# the upload, its map and its chart specs) overflow it several times, so the run shows where memory levels off.
+REPEAT_CACHE_MB = 48
 TARGET = "If price reaches (USD)"  # the heatmap starts it 2 % above the last close of the data it shows
 
 
@@ -134,7 +137,8 @@ def test_concurrent_sessions_each_see_their_own_data(users: int) -> None:
 
 
 def test_repeated_uploads_in_one_session_do_not_grow_memory_without_bound() -> None:
-    with _streamlit_server("streamlit-load-repeat.log") as url, sync_api.sync_playwright() as pw:
+    env = {"LIQCORE_CACHE_MB": os.environ.get("LIQCORE_CACHE_MB", str(REPEAT_CACHE_MB))}
+    with _streamlit_server("streamlit-load-repeat.log", env) as url, sync_api.sync_playwright() as pw:
         pid = _server_pid(url.rsplit(":", 1)[1])
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page()

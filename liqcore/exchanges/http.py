@@ -7,14 +7,20 @@ becomes a `FetchError` with the HTTP status and a plain message, so the app can 
 
 Per-read timeouts alone do not bound a fetch: a server that drips one byte per second never trips them. So one client
 (one fetch) has a deadline, checked before every request and after every read, and every answer is read in small
-pieces against a byte cap (a 100 MB JSON answer is refused after the cap, never held whole in memory).
+pieces against a byte cap (a 100 MB JSON answer is refused after the cap, never held whole in memory). While the
+status line and headers arrive no read can be checked, so the connection is cut when the deadline passes
+(`DeadlineAdapter`): a server that drips its headers is stopped on time too.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import difflib
 import email.utils
 import json
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,6 +28,9 @@ from typing import Any
 
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from liqcore.errors import FetchError
 
@@ -73,9 +82,72 @@ class HttpSettings:
         return (self.connect_timeout, self.read_timeout)
 
 
+# When the fetch in this thread must be over (time.monotonic()), read by connections waiting for headers.
+_EXPIRES: contextvars.ContextVar[float | None] = contextvars.ContextVar("liqcore_http_expires", default=None)
+
+
+def _cut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once; the request fails as "too slow"
+
+
+class _HeaderDeadline:
+    """Waiting for the status line and headers ends at the fetch's deadline: a timer shuts the socket down."""
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        expires, sock = _EXPIRES.get(), getattr(self, "sock", None)
+        if expires is None or sock is None:
+            return super().getresponse(*args, **kwargs)
+        timer = threading.Timer(max(0.0, expires - time.monotonic()), _cut, (sock,))
+        timer.daemon = True
+        timer.start()
+        try:
+            return super().getresponse(*args, **kwargs)
+        finally:
+            timer.cancel()
+
+
+class _Connection(_HeaderDeadline, HTTPConnection):
+    pass
+
+
+class _TlsConnection(_HeaderDeadline, HTTPSConnection):
+    pass
+
+
+class _Pool(HTTPConnectionPool):
+    ConnectionCls = _Connection
+
+
+class _TlsPool(HTTPSConnectionPool):
+    ConnectionCls = _TlsConnection
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """requests' adapter whose connections give up waiting for headers when the fetch's deadline passes."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _TlsPool}
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        if type(manager) is urllib3.ProxyManager:  # a SOCKS manager keeps its own pools
+            manager.pool_classes_by_scheme = {"http": _Pool, "https": _TlsPool}
+        return manager
+
+
+def with_deadlines(session: requests.Session) -> requests.Session:
+    """`session` with `DeadlineAdapter` mounted for http and https (unless it already is)."""
+    for prefix in ("http://", "https://"):
+        if not isinstance(session.get_adapter(prefix), DeadlineAdapter):
+            session.mount(prefix, DeadlineAdapter())
+    return session
+
+
 def make_session() -> requests.Session:
     """A `requests.Session` shared by all calls of one fetch, so connections are reused."""
-    session = requests.Session()
+    session = with_deadlines(requests.Session())
     session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
     return session
 
@@ -152,8 +224,7 @@ class HttpClient:
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
-        if self.session is None:
-            self.session = make_session()
+        self.session = make_session() if self.session is None else with_deadlines(self.session)
         if self.deadline is None:
             self.deadline = self.settings.deadline
         self._expires = time.monotonic() + self.deadline
@@ -245,11 +316,15 @@ class HttpClient:
         attempt = 0
         while True:
             self._check_deadline()
-            timeout = (self.settings.connect_timeout, max(0.01, min(self.settings.read_timeout, self.remaining())))
+            left = max(0.01, self.remaining())
+            timeout = (min(self.settings.connect_timeout, left), min(self.settings.read_timeout, left))
+            expires = _EXPIRES.set(self._expires)
             try:
                 response = self.session.get(url, params=params, timeout=timeout, stream=True)
             except requests.exceptions.RequestException as exc:
                 raise self._network_error(exc) from None
+            finally:
+                _EXPIRES.reset(expires)
             status = response.status_code
             if status in allow:
                 return response

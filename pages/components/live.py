@@ -2,9 +2,9 @@
 Binance data archive. Exchanges, their labels and intervals come from the one registry, `liqcore.exchanges.venues`.
 
 Both render their inputs and a Fetch/Refresh button, fetch through `liqcore.fetch_market` with a progress bar, keep
-results for five minutes in `st.cache_data` keyed by the small arguments, and show refusals as an error box with the
-exchange's reason, while the last good market of the session stays on screen. An archive download that stopped part
-way returns the days it got, with a warning saying what is missing.
+results for five minutes in the shared byte-bounded cache keyed by the small arguments, and show refusals as an
+error box with the exchange's reason, while the last good market of the session stays on screen. An archive download
+that stopped part way returns the days it got, with a warning saying what is missing.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from liqcore.exchanges.common import parse_interval
 from liqcore.exchanges.venues import AGGREGATE_VENUES, ALL, VENUES, intervals_for, live_choices
 from liqcore.market import Market
 from pages.components import view_state
+from pages.components.cache import DATA, fingerprint, stored
 from pages.components.text import plain
 
 LIVE_SPANS = ("1d", "3d", "7d", "14d", "30d")  # fetch span: how much history a live fetch asks for
@@ -37,6 +38,7 @@ _LOG = logging.getLogger(__name__)
 # What a fetch can raise: the clients' own errors, and those of an answer in a shape the client did not expect
 # (Binance answering a dict, Bybit an empty result, OKX odd rows, a corrupt archive zip, a cache path too long).
 _FAILURES = (FetchError, DataError, ValueError, KeyError, AttributeError, TypeError, IndexError, OSError, zlib.error)
+FETCH_TTL_SECONDS = 300.0  # exchange data goes stale: a fetch is reused for five minutes at most
 VIEW_KEYS = ["live_exchange", "live_symbol", "live_interval", "live_span", "archive_symbol", "archive_interval"]
 
 
@@ -81,8 +83,8 @@ def _base_urls(exchange: str) -> str | tuple[tuple[str, str], ...]:
 
 
 def _progress_callback(label: str) -> Callable[[int, int], None]:
-    """A progress bar fed by the fetch. Updates run in the script's own context, outside the cached call, so the
-    cache records only the market and never replays a stale bar."""
+    """A progress bar fed by the fetch. Updates run in the script's own context, so a fetch that reports from its
+    worker threads still reaches this session's bar."""
     bar = st.progress(0.0, text=label)
     outside = contextvars.copy_context()
 
@@ -92,7 +94,6 @@ def _progress_callback(label: str) -> Callable[[int, int], None]:
     return update
 
 
-@st.cache_data(ttl=300, max_entries=16, show_spinner=False)
 def _fetch(
     exchange: str,
     symbol: str,
@@ -102,22 +103,28 @@ def _fetch(
     end: dt.date | None,
     base_url: str | tuple[tuple[str, str], ...],
     refresh: int,
-    _on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Market, pd.Timestamp]:
-    """The market and when it was fetched; `refresh` only makes a new cache key when the user asks for fresh data."""
+    """The market and when it was fetched, kept five minutes in the shared byte-bounded cache; `refresh` only makes a
+    new cache key when the user asks for fresh data."""
     urls = dict(base_url) if isinstance(base_url, tuple) else None
-    market = fetch_market(
-        exchange,
-        symbol,
-        interval,
-        span,
-        base_url=None if urls else base_url,
-        start=start,
-        end=end,
-        on_progress=_on_progress,
-        base_urls=urls,
-    )
-    return market, pd.Timestamp.now(tz="UTC")
+
+    def fetch() -> tuple[Market, pd.Timestamp]:
+        market = fetch_market(
+            exchange,
+            symbol,
+            interval,
+            span,
+            base_url=None if urls else base_url,
+            start=start,
+            end=end,
+            on_progress=on_progress,
+            base_urls=urls,
+        )
+        return market, pd.Timestamp.now(tz="UTC")
+
+    key = "fetch|" + fingerprint((exchange, symbol, interval, span, start, end, base_url, refresh))
+    return stored(DATA, key, fetch, ttl=FETCH_TTL_SECONDS)
 
 
 def _run(prefix: str, request: tuple, label: str) -> Market | None:
@@ -126,7 +133,7 @@ def _run(prefix: str, request: tuple, label: str) -> Market | None:
     progress = st.empty()
     try:
         with progress.container():
-            market, fetched = _fetch(*request, _on_progress=_progress_callback(label))
+            market, fetched = _fetch(*request, on_progress=_progress_callback(label))
     except _FAILURES as exc:
         progress.empty()
         if isinstance(exc, FetchError | DataError):

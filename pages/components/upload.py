@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -17,6 +18,7 @@ from liqcore.errors import DataError
 from liqcore.loaders import ColumnMapping, Detection, repairs, sniff, template_csv
 from liqcore.loaders.venue_files import VENUE_RULE, load_files
 from liqcore.market import Market, format_interval
+from pages.components.cache import DATA, PREVIEWS, fingerprint, stored
 from pages.components.text import plain
 
 MAPPING_KEY = "upload_mapping"
@@ -55,17 +57,23 @@ def _named(name: str, data: bytes) -> io.BytesIO:
     return handle
 
 
-@st.cache_data(max_entries=8, ttl=3600, show_spinner="Reading your files…")
-def _load(digest: str, _files: tuple[tuple[str, bytes], ...], mapping: ColumnMapping | None) -> Market:
-    """Parse once per (files, mapping): `digest` is the hash of names and bytes, the files themselves are not hashed."""
-    return load_files(*(_named(name, data) for name, data in _files), mapping=mapping)
+def _load(digest: str, files: tuple[tuple[str, bytes], ...], mapping: ColumnMapping | None) -> Market:
+    """Parse once per (files, mapping), kept in the shared byte-bounded cache: `digest` hashes names and bytes."""
+
+    def parse() -> Market:
+        return load_files(*(_named(name, data) for name, data in files), mapping=mapping)
+
+    return stored(DATA, f"upload|{digest}|{fingerprint(mapping)}", parse, spinner="Reading your files…")
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def _sniff(digest: str, name: str, _data: bytes) -> Detection | DataError:
+def _sniff(digest: str, name: str, data: bytes) -> Detection | DataError:
     """What the loader makes of one file; a DataError is returned (not raised) so the caller can show it."""
+    return stored(PREVIEWS, f"sniff|{digest}", partial(_detect, name, data))
+
+
+def _detect(name: str, data: bytes) -> Detection | DataError:
     try:
-        return sniff(_named(name, _data))
+        return sniff(_named(name, data))
     except DataError as exc:
         return exc
     except Exception as exc:  # a loader bug must not take the page down; the load error box says what to do
