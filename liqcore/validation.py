@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from liqcore.heatmap import Heatmap
-from liqcore.market import Market
+from liqcore.market import Market, format_interval
 from liqcore.profile import Profile
 from liqcore.stats import average_ranks, pearson, spearman
 
@@ -67,6 +67,7 @@ class ValidationReport:
     verdict: str
     frame: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
     config: ValidationConfig = field(default_factory=ValidationConfig)
+    period_bars: int = 1  # bars summed into one scored period (> 1: realised totals coarser than the candles)
 
     @property
     def table(self) -> pd.DataFrame:
@@ -101,6 +102,54 @@ def excursion(market: Market, side: str) -> np.ndarray:
     return ((bars["high"] - bars["open"]) / bars["open"]).to_numpy()
 
 
+MIN_CARRIERS = 20  # bars with a realised total needed before their spacing is read as the realised period
+
+
+def realised_period(market: Market) -> int:
+    """Bars per period of the realised liquidations: 1 when they come per bar; k when a coarser file was merged onto
+    finer candles (the loader puts each total on the first bar of its period and zeros between), read as the greatest
+    common divisor, in bars, of the spacing of the bars that carry a total."""
+    bars = market.bars
+    total = bars["liq_long_usd"].fillna(0.0).to_numpy() + bars["liq_short_usd"].fillna(0.0).to_numpy()
+    steps = np.diff(bars.index.asi8[total > 0]) // market.interval.value
+    if len(steps) < MIN_CARRIERS:
+        return 1
+    return max(1, int(np.gcd.reduce(steps.astype(np.int64))))
+
+
+def on_realised_periods(market: Market, implied: pd.DataFrame) -> tuple[Market, pd.DataFrame, int]:
+    """The market, the implied liquidations on its bars and the bars per period, on the realised liquidations' own
+    periods: a 5-minute map scored against 30-minute totals is summed into each whole 30 minutes (OHLC of the period
+    for the candle baseline) instead of comparing five bars in six with a zero."""
+    implied = implied[["long_usd", "short_usd"]].reindex(market.bars.index).fillna(0.0)
+    k = realised_period(market)
+    if k == 1:
+        return market, implied, 1
+    bars = market.bars
+    total = bars["liq_long_usd"].fillna(0.0) + bars["liq_short_usd"].fillna(0.0)
+    origin, length = total.index[(total > 0).to_numpy()][0], market.interval * k
+    period = (bars.index.asi8 - origin.value) // length.value
+    frame = bars[["open", "high", "low", "close", "liq_long_usd", "liq_short_usd"]].join(implied)
+    grouped = frame[period >= 0].groupby(period[period >= 0])
+    coarse = grouped.agg(
+        {
+            "open": "first",
+            "high": "max",
+            "low": "min",
+            "close": "last",
+            "liq_long_usd": "sum",
+            "liq_short_usd": "sum",
+            "long_usd": "sum",
+            "short_usd": "sum",
+        }
+    )[(grouped.size() == k).to_numpy()]
+    coarse.index = pd.DatetimeIndex(origin + coarse.index.to_numpy() * length)
+    coarse_market = Market(
+        coarse.drop(columns=["long_usd", "short_usd"]), market.symbol, interval=length, source=market.source
+    )
+    return coarse_market, coarse[["long_usd", "short_usd"]], k
+
+
 def default_warmup(market: Market) -> int:
     """Bars excluded while the map fills: one day of bars, at most a quarter of the data."""
     per_day = int(pd.Timedelta("1D") / market.interval)
@@ -133,8 +182,8 @@ def score(market: Market, heatmap: Heatmap, warmup: int | None = None, train_sha
     """Score the map's implied liquidations against the market's realised ones (see the module docstring)."""
     if not has_realised(market):
         raise ValueError("this market has no realised liquidations (liq_long_usd, liq_short_usd) to score against")
+    market, implied_all, period_bars = on_realised_periods(market, heatmap.implied)
     warmup = default_warmup(market) if warmup is None else warmup
-    implied_all = heatmap.implied.reindex(market.bars.index).fillna(0.0)
     sides = []
     for side in SIDES:
         realised = market.bars[f"liq_{side}_usd"].to_numpy()[warmup:]
@@ -170,7 +219,13 @@ def score(market: Market, heatmap: Heatmap, warmup: int | None = None, train_sha
         }
     )
     config = ValidationConfig(warmup, train_share)
-    return ValidationReport(tuple(sides), warmup, train_share, _verdict(sides), frame, config)
+    verdict = _verdict(sides)
+    if period_bars > 1:
+        verdict = (
+            f"Scored per {format_interval(market.interval)} (the realised liquidations' period; the map's "
+            f"{period_bars} bars in each summed). {verdict}"
+        )
+    return ValidationReport(tuple(sides), warmup, train_share, verdict, frame, config, period_bars)
 
 
 def validate(analysis: Analysis, config: ValidationConfig | None = None) -> ValidationReport:
@@ -183,7 +238,8 @@ def held_out(market: Market, heatmap: Heatmap, fit_share: float = 0.5, warmup: i
     """Scores on the bars after the first `fit_share` of the market (the span presets and calibrations were not fitted
     on): per side, map ρ, candle ρ, partial ρ given the candle, share of bars with zero implied, and the hybrid fitted
     on the fit span (after warm-up) and ranked on the held-out bars beside the candle ranked on the same bars."""
-    return held_out_implied(market, heatmap.implied.reindex(market.bars.index).fillna(0.0), fit_share, warmup)
+    coarse, implied, _ = on_realised_periods(market, heatmap.implied)
+    return held_out_implied(coarse, implied, fit_share, warmup)
 
 
 def implied_on_bars(fine: Market, heatmap: Heatmap, market: Market) -> pd.DataFrame:

@@ -104,3 +104,58 @@ def test_location_score_of_no_usable_snapshot_is_not_a_number_with_zero_snapshot
         np.isnan([s.truth_in_estimate_dense, s.truth_in_nearest, s.estimate_in_truth_dense]).all()
         for s in (long, short)
     )
+
+
+def _with_implied(market: Market, implied: pd.DataFrame) -> Heatmap:
+    one = np.zeros((1, 1))
+    return Heatmap(
+        market.bars.index[-1:],
+        np.array([0.0, 1.0]),
+        one,
+        one,
+        implied,
+        np.array([1.0]),
+        ModelConfig(),
+        Driver.OPEN_INTEREST,
+    )
+
+
+def test_realised_totals_coarser_than_the_candles_are_scored_on_their_own_periods() -> None:
+    rng = np.random.default_rng(5)
+    n = 6 * 60
+    market = make_market(100 + rng.normal(0, 0.2, n).cumsum(), spread=0.002)  # 5-minute bars
+    bars = market.bars.copy()
+    # 30-minute totals on the first 5-minute bar of each period and zeros between (how the loader merges a coarser
+    # file); the candles start mid-period and end mid-period, so the first and last 3 bars are in no whole period
+    starts = np.arange(3, n - 3, 6)
+    for side in ("long", "short"):
+        bars[f"liq_{side}_usd"] = 0.0
+        bars.iloc[starts, bars.columns.get_loc(f"liq_{side}_usd")] = rng.uniform(1, 100, len(starts))
+    market = Market(bars, "X")
+    implied = pd.DataFrame(rng.uniform(0, 50, (n, 2)), columns=["long_usd", "short_usd"], index=bars.index)
+    report = score(market, _with_implied(market, implied), warmup=5)
+    assert report.period_bars == 6 and report.verdict.startswith("Scored per 30m")
+
+    def period(frame: pd.DataFrame, how: str) -> np.ndarray:
+        return np.array([getattr(frame.iloc[s : s + 6], how)() for s in starts])
+
+    coarse_bars = pd.DataFrame(
+        {
+            "open": [bars["open"].iloc[s] for s in starts],
+            "high": period(bars["high"], "max"),
+            "low": period(bars["low"], "min"),
+            "close": [bars["close"].iloc[s + 5] for s in starts],
+            "liq_long_usd": period(bars["liq_long_usd"], "sum"),
+            "liq_short_usd": period(bars["liq_short_usd"], "sum"),
+        },
+        index=bars.index[starts],
+    )
+    coarse = Market(coarse_bars, "X")
+    coarse_implied = pd.DataFrame(
+        {"long_usd": period(implied["long_usd"], "sum"), "short_usd": period(implied["short_usd"], "sum")},
+        index=coarse_bars.index,
+    )
+    direct = score(coarse, _with_implied(coarse, coarse_implied), warmup=5)
+    assert direct.period_bars == 1
+    pd.testing.assert_frame_equal(report.table, direct.table)
+    assert report.sides[0].n == len(starts) - 5
