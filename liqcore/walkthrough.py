@@ -5,8 +5,8 @@ outcome is known (the one nearest to `share` of the way through the data) — so
 bar it reads, using only what was known then: the side profile and its biggest clusters, the latest breakout, the
 sentiment balance, the volatility forecast (expected move), and a starting stop and leverage (`suggest_risk`): the
 stop as wide as the expected move, pushed beyond a same-side cluster it would sit in, and a leverage whose
-liquidation sits beyond the stop by a margin that grows with the volatility regime. The bars after the decision
-point are kept apart for the reveal.
+liquidation sits beyond the stop by a margin that grows with the volatility regime, never above
+`MAX_SUGGESTED_LEVERAGE`. The bars after the decision point are kept apart for the reveal.
 """
 
 from __future__ import annotations
@@ -136,6 +136,8 @@ UNKNOWN_REGIME_BUFFER = 2.0
 STOP_ATR_FLOOR = 1.5  # a stop closer than 1.5 × ATR is inside ordinary noise
 CLUSTER_CLEARANCE_ATR = 0.25  # how far beyond a cluster's far edge the stop goes
 MAX_STOP_WIDENING = 3.0  # never widen the stop past this × the volatility stop to clear a cluster
+MAX_SUGGESTED_LEVERAGE = 20.0  # a learner's starting leverage never exceeds this, however calm the market
+ROUND_TRIP_TAKER_FEE = 0.001  # entry and exit at market, 0.05 % each (Binance USDⓈ-M regular tier)
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,10 @@ def suggest_risk(
     The stop starts at the larger of the expected move and 1.5 × ATR. If that level sits inside (or just in front
     of) a big cluster of the trade's own side — where a sweep would take it — it moves beyond the cluster's far edge,
     unless that would more than triple it. The liquidation must then sit `LIQUIDATION_BUFFER[regime]` × the stop
-    distance away: faster markets need more room between the stop and the exchange's own exit.
+    distance away: faster markets need more room between the stop and the exchange's own exit. In a calm market with
+    a tight stop that alone would allow 40× or more, so the suggestion is capped at `MAX_SUGGESTED_LEVERAGE`: the
+    volatility reading is itself an estimate, a gap through the stop (a stop fills at market, and the map's own
+    cascades are such gaps) reaches a close liquidation, and fees grow with leverage as a share of the margin.
     """
     sign = 1 if side == "long" else -1
     base = max(move_usd, STOP_ATR_FLOOR * atr_usd)
@@ -195,11 +200,20 @@ def suggest_risk(
                 )
             break
     buffer = LIQUIDATION_BUFFER.get(regime, UNKNOWN_REGIME_BUFFER)
-    leverage = leverage_for_buffer(100 * stop_distance / price, buffer, symbol)
+    allowed = leverage_for_buffer(100 * stop_distance / price, buffer, symbol)
     regime_words = f"the {regime} volatility regime" if regime in LIQUIDATION_BUFFER else "an unknown regime"
+    leverage = min(allowed, MAX_SUGGESTED_LEVERAGE)
+    cap = (
+        f"; capped at {leverage:g}×, because the volatility reading is itself an estimate, a gap through the stop "
+        "(stops fill at market, and a cascade is such a gap) reaches a liquidation this close and loses the whole "
+        f"margin, and at {leverage:g}× a round trip's taker fees (about {100 * ROUND_TRIP_TAKER_FEE:g} % of the "
+        f"position) already cost {100 * ROUND_TRIP_TAKER_FEE * leverage:g} % of the margin."
+        if leverage < allowed
+        else "."
+    )
     reasons.append(
         f"Leverage: in {regime_words} the liquidation should sit at least {buffer:g} × the stop distance away, "
-        f"which allows at most {leverage:g}×."
+        f"which allows at most {allowed:g}×{cap}"
     )
     return RiskSuggestion(float(stop_distance), leverage, buffer, tuple(reasons))
 

@@ -17,6 +17,7 @@ from liqcore.plan import replay
 from liqcore.profile import Profile
 from liqcore.walkthrough import (
     CHOICES,
+    MAX_SUGGESTED_LEVERAGE,
     build_lesson,
     decision_range,
     lesson_map,
@@ -82,21 +83,28 @@ def test_stop_moves_beyond_a_same_side_cluster_it_would_sit_in() -> None:
     assert any("more than three times" in reason for reason in far.reasons)
 
 
-def test_leverage_follows_the_stop_and_the_regime_with_no_fixed_cap() -> None:
+def test_leverage_follows_the_stop_and_the_regime_under_a_stated_cap() -> None:
     mmr = table_for_symbol("BTCUSDT").brackets[0].mmr
     flat = _profile_with_long_cluster(100.0, 50.0, 51.0)
     by_regime = {}
     for regime in ("calm", "elevated", "high"):
-        risk = suggest_risk(100.0, "long", 1.0, 0.1, flat, regime, "BTCUSDT")
+        risk = suggest_risk(100.0, "long", 5.0, 0.1, flat, regime, "BTCUSDT")  # a wide stop: the buffer decides
         liq = liquidation_price(100.0, risk.leverage, "long", mmr)
         assert 100 - liq >= risk.liquidation_buffer * risk.stop_distance - 1e-9
+        assert "capped" not in risk.reasons[-1] and f"at most {risk.leverage:g}×." in risk.reasons[-1]
         by_regime[regime] = risk.leverage
-    assert by_regime["calm"] > by_regime["elevated"] > by_regime["high"]
-    tight = suggest_risk(100.0, "long", 0.2, 0.05, flat, "calm", "BTCUSDT")
-    assert tight.leverage > 10  # a tight stop in a calm market allows more than 10x ...
+    assert MAX_SUGGESTED_LEVERAGE > by_regime["calm"] > by_regime["elevated"] > by_regime["high"]
+    calm = suggest_risk(100.0, "long", 1.0, 0.1, flat, "calm", "BTCUSDT")  # the buffer alone would allow ~50x
+    assert calm.leverage == MAX_SUGGESTED_LEVERAGE
+    allowed = leverage_for_buffer(1.0, calm.liquidation_buffer, "BTCUSDT")
+    assert allowed > 2 * MAX_SUGGESTED_LEVERAGE
+    assert f"allows at most {allowed:g}×; capped at {MAX_SUGGESTED_LEVERAGE:g}×, because" in calm.reasons[-1]
+    assert 100 - liquidation_price(100.0, calm.leverage, "long", mmr) >= calm.liquidation_buffer * 1.0
+    volatile = suggest_risk(100.0, "long", 4.0, 0.4, flat, "high", "BTCUSDT")  # a volatile market's wider move
+    assert volatile.leverage < calm.leverage and "capped" not in volatile.reasons[-1]
     assert (
         leverage_for_buffer(0.01, 1.5, "BTCUSDT") == table_for_symbol("BTCUSDT").brackets[0].max_leverage
-    )  # ... up to the exchange's limit
+    )  # the buffer alone would go up to the exchange's limit
 
 
 def test_chosen_decision_bar_and_the_latest_breakout_before_it(fakeout) -> None:
