@@ -79,9 +79,19 @@ class PositionBook:
             setattr(self, name, np.concatenate((old, np.zeros_like(old, shape=max(len(old), needed)))))
 
     def add(
-        self, side: np.ndarray, qty: np.ndarray, entry: np.ndarray, lev: np.ndarray, bar: int, plan_close: np.ndarray
+        self,
+        side: np.ndarray,
+        qty: np.ndarray,
+        entry: np.ndarray,
+        lev: np.ndarray,
+        bar: int,
+        plan_close: np.ndarray,
+        longs: int,
+        long_qty: float,
     ) -> None:
-        """Open positions (sides +1/−1) in `bar`; each closes at its `plan_close` bar unless liquidated first."""
+        """Open positions in `bar`, the `longs` longs (their quantity summed: `long_qty`) before the shorts; each
+        closes at its `plan_close` bar unless liquidated first. The caller passes the count and sum it already has
+        (the simulator draws every bar's longs first), so a bar pays for no second mask and sum."""
         k = len(qty)
         if k == 0:
             return
@@ -93,31 +103,31 @@ class PositionBook:
         sl = slice(self.count, self.count + k)
         self.side[sl], self.qty[sl], self.entry[sl], self.lev[sl], self.liq[sl] = side, qty, entry, lev, liq
         self.open_bar[sl] = bar
-        new = slice(self.used, self.used + k)
-        is_long = side > 0
-        self.live_idx[new] = np.arange(self.count, self.count + k)
-        self.live_side[new], self.live_qty[new], self.live_plan[new] = side, qty, plan_close
-        self.live_long_liq[new] = np.where(is_long, liq, -np.inf)
-        self.live_short_liq[new] = np.where(is_long, np.inf, liq)
-        self.live_open[new] = True
-        long_qty, long_count = float(qty[is_long].sum()), int(is_long.sum())
+        u, split, end = self.used, self.used + longs, self.used + k
+        self.live_idx[u:end] = np.arange(self.count, self.count + k)
+        self.live_side[u:end], self.live_qty[u:end], self.live_plan[u:end] = side, qty, plan_close
+        self.live_long_liq[u:split], self.live_long_liq[split:end] = liq[:longs], -np.inf
+        self.live_short_liq[u:split], self.live_short_liq[split:end] = np.inf, liq[longs:]
+        self.live_open[u:end] = True
         self.open_qty[1] += long_qty
         self.open_qty[-1] += float(qty.sum()) - long_qty
-        self.open_count[1] += long_count
-        self.open_count[-1] += k - long_count
+        self.open_count[1] += longs
+        self.open_count[-1] += k - longs
         self.count += k
         self.used += k
 
-    def remove(self, slots: np.ndarray, bar: int, liquidated: bool) -> np.ndarray:
-        """Close the open positions in the given live `slots`; return their indices, in opening order."""
+    def remove(self, slots: np.ndarray, bar: int, liquidated: bool) -> tuple[np.ndarray, float, float]:
+        """Close the open positions in the given live `slots`; return their indices, in opening order, and the BTC
+        of longs and of shorts among them (the forced or closing flow the caller walks through the book)."""
         idx = self.live_idx[slots]
         if len(idx) == 0:
-            return idx
+            return idx, 0.0, 0.0
         self.end_bar[idx] = bar
         self.liquidated[idx] = liquidated
         is_long = self.live_side[slots] > 0
         qty = self.live_qty[slots]
-        long_qty, long_count = float(qty[is_long].sum()), int(is_long.sum())
+        long_qty, long_count = float(qty[is_long].sum()), int(np.count_nonzero(is_long))
+        short_qty = float(qty[~is_long].sum())
         self.open_qty[1] -= long_qty
         self.open_qty[-1] -= float(qty.sum()) - long_qty
         self.open_count[1] -= long_count
@@ -131,4 +141,4 @@ class PositionBook:
                 buffer = getattr(self, name)
                 buffer[:still_open] = buffer[: self.used][keep]
             self.used = still_open
-        return idx
+        return idx, long_qty, short_qty

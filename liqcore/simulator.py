@@ -176,6 +176,7 @@ class _Draws:
     wick: np.ndarray  # (bars, 2) |normal| wick lengths in bar volatilities
     noise_flow: np.ndarray  # (bars, 2) non-leveraged buy and sell BTC
     first: np.ndarray  # bars + 1 offsets: positions opened in bar t are first[t]:first[t + 1]
+    longs: np.ndarray  # per bar, how many of them are longs (a bar's longs come before its shorts)
     side: np.ndarray  # +1 / −1 per new position
     qty: np.ndarray
     leverage: np.ndarray
@@ -220,7 +221,7 @@ def _draw_all(rng: np.random.Generator, phases: list[Phase], n: int, rate_scale:
     leverage = _draw_leverage(rng, total, mult)
     entry_share = rng.uniform(*ENTRY_RANGE, total)
     hold = _hold_bars(rng, HOLD_MEDIAN_BARS, leverage, rate_scale)
-    return _Draws(shock, wick, noise_flow, first, side, qty, leverage, entry_share, hold)
+    return _Draws(shock, wick, noise_flow, first, counts[:, 0].copy(), side, qty, leverage, entry_share, hold)
 
 
 def _seed_positions(book: PositionBook, rng: np.random.Generator, price: float, rate_scale: float) -> None:
@@ -231,7 +232,8 @@ def _seed_positions(book: PositionBook, rng: np.random.Generator, price: float, 
         lev = _draw_leverage(rng, count, 1.0)
         entry = price * np.exp(rng.normal(0, SEED_ENTRY_SPREAD, count))
         hold = _hold_bars(rng, SEED_HOLD_MEDIAN_BARS, lev, rate_scale)
-        book.add(np.full(count, sign, dtype=np.int8), qty, entry, lev, 0, hold)
+        longs = count if sign > 0 else 0
+        book.add(np.full(count, sign, dtype=np.int8), qty, entry, lev, 0, hold, longs, float(qty[:longs].sum()))
 
 
 @dataclass
@@ -246,21 +248,25 @@ class Cascade:
     records: list[tuple[np.ndarray, ...]]
 
 
+_highest, _lowest = np.maximum.reduce, np.minimum.reduce  # ndarray.max/min without their Python wrappers
+
+
 def liquidation_cascade(positions: PositionBook, depth: OrderBookDepth, bar: int, low: float, high: float) -> Cascade:
     """Liquidate every position the range reached; each round's forced orders walk the book and stretch the range,
     which can reach more positions, until a round reaches none (or `MAX_CASCADE_ROUNDS`)."""
     result = Cascade(low, high, {1: 0.0, -1: 0.0}, {1: 0.0, -1: 0.0}, [])
     for _ in range(MAX_CASCADE_ROUNDS):
-        long_liq, short_liq = positions.view("live_long_liq"), positions.view("live_short_liq")
-        if long_liq.max(initial=-np.inf) < result.low and short_liq.min(initial=np.inf) > result.high:
+        used = positions.used
+        long_liq, short_liq = positions.live_long_liq[:used], positions.live_short_liq[:used]
+        if _highest(long_liq, initial=-np.inf) < result.low and _lowest(short_liq, initial=np.inf) > result.high:
             break
-        hit = positions.remove(np.flatnonzero((long_liq >= result.low) | (short_liq <= result.high)), bar, True)
+        reached = ((long_liq >= result.low) | (short_liq <= result.high)).nonzero()[0]
+        hit, sold, bought = positions.remove(reached, bar, True)
         fill = np.clip(positions.liq[hit], result.low, result.high)  # a gapped-through price fills at the edge
         qty, side = positions.qty[hit], positions.side[hit]
         usd = qty * fill
         result.records.append((np.full(len(hit), bar), side, fill, usd))
         is_long = side > 0
-        sold, bought = float(qty[is_long].sum()), float(qty[~is_long].sum())
         result.forced_btc[1] += sold
         result.forced_btc[-1] += bought
         result.forced_usd[1] += float(usd[is_long].sum())
@@ -304,16 +310,16 @@ class _Run:
     def scheduled_closes(self, t: int) -> tuple[float, float]:
         """Close positions whose planned time has come; return the BTC bought (shorts) and sold (longs)."""
         book = self.positions
-        closing = book.remove(np.flatnonzero(book.view("live_plan") <= t), t, liquidated=False)
-        sides, qty = book.side[closing], book.qty[closing]
-        return float(qty[sides < 0].sum()), float(qty[sides > 0].sum())
+        _, long_qty, short_qty = book.remove((book.live_plan[: book.used] <= t).nonzero()[0], t, liquidated=False)
+        return short_qty, long_qty
 
-    def open_positions(self, t: int, low: float, high: float) -> None:
+    def open_positions(self, t: int, low: float, high: float, long_qty: float) -> None:
         """Open the bar's new positions at prices inside its final range, each with its planned close bar."""
         d = self.draws
         sl = slice(d.first[t], d.first[t + 1])
         entry = low + (high - low) * d.entry_share[sl]
-        self.positions.add(d.side[sl], d.qty[sl], entry, d.leverage[sl], t, t + d.hold_bars[sl])
+        book = self.positions
+        book.add(d.side[sl], d.qty[sl], entry, d.leverage[sl], t, t + d.hold_bars[sl], int(d.longs[t]), long_qty)
 
     def step(self, t: int) -> None:
         """One bar: fundamental move, closes and opens walk the book, the cascade, then the bar's records."""
@@ -321,9 +327,8 @@ class _Run:
         sigma = math.sqrt(self.var)
         fundamental = self.fundamental_return(t)
         close_buy, close_sell = self.scheduled_closes(t)
-        sl = slice(d.first[t], d.first[t + 1])
-        opening = d.qty[sl] * d.side[sl]
-        open_buy, open_sell = float(opening[opening > 0].sum()), float(-opening[opening < 0].sum())
+        first, split = d.first[t], d.first[t] + d.longs[t]
+        open_buy, open_sell = float(d.qty[first:split].sum()), float(d.qty[split : d.first[t + 1]].sum())
         buys = close_buy + open_buy + d.noise_flow[t, 0]
         sells = close_sell + open_sell + d.noise_flow[t, 1]
         open_ = self.price
@@ -335,7 +340,7 @@ class _Run:
         push = np.log(cascade.high / high) - np.log(low / cascade.low)  # net stretch of the range by forced orders
         low, high, forced, forced_usd = cascade.low, cascade.high, cascade.forced_btc, cascade.forced_usd
         close = min(max(float(drift_end * np.exp(CASCADE_KEPT_AT_CLOSE * push)), low), high)  # scalar np.clip
-        self.open_positions(t, low, high)
+        self.open_positions(t, low, high, open_buy)
         self.depth.refill()
         book = self.positions
         long_open, short_open = book.open_qty[1], book.open_qty[-1]

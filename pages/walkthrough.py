@@ -47,7 +47,7 @@ PLAN_KEYS = ("wt_side", "wt_entry", "wt_stop", "wt_target", "wt_leverage")
 ANSWER_KEYS = ("wt_guess", "wt_choice")
 SHOW = {"serious": st.error, "warning": st.warning, "info": st.info, "ok": st.success}
 ICONS = {"serious": ":material/dangerous:", "warning": ":material/warning:", "info": ":material/info:"}
-BROKEN_LEVEL_COLOUR = "#64748b"  # slate: reads on light and dark pages and over the amber/violet heat
+BROKEN_LEVEL_COLOUR = "#94a3b8"  # light slate, with the labels' dark halo: reads on light and dark pages and over heat
 CHOICE_WORDS = {"long": "Enter long", "short": "Enter short", "wait": "Wait (no trade)"}
 
 analysis: Analysis = current_analysis(__file__)
@@ -160,8 +160,10 @@ def _map(
     if levels is not None:
         low, high = min(candles["low"].min(), raster.p0), max(candles["high"].max(), raster.p1)
         pad = 0.02 * (high - low)  # the chart's price scale (see liqcore.charts.heatmap)
-        spread = spread_labels(list(levels["price"]), (high - low + 2 * pad) * LABEL_ROW_PX / height)
-        extra = (level_rules(levels.assign(label_price=spread)), *extra)
+        bottom, top, row = low - pad, high + pad, (high - low + 2 * pad) * LABEL_ROW_PX / height
+        spread = spread_labels(list(levels["price"]), row, bottom, top - row)
+        off_map = np.select([levels["price"] > top, levels["price"] < bottom], [" ↑ off the map", " ↓ off the map"], "")
+        extra = (level_rules(levels.assign(label_price=spread, label=levels["label"] + off_map)), *extra)
     drawn_to = end if end is not None else lesson.time
     marked = [(lesson.time, "decision"), *moments]
     moment = st.session_state.get("wt_moment")
@@ -193,7 +195,11 @@ st.caption(
     "**estimate**, and nothing here is financial advice. Pick another scenario, seed or dataset in the sidebar to "
     "walk through a different market."
 )
-with st.expander("Decision time", icon=":material/schedule:", expanded=step == 1):
+# Folded to one line, so on a phone the map is on screen first; its label says what is inside.
+with st.expander(
+    f"Decision time: {lesson.time:%b %d %H:%M} UTC · choose another, a random moment or the lesson's key moment",
+    icon=":material/schedule:",
+):
     left, mid, right = st.columns([4, 1.3, 1.3])
     snapshots = [t for t in analysis.heatmap.times if times[first_bar] <= t <= times[last_bar]]
     if snapshots and snapshots[0] <= lesson.time <= snapshots[-1] and lesson.time not in snapshots:
@@ -227,14 +233,14 @@ with st.expander("Decision time", icon=":material/schedule:", expanded=step == 1
                 help=f"Decide {row.lead_bars} bars before it; it is marked on the map once the bars after your "
                 "decision are shown.",
             )
-    chosen_moment = st.session_state.get("wt_moment")
-    if chosen_moment is not None:
-        label, when = chosen_moment
-        ahead = int(times.searchsorted(when)) - lesson.bar
-        st.caption(
-            f"Stopped {ahead} bar(s) before **{label}** ({when:%b %d %H:%M} UTC). Read the map as it stood here; the "
-            "moment is marked on the map (lime ▼) once the bars after your decision are shown, in step 7."
-        )
+chosen_moment = st.session_state.get("wt_moment")
+if chosen_moment is not None:  # outside the folded box, so it is read without opening it
+    label, when = chosen_moment
+    ahead = int(times.searchsorted(when)) - lesson.bar
+    st.caption(
+        f"Stopped {ahead} bar(s) before **{label}** ({when:%b %d %H:%M} UTC). Read the map as it stood here; the "
+        "moment is marked on the map (lime ▼) once the bars after your decision are shown, in step 7."
+    )
 st.progress(step / len(STEPS), text=f"Step {step} of {len(STEPS)}: {STEPS[step - 1]}")
 
 

@@ -152,3 +152,10 @@ def test_plan_labels_are_spread_apart_and_stay_put_when_apart() -> None:
     assert sum(placed) / 4 == pytest.approx((100.0 + 100.2 + 99.9 + 100.1) / 4)
     # order by price is kept, so each label stays next to its own rule
     assert sorted(range(4), key=lambda i: placed[i]) == sorted(range(4), key=lambda i: [100.0, 100.2, 99.9, 100.1][i])
+    # a level at the chart's top edge is labelled inside it; only the neighbour it crowds moves, the far one stays
+    assert spread_labels([109.8, 100.0], 1.0, lower=90.0, upper=109.0) == [109.0, 100.0]
+    assert spread_labels([109.8, 109.5], 1.0, lower=90.0, upper=109.0) == pytest.approx([109.0, 108.0])
+    low = spread_labels([89.0, 95.0], 1.0, lower=90.0, upper=109.0)
+    assert low == pytest.approx([90.0, 95.0])
+    cramped = spread_labels([100.0, 100.0, 100.0], 1.0, lower=99.5, upper=100.5)  # cannot fit: the bottom wins
+    assert sorted(cramped) == pytest.approx([99.5, 100.5, 101.5])

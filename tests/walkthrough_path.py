@@ -24,11 +24,15 @@ STEP_TITLES = (
 SEED = 7  # the sidebar's default seed
 
 
+_IDLE = "() => !document.querySelector(\"[data-testid='stStatusWidget'], [data-testid='stSpinner']\")"
+
+
 def _settled(page) -> None:
-    """The app finished its rerun: no 'running' indicator, and no spinner left."""
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached")
-    page.wait_for_selector("[data-testid='stSpinner']", state="detached")
+    """The app finished its rerun: no 'running' indicator and no spinner, twice half a second apart (a loaded
+    machine can start the rerun late, and Streamlit streams the top of a page before the rest is redrawn)."""
+    for _ in range(2):
+        page.wait_for_timeout(500)
+        page.wait_for_function(_IDLE, polling=250)
 
 
 def _no_exception(page) -> None:
@@ -70,8 +74,10 @@ def walk(page, server: str, scenario: str, shots: Path, tag: str) -> dict[str, o
     seen: dict[str, object] = {"steps": []}
 
     def shot(name: str) -> None:
+        _settled(page)  # nothing half-redrawn (faded) in the picture
         page.mouse.move(0, 0)  # no tooltip over the text
-        page.wait_for_timeout(200)
+        page.evaluate("document.activeElement && document.activeElement.blur()")  # nor a focused button's tooltip
+        page.wait_for_timeout(300)
         page.screenshot(path=str(shots / f"{tag}-{name}.png"), full_page=True)
 
     page.goto(f"{server}/?scenario={scenario}")
@@ -93,6 +99,8 @@ def walk(page, server: str, scenario: str, shots: Path, tag: str) -> dict[str, o
     _settled(page)
     _close_sidebar(page)
     label = guide.moments[0].label
+    page.locator("[data-testid='stExpander'] summary", has_text="Decision time").click()  # folded to one line
+    shot("01-decision-time")
     page.get_by_role("button", name=f"Show me: {label}").click()
     _settled(page)
     page.get_by_text(re.compile(rf"before {re.escape(label)}")).first.wait_for()

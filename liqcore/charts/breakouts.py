@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from liqcore.charts.heatmap import LONG_COLOUR, SHORT_COLOUR, candle_layers
+from liqcore.charts.lessons import HALO_COLOUR
 from liqcore.plan import TradePlan
 from liqcore.profile import Profile
 
@@ -106,34 +107,54 @@ def _levels(plan: TradePlan) -> pd.DataFrame:
         ("liquidation", plan.liquidation),
     ]
     frame = pd.DataFrame(rows, columns=["level", "price"])
-    frame["label"] = [f"{name} {price:,.1f}" for name, price in rows]
+    frame["label"] = [f"{name} {price:,.{0 if abs(price) >= 1000 else 2}f}" for name, price in rows]
     return frame
 
 
 LABEL_HEIGHT_PX = 15  # one label line, with a little air
 
 
-def spread_labels(prices: list[float], min_gap: float) -> list[float]:
+def spread_labels(
+    prices: list[float], min_gap: float, lower: float | None = None, upper: float | None = None
+) -> list[float]:
     """Label positions as close to `prices` as possible but at least `min_gap` apart (in price units).
 
     Sorted bottom-up, each label is pushed up past its lower neighbour; then the whole stack is shifted down by the
-    mean push, so labels stay centred on their levels instead of drifting upward.
+    mean push, so labels stay centred on their levels instead of drifting upward. With `upper` / `lower` (the
+    chart's visible range for a label's anchor) a label past the edge is brought back inside and only the
+    neighbours it then crowds move with it (the bottom bound wins when the stack cannot fit), so a level at the
+    chart's edge keeps a readable label and the others stay by their rules.
     """
     order = sorted(range(len(prices)), key=lambda i: prices[i])
     placed: list[float] = []
     for i in order:
         placed.append(prices[i] if not placed else max(prices[i], placed[-1] + min_gap))
     shift = sum(p - prices[i] for p, i in zip(placed, order, strict=True)) / max(len(placed), 1)
+    placed = [p - shift for p in placed]
+    if placed and upper is not None:
+        placed[-1] = min(placed[-1], upper)
+        for k in range(len(placed) - 2, -1, -1):
+            placed[k] = min(placed[k], placed[k + 1] - min_gap)
+    if placed and lower is not None:
+        placed[0] = max(placed[0], lower)
+        for k in range(1, len(placed)):
+            placed[k] = max(placed[k], placed[k - 1] + min_gap)
     out = [0.0] * len(prices)
     for p, i in zip(placed, order, strict=True):
-        out[i] = p - shift
+        out[i] = p
     return out
 
 
+LABEL_LIFT_PX = 8  # labels sit just above their rule, so the dashed line never strikes through the text
+
+
 def _rules(levels: pd.DataFrame, y_scale: alt.Scale, height: int) -> list[alt.Chart]:
-    """Level rules, and their labels at the right edge spread so that no two overlap."""
+    """Level rules, and their labels just above them at the right edge, spread so that no two overlap and none
+    leaves the chart, with a dark halo so each reads on light and dark pages."""
     low, high = y_scale.domain
-    levels = levels.assign(label_y=spread_labels(list(levels["price"]), (high - low) * LABEL_HEIGHT_PX / height))
+    per_px = (high - low) / height
+    spread = spread_labels(list(levels["price"]), per_px * LABEL_HEIGHT_PX, low, high - per_px * LABEL_HEIGHT_PX)
+    levels = levels.assign(label_y=spread)
     scale = alt.Scale(domain=list(LEVEL_COLOURS), range=list(LEVEL_COLOURS.values()))
     base = alt.Chart(levels)
     rule = base.mark_rule(strokeWidth=2, strokeDash=[6, 3]).encode(
@@ -141,13 +162,11 @@ def _rules(levels: pd.DataFrame, y_scale: alt.Scale, height: int) -> list[alt.Ch
         color=alt.Color("level:N", title="Plan", scale=scale, legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("level:N", title="Level"), alt.Tooltip("price:Q", title="Price (USD)", format=",.2f")],
     )
-    labels = base.mark_text(align="right", dx=-4, baseline="middle", fontWeight="bold").encode(
-        y=alt.Y("label_y:Q", scale=y_scale),
-        text="label:N",
-        x=alt.value(alt.expr("width")),
-        color=alt.Color("level:N", scale=scale, legend=None),
-    )
-    return [rule, labels]
+    label = base.encode(y=alt.Y("label_y:Q", scale=y_scale), text="label:N", x=alt.value(alt.expr("width")))
+    style = {"align": "right", "dx": -4, "dy": -LABEL_LIFT_PX, "baseline": "middle", "fontWeight": "bold"}
+    halo = label.mark_text(**style, stroke=HALO_COLOUR, strokeWidth=3, strokeOpacity=0.8)
+    text = label.mark_text(**style).encode(color=alt.Color("level:N", scale=scale, legend=None))
+    return [rule, halo, text]
 
 
 def _scale(low: float, high: float) -> alt.Scale:

@@ -41,10 +41,11 @@ def moment_markers(moments: pd.DataFrame, right_edge: pd.Timestamp | None = None
 
 def level_rules(levels: pd.DataFrame) -> alt.LayerChart:
     """Horizontal rules with labels at the right edge: `levels` has price, label and colour per row, and optionally
-    `label_price` (from `liqcore.charts.breakouts.spread_labels`): where each label sits when rules are close."""
+    `label_price` (from `liqcore.charts.breakouts.spread_labels`): where each label sits when rules are close.
+    A rule beyond the chart's price range is clipped rather than drawn over the axis and the title."""
     rule = (
         alt.Chart(levels)
-        .mark_rule(strokeWidth=2, strokeDash=[6, 3])
+        .mark_rule(strokeWidth=2, strokeDash=[6, 3], clip=True)
         .encode(
             y="price:Q",
             color=alt.Color("colour:N", scale=None),
