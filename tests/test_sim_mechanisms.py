@@ -54,7 +54,9 @@ def _longs_below(liq_prices: np.ndarray, qty: float = 10.0) -> PositionBook:
     leverage = np.full(len(liq_prices), 20.0)
     side = np.ones(len(liq_prices), dtype=np.int8)
     unit_liq = bracketed_liquidation(side, np.ones(len(liq_prices)), leverage, np.full(len(liq_prices), qty))[1]
-    book.add(side, np.full(len(liq_prices), qty), liq_prices / unit_liq, leverage, 0, np.full(len(liq_prices), 10**9))
+    n = len(liq_prices)
+    quantity = np.full(n, qty)
+    book.add(side, quantity, liq_prices / unit_liq, leverage, 0, np.full(n, 10**9), n, float(quantity.sum()))
     return book
 
 
