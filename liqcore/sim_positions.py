@@ -69,10 +69,6 @@ class PositionBook:
         """Indices (into the full arrays) of the positions still open."""
         return self.live_idx[: self.used][self.live_open[: self.used]]
 
-    def view(self, name: str) -> np.ndarray:
-        """The used slots of one `live_*` buffer."""
-        return getattr(self, name)[: self.used]
-
     def _grow(self, names: tuple[str, ...], needed: int) -> None:
         for name in names:
             old = getattr(self, name)
