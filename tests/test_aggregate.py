@@ -6,6 +6,7 @@ contracts of ctVal coins, open interest in USD) with its own open-interest scale
 from __future__ import annotations
 
 import io
+import time
 
 import numpy as np
 import pandas as pd
@@ -86,6 +87,34 @@ def test_every_venue_failing_is_one_error_with_each_reason(httpserver: HTTPServe
     with pytest.raises(FetchError, match="Every venue failed") as err:
         fetch_all(httpserver, symbol="NOSUCHUSDT")
     assert all(name in str(err.value) for name in ("Binance", "Bybit", "OKX"))
+
+
+def test_all_venues_share_one_deadline_and_the_late_and_unasked_venues_are_named(httpserver: HTTPServer) -> None:
+    fakes.serve_venues(httpserver, END_MS, venues=("bybit", "okx"))
+    settings = HttpSettings(read_timeout=2.0, retries=0, deadline=5.0)
+    with fakes.StreamingServer(fakes.header_drip(total_seconds=12.0, every=0.05), raw=True) as dripping:
+        urls = {"bybit": httpserver.url_for(""), "binance": dripping.url, "okx": httpserver.url_for("")}
+        started = time.monotonic()
+        m = fetch_market(
+            "all", "BTCUSDT", "5m", "1d", end=END, settings=settings, base_urls=urls, venues=("bybit", "binance", "okx")
+        )
+        elapsed = time.monotonic() - started
+    assert elapsed < 5.0 + 1.0  # one budget for the whole fetch, not 5 s per venue
+    assert m.venues == ("bybit",)
+    assert any(n.startswith("Binance did not answer in time") and "5 s" in n for n in m.notes)
+    assert any(n.startswith("OKX was not asked") for n in m.notes)
+    assert not any(r.path.startswith("/api/v5") for r, _ in httpserver.log)  # OKX really was not asked
+
+
+def test_a_fetch_where_no_venue_answers_in_time_names_each(httpserver: HTTPServer) -> None:
+    settings = HttpSettings(read_timeout=2.0, retries=0, deadline=1.5)
+    with fakes.StreamingServer(fakes.header_drip(total_seconds=8.0, every=0.05), raw=True) as dripping:
+        urls = dict.fromkeys(("binance", "bybit", "okx"), dripping.url)
+        with pytest.raises(FetchError, match="Every venue failed") as err:
+            fetch_market("all", "BTCUSDT", "5m", "1d", end=END, settings=settings, base_urls=urls)
+    assert "Binance did not answer in time" in str(err.value)
+    assert "Bybit was not asked" in str(err.value) and "OKX was not asked" in str(err.value)
+    assert dripping.requests == 1
 
 
 def _venue_market(scale: float, oi_from: int = 0, liq: bool = False, freq: str = "5min") -> Market:

@@ -206,3 +206,22 @@ def test_refresh_replaces_a_cached_archive_file_damaged_on_disk(
     assert app.metric[0].value == "576"
     assert [r.path for r, _ in httpserver.log if r.path.endswith(".zip")] == [path]
     assert cached.read_bytes() == files[path]
+
+
+def test_refresh_asks_the_archive_again_for_a_day_it_lacked(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    files = fakes.archive_files("BTCUSDT", "5m", ["2024-01-30", "2024-01-31"])
+    late_day = "/data/futures/um/daily/klines/BTCUSDT/5m/BTCUSDT-5m-2024-01-31.zip"
+    published = {path: data for path, data in files.items() if not path.startswith(late_day)}
+    app = _fetch_two_archive_days(httpserver, monkeypatch, tmp_path, fakes.serve_files(published))
+    assert app.metric[0].value == "288"  # the archive had not published 2024-01-31 yet: remembered as missing
+    assert (tmp_path / (late_day.lstrip("/") + ".missing")).is_file()
+
+    published.update(files)  # now it has
+    httpserver.clear_log()
+    app.sidebar.button(key="archive_fetch").click().run()  # Refresh
+    assert not app.exception and not app.error
+    assert app.metric[0].value == "576"
+    assert late_day in [r.path for r, _ in httpserver.log]
+    assert not (tmp_path / (late_day.lstrip("/") + ".missing")).exists()

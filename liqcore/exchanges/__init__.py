@@ -12,6 +12,8 @@ Every refusal is a `FetchError` with a message fit for the UI.
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,6 +48,7 @@ def fetch_market(
     cache_dir: str | Path | None = None,
     venues: tuple[str, ...] = AGGREGATE_VENUES,
     base_urls: dict[str, str] | None = None,
+    recheck_missing: bool = False,
 ) -> Market:
     """Fetch bars (plus open interest, ratios and funding where the source has them) as one `Market`.
 
@@ -64,11 +67,13 @@ def fetch_market(
         Optional UTC bounds (text, datetime or date); they override `span`.
     session, settings
         A shared `requests.Session` and the timeouts, retries, size caps and the overall deadline of one fetch (tests
-        pass short ones). With ``"all"`` each venue has its own deadline.
+        pass short ones). With ``"all"`` the venues share one deadline, asked in turn: a venue still answering when
+        it passes, and those not yet asked, are named in the notes (and in the error when no venue answered).
     on_progress
         Called as ``on_progress(done, total)`` while paging or downloading.
-    cache_dir
-        Archive only: where downloaded files are kept (default under the user's cache directory).
+    cache_dir, recheck_missing
+        Archive only: where downloaded files are kept (default under the user's cache directory), and whether to ask
+        again for files the archive lacked on an earlier fetch (remembered for a few hours otherwise; Refresh asks).
     venues, base_urls
         ``"all"`` only: the venues to aggregate (the first is the reference) and per-venue base URLs.
     """
@@ -81,7 +86,10 @@ def fetch_market(
     url = source.base_url(base_url)
     if source.client is archive:
         client = HttpClient(url, "Binance data archive", session, settings, deadline=settings.archive_deadline)
-        return archive.fetch(client, symbol.strip(), interval, start, end, cache_dir=cache_dir, on_progress=on_progress)
+        return archive.fetch(
+            client, symbol.strip(), interval, start, end, cache_dir=cache_dir, on_progress=on_progress,
+            recheck_missing=recheck_missing,
+        )  # fmt: skip
     client = HttpClient(url, source.client.NAME, session, settings, check=source.client.check)
     window = resolve_window(interval, span, start, end)
     return source.client.fetch(client, symbol.strip(), interval, window, on_progress)
@@ -99,14 +107,22 @@ def _fetch_all(
     venues: tuple[str, ...],
     base_urls: dict[str, str] | None,
 ) -> Market:
-    """Fetch each venue on one window; failures become notes unless every venue fails."""
+    """Fetch each venue on one window within one overall deadline; failures become notes unless every venue fails."""
     chosen = [venue(v) for v in dict.fromkeys(venues)]
     if not chosen or any(not v.live for v in chosen):
         raise FetchError(f"Aggregate venues must be live exchanges among {', '.join(AGGREGATE_VENUES)}.", None)
     window = resolve_window(interval, span, start, end)  # one grid for all, so their bars line up
+    expires = time.monotonic() + settings.deadline
     markets: dict[str, Market] = {}
     failed: list[str] = []
     for position, source in enumerate(chosen):
+        left = expires - time.monotonic()
+        if left <= 0:
+            failed.append(
+                f"{source.short} was not asked and is not in the aggregate: the {settings.deadline:g} s the whole "
+                "fetch may take were used up by the venues before it."
+            )
+            continue
 
         def progress(done: int, total: int, position: int = position) -> None:
             if on_progress is not None:
@@ -122,10 +138,16 @@ def _fetch_all(
                 end=window.end,
                 session=session,
                 on_progress=progress,
-                settings=settings,
+                settings=dataclasses.replace(settings, deadline=left),
             )
         except FetchError as exc:
-            failed.append(f"{source.short} failed and is not in the aggregate: {exc}")
+            if time.monotonic() >= expires:
+                failed.append(
+                    f"{source.short} did not answer in time and is not in the aggregate: the whole fetch may take "
+                    f"{settings.deadline:g} s."
+                )
+            else:
+                failed.append(f"{source.short} failed and is not in the aggregate: {exc}")
     if not markets:
         raise FetchError("Every venue failed. " + " ".join(failed), None)
     labels = {v.name: v.short for v in chosen}

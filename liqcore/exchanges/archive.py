@@ -107,8 +107,13 @@ def fetch(
     on_progress: Callable[[int, int], None] | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
     cache_bytes: int = DEFAULT_CACHE_BYTES,
+    recheck_missing: bool = False,
 ) -> Market:
-    """Klines + metrics for the days start..end (inclusive, UTC) as one Market; missing days are noted."""
+    """Klines + metrics for the days start..end (inclusive, UTC) as one Market; missing days are noted.
+
+    A file the archive answered 404 for is remembered for a few hours (so a range with gaps does not ask again on
+    every fetch); `recheck_missing` (the user pressed Refresh) forgets those markers for this range and asks again.
+    """
     symbol = symbol.upper().replace("/", "").replace("-", "")
     if interval not in INTERVALS:
         raise FetchError(f"The archive has no {interval} klines; choose one of {', '.join(INTERVALS)}.", None)
@@ -129,7 +134,7 @@ def fetch(
     cache = Cache(cache_dir, cache_bytes)
     files = plan(symbol, interval, first, last, today)
     klines = [f for f in files if f.kind == "klines"]
-    loader = _Downloader(client, cache, max_file_bytes)
+    loader = _Downloader(client, cache, max_file_bytes, recheck_missing)
     if loader.absent(klines[0]) and loader.absent(klines[-1]):
         raise FetchError(
             f"The Binance archive has no {interval} klines for '{symbol}' on {klines[0].first} or {klines[-1].last}. "
@@ -199,10 +204,11 @@ class _Downloader:
     `discarded`, its error in `failure`; a web page where a zip should be, and network and server errors, are raised
     as `FetchError`. A cached file that no longer reads back intact is deleted and downloaded again."""
 
-    def __init__(self, client: HttpClient, cache: Cache, max_bytes: int) -> None:
+    def __init__(self, client: HttpClient, cache: Cache, max_bytes: int, recheck_missing: bool = False) -> None:
         self.client = client
         self.cache = cache
         self.max_bytes = max_bytes
+        self.recheck_missing = recheck_missing
         self.notes: list[str] = []
         self.discarded: list[ArchiveFile] = []
         self.failure: FetchError | None = None
@@ -227,7 +233,9 @@ class _Downloader:
         cached = self.cache.get(file.path)
         if cached is not None:
             return cached
-        if self.cache.is_missing(file.path):
+        if self.recheck_missing:
+            self.cache.forget_missing(file.path)
+        elif self.cache.is_missing(file.path):
             return None
         problem = ""
         for _ in range(2):

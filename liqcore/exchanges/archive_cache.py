@@ -102,6 +102,7 @@ class Cache:
         tmp = file.with_suffix(file.suffix + ".part")
         tmp.write_bytes(data)
         tmp.replace(file)
+        self.forget_missing(path)
         self._evict()
 
     def is_missing(self, path: str) -> bool:
@@ -113,6 +114,10 @@ class Cache:
         marker = self._file(path + ".missing")
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
+
+    def forget_missing(self, path: str) -> None:
+        """Drop the 'not in the archive' marker of `path` (the file arrived, or the user asked to look again)."""
+        self._file(path + ".missing").unlink(missing_ok=True)
 
     def _evict(self) -> None:
         """Delete least recently used zips until the cache fits its size bound."""

@@ -120,6 +120,7 @@ def _fetch(
             end=end,
             on_progress=on_progress,
             base_urls=urls,
+            recheck_missing=refresh > 0,  # Refresh: ask the archive again for days it lacked before
         )
         return market, pd.Timestamp.now(tz="UTC")
 
