@@ -26,9 +26,16 @@ import pandas as pd
 from liqcore.config import ModelConfig
 from liqcore.engine import estimate
 from liqcore.errors import DataError
-from liqcore.market import Market
+from liqcore.market import Market, format_interval
 from liqcore.stats import spearman
-from liqcore.validation import SIDES, default_warmup, excursion, has_realised, partial_rank_correlation
+from liqcore.validation import (
+    SIDES,
+    default_warmup,
+    excursion,
+    has_realised,
+    on_realised_periods,
+    partial_rank_correlation,
+)
 
 TURNOVER = (0.0, 0.03, 0.1)
 ENTRY_WIDTH = (0.25, 0.5, 1.0)
@@ -80,6 +87,12 @@ def _side_arrays(market: Market, implied: pd.DataFrame, warmup: int) -> dict[str
     return out
 
 
+def _implied_arrays(market: Market, config: ModelConfig, warmup: int) -> dict[str, tuple[np.ndarray, ...]]:
+    """One candidate's implied, realised and candle arrays per side, on the realised liquidations' own periods."""
+    scored, implied, _ = on_realised_periods(market, estimate(market, config, columns=2).implied)
+    return _side_arrays(scored, implied, warmup)
+
+
 def _score(arrays: dict[str, tuple[np.ndarray, ...]], part: slice) -> tuple[float, float, float]:
     """Mean over sides of partial ρ, map ρ and candle ρ on the bars in `part` (NaN rows left out)."""
     partial, rho, candle = [], [], []
@@ -106,8 +119,9 @@ def calibrate(
             "your candles)."
         )
     base = config or ModelConfig()
-    warmup = default_warmup(market)
-    n = len(market) - warmup
+    scored, _, period_bars = on_realised_periods(market, pd.DataFrame(columns=["long_usd", "short_usd"], dtype=float))
+    warmup = default_warmup(scored)
+    n = len(scored) - warmup
     if n < 30 * (blocks + 1):
         raise DataError(f"{market.symbol}: {n} bars after warm-up are too few to calibrate in {blocks + 1} blocks.")
     candidates = _candidates(base)
@@ -115,8 +129,8 @@ def calibrate(
     for k, (_, candidate) in enumerate(candidates):
         if progress:
             progress(k / (len(candidates) + 1), f"estimating candidate {k + 1} of {len(candidates)}")
-        arrays.append(_side_arrays(market, estimate(market, candidate, columns=2).implied, warmup))
-    preset_arrays = _side_arrays(market, estimate(market, base, columns=2).implied, warmup)
+        arrays.append(_implied_arrays(market, candidate, warmup))
+    preset_arrays = _implied_arrays(market, base, warmup)
     cuts = np.linspace(0, n, blocks + 2).round().astype(int)
     rows = []
     for b in range(1, blocks + 1):
@@ -124,7 +138,7 @@ def calibrate(
         best = int(np.nanargmax([_score(a, past)[0] for a in arrays]))
         partial, rho, candle = _score(arrays[best], test)
         preset_partial, preset_rho, _ = _score(preset_arrays, test)
-        index = market.bars.index[warmup:]
+        index = scored.bars.index[warmup:]
         rows.append(
             {
                 "start": index[cuts[b]],
@@ -154,7 +168,9 @@ def calibrate(
             f"Calibrating does not help out of sample: partial ρ {cal:.2f} vs {pre:.2f} uncalibrated ({blocks} blocks, "
             f"{tested:,} bars); keep the preset."
         )
-    start, end = market.bars.index[warmup], market.bars.index[-1]
+    if period_bars > 1:
+        verdict += f" Bars are {format_interval(scored.interval)} periods, the realised liquidations' own."
+    start, end = scored.bars.index[warmup], scored.bars.index[-1]
     return Calibration(
         config=candidates[final][1],
         base=base,

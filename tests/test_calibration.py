@@ -46,3 +46,24 @@ def test_without_realised_liquidations_calibration_says_what_file_is_needed() ->
     market = make_market(np.linspace(100, 110, 300), np.linspace(1, 2, 300))
     with pytest.raises(lc.DataError, match="no realised liquidations"):
         calibrate(market)
+
+
+def test_calibration_scores_coarser_realised_totals_on_their_own_periods() -> None:
+    # 30-minute totals merged onto 5-minute candles sit on the first bar of each period with zeros between: blocks
+    # are counted and dated in whole 30-minute periods, never bar by bar against those zeros.
+    rng = np.random.default_rng(4)
+    n = 6 * 200
+    market = make_market(
+        100 * np.exp(np.cumsum(rng.normal(0, 0.002, n))),
+        1_000 * np.exp(np.cumsum(rng.normal(0, 0.004, n))),
+        spread=0.002,
+    )
+    implied = lc.estimate(market, lc.ModelConfig(), columns=2).implied.to_numpy()
+    bars = market.bars.copy()
+    periods = implied.reshape(-1, 6, 2).sum(axis=1) * np.exp(rng.normal(0, 0.1, (n // 6, 2))) + 1.0
+    bars["liq_long_usd"], bars["liq_short_usd"] = 0.0, 0.0
+    bars.iloc[::6, bars.columns.get_loc("liq_long_usd")] = periods[:, 0]
+    bars.iloc[::6, bars.columns.get_loc("liq_short_usd")] = periods[:, 1]
+    cal = calibrate(lc.Market(bars, "BTCUSDT"), blocks=3)
+    assert (cal.blocks["start"].dt.minute % 30 == 0).all() and (cal.blocks["end"].dt.minute % 30 == 0).all()
+    assert cal.blocks["bars"].sum() < n // 6 and "30m periods" in cal.verdict
