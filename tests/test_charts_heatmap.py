@@ -9,7 +9,7 @@ import pytest
 
 import liqcore as lc
 from liqcore.cells import candles, heat_cells, realised_liquidations
-from liqcore.charts.heatmap import heatmap_chart, occupied_range, profile_chart
+from liqcore.charts.heatmap import heatmap_chart, occupied_range, profile_chart, with_heat
 from liqcore.charts.raster import LEGEND_TICKS, HeatRaster, heat_raster
 from liqcore.profile import Profile
 
@@ -80,6 +80,11 @@ def test_one_legend_per_side_shown_with_the_scale_in_its_labels(parts) -> None:
             ]
             assert len(legends) == count
             assert all(legend["labelExpr"] == LEGEND_TICKS[scale][1] for legend in legends)
+            # shorts' legend above the map, longs' below: one row of three overflowed a phone
+            placed = {legend["title"].split(":")[0]: legend["orient"] for legend in legends}
+            assert placed == {"both": {"Longs": "bottom", "Shorts": "top"}, "long": {"Longs": "bottom"}}.get(
+                side, {"Shorts": "top"}
+            )
     assert spec(heatmap_chart(heat_raster(heatmap), hover, bars, 1.0))["resolve"]["scale"]["color"] == "independent"
 
 
@@ -156,3 +161,26 @@ def test_profile_bars_split_by_leverage_tier_stack_to_each_bars_total(parts) -> 
     colour = out["layer"][0]["encoding"]["color"]
     assert colour["field"] == "tier" and colour["scale"]["domain"] == list(tiers.labels)
     assert spec(profile_chart(profile, "Profile"))["layer"][0]["encoding"]["color"]["field"] == "side"
+
+
+def _by_name(out: dict) -> dict[str, list]:
+    """Each named layer's rows (the hover layers share theirs), and the legends' titles and colour ramps."""
+    rows = {layer["name"]: out["datasets"][layer["data"]["name"]] for layer in out["layer"] if "name" in layer}
+    legends = [layer["encoding"]["color"] for layer in out["layer"] if layer.get("name", "").startswith("heat_legend")]
+    return {**rows, "legends": [(c["legend"]["title"], c["scale"]["range"]) for c in legends]}
+
+
+def test_swapping_a_views_heat_into_a_built_spec_equals_building_it(parts) -> None:
+    """`with_heat` must draw exactly what a full build of the other view draws, and carry no stale data."""
+    _, _, bars, heatmap, realised = parts
+    price = float(heatmap.close[-1])
+    built = spec(heatmap_chart(heat_raster(heatmap), heat_cells(heatmap, max_marks=500), bars, price, realised))
+    for side, scale, threshold in (("short", "linear", 0.0), ("long", "percentile", 0.4), ("both", "log", 0.2)):
+        raster = heat_raster(heatmap, side, scale, threshold)
+        hover = heat_cells(heatmap, side=side, scale=scale, threshold=threshold, max_marks=500)
+        swapped = with_heat(built, raster, hover, price)
+        direct = spec(heatmap_chart(raster, hover, bars, price, realised))
+        assert _by_name(swapped) == _by_name(direct)
+        assert [layer.get("name") for layer in swapped["layer"]] == [layer.get("name") for layer in direct["layer"]]
+        assert swapped["params"] == direct["params"]
+        assert sorted(map(len, swapped["datasets"].values())) == sorted(map(len, direct["datasets"].values()))

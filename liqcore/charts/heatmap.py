@@ -13,8 +13,9 @@ from typing import NamedTuple
 import altair as alt
 import numpy as np
 import pandas as pd
+from altair.utils.data import to_values
 
-from liqcore.charts.raster import LONG_RGB, SHORT_RGB, HeatRaster, legend_layer, raster_layer
+from liqcore.charts.raster import LONG_RGB, SHORT_RGB, HeatRaster, legend_layer, raster_frame, raster_layer
 from liqcore.formatting import compact_usd
 from liqcore.heatmap import Heatmap
 from liqcore.profile import Profile, cumulative
@@ -102,9 +103,14 @@ def zoom_params() -> list[alt.Parameter]:
     ]
 
 
-def _hover_layers(hover: pd.DataFrame, y_scale: alt.Scale) -> list[alt.Chart]:
-    """Invisible cells with the read-out tooltip, and a crosshair (rules + time and price labels) at the hovered one."""
-    frame = pd.DataFrame(
+# Names of the layers that change with the map's side, scale and contrast: `heat_views`-style callers swap only
+# their data (and the legends) into a spec built once, instead of building the whole chart again.
+IMAGE_LAYER, HOVER_LAYER, LEGEND_LAYER = "heat_image", "heat_hover", "heat_legend"
+
+
+def hover_frame(hover: pd.DataFrame) -> pd.DataFrame:
+    """`liqcore.cells.heat_cells` output as the hover layers draw it: midpoints, rounded prices, USD as text."""
+    return pd.DataFrame(
         {
             "t0": hover["t0"],
             "t1": hover["t1"],
@@ -117,6 +123,11 @@ def _hover_layers(hover: pd.DataFrame, y_scale: alt.Scale) -> list[alt.Chart]:
             "tiers": hover["tiers"] if "tiers" in hover.columns else "not split by leverage",
         }
     )
+
+
+def _hover_layers(hover: pd.DataFrame, y_scale: alt.Scale) -> list[alt.Chart]:
+    """Invisible cells with the read-out tooltip, and a crosshair (rules + time and price labels) at the hovered one."""
+    frame = hover_frame(hover)
     cross = alt.selection_point(
         name="crosshair", on="pointerover", clear="pointerout", fields=["tm", "pm"], empty=False
     )
@@ -139,16 +150,23 @@ def _hover_layers(hover: pd.DataFrame, y_scale: alt.Scale) -> list[alt.Chart]:
             ],
         )
         .add_params(cross)
+        .properties(name=HOVER_LAYER)
     )
     picked = base.transform_filter(cross)
     style = {"color": "#94a3b8", "strokeDash": [3, 3], "strokeWidth": 1}
-    vertical = picked.mark_rule(**style).encode(x="tm:T")
-    horizontal = picked.mark_rule(**style).encode(y=alt.Y("pm:Q", scale=y_scale))
-    time_label = picked.mark_text(baseline="top", dy=2, fontWeight="bold", color="#94a3b8").encode(
-        x="tm:T", y=alt.value(0), text=alt.Text("tm:T", format="%b %d %H:%M")
+    vertical = picked.mark_rule(**style).encode(x="tm:T").properties(name=f"{HOVER_LAYER}_time_rule")
+    horizontal = (
+        picked.mark_rule(**style).encode(y=alt.Y("pm:Q", scale=y_scale)).properties(name=f"{HOVER_LAYER}_price_rule")
     )
-    price_label = picked.mark_text(align="right", dx=-2, dy=-6, fontWeight="bold", color="#94a3b8").encode(
-        y=alt.Y("pm:Q", scale=y_scale), x=alt.value(alt.expr("width")), text=alt.Text("pm:Q", format=",.0f")
+    time_label = (
+        picked.mark_text(baseline="top", dy=2, fontWeight="bold", color="#94a3b8")
+        .encode(x="tm:T", y=alt.value(0), text=alt.Text("tm:T", format="%b %d %H:%M"))
+        .properties(name=f"{HOVER_LAYER}_time_label")
+    )
+    price_label = (
+        picked.mark_text(align="right", dx=-2, dy=-6, fontWeight="bold", color="#94a3b8")
+        .encode(y=alt.Y("pm:Q", scale=y_scale), x=alt.value(alt.expr("width")), text=alt.Text("pm:Q", format=",.0f"))
+        .properties(name=f"{HOVER_LAYER}_price_label")
     )
     return [cells, vertical, horizontal, time_label, price_label]
 
@@ -165,7 +183,7 @@ def _realised_layer(realised: pd.DataFrame, y_scale: alt.Scale) -> alt.Chart:
             shape=alt.Shape(
                 "side:N",
                 scale=alt.Scale(domain=["long", "short"], range=["triangle-down", "triangle-up"]),
-                legend=alt.Legend(title="Realised liquidations (data)", orient="top", symbolFillColor="#94a3b8"),
+                legend=alt.Legend(title="Realised liquidations", orient="top", symbolFillColor="#94a3b8"),
             ),
             fill=alt.Fill(
                 "side:N", scale=alt.Scale(domain=["long", "short"], range=[LONG_COLOUR, SHORT_COLOUR]), legend=None
@@ -197,7 +215,11 @@ def heatmap_chart(
     high = max(candles["high"].max(), raster.p1)
     y_scale = _price_scale(low, high)
     time_axis = alt.Axis(title="Time (UTC)", format="%b %d %H:%M", labelAngle=0)
-    image = raster_layer(raster, y_scale, time_axis).encode(y=alt.Y("p1:Q", scale=y_scale, axis=PRICE_AXIS))
+    image = (
+        raster_layer(raster, y_scale, time_axis)
+        .encode(y=alt.Y("p1:Q", scale=y_scale, axis=PRICE_AXIS))
+        .properties(name=IMAGE_LAYER)
+    )
     wicks, bodies = candle_layers(candles, y_scale, time_axis, PRICE_AXIS)
     price = pd.DataFrame({"price": [last_price], "label": [f"Last {last_price:,.1f}"]})
     rule = alt.Chart(price).mark_rule(strokeDash=[6, 4], color=PRICE_COLOUR, strokeWidth=1.5).encode(y="price:Q")
@@ -206,16 +228,69 @@ def heatmap_chart(
         .mark_text(align="left", dx=4, dy=-7, color=PRICE_COLOUR, fontWeight="bold")
         .encode(y="price:Q", text="label:N", x=alt.value(0))
     )
-    sides = {"both": ("long", "short"), "long": ("long",), "short": ("short",)}[raster.side]
-    legends = [
-        legend_layer(raster.scale, name, LONG_RGB if name == "long" else SHORT_RGB, raster.t1, last_price)
-        for name in sides
-    ]
+    legends = legend_layers(raster, last_price)
     layers = [image, *_hover_layers(hover, y_scale), wicks, bodies]
     if realised is not None and len(realised):
         layers.append(_realised_layer(realised, y_scale))
     layers += [rule, label, *legends]
     return alt.layer(*layers).add_params(*zoom_params()).resolve_scale(color="independent").properties(height=height)
+
+
+def legend_layers(raster: HeatRaster, last_price: float) -> list[alt.Chart]:
+    """One colour legend per side the raster shows, named `LEGEND_LAYER`_<side>."""
+    sides = {"both": ("long", "short"), "long": ("long",), "short": ("short",)}[raster.side]
+    return [
+        legend_layer(raster.scale, name, LONG_RGB if name == "long" else SHORT_RGB, raster.t1, last_price).properties(
+            name=f"{LEGEND_LAYER}_{name}"
+        )
+        for name in sides
+    ]
+
+
+def with_heat(spec: dict, raster: HeatRaster, hover: pd.DataFrame, last_price: float) -> dict:
+    """`spec` (a `heatmap_chart` dict, maybe layered with more marks) showing `raster` and `hover` instead.
+
+    Only the image, the hover grid's rows and the legends change, so a new side, scale or contrast costs a PNG and
+    a few small dicts rather than a whole Altair build and serialisation (~1 s on the default market).
+    """
+    legend_data: dict[str, list] = {}
+    new_legends = []
+    for legend in legend_layers(raster, last_price):
+        built = legend.to_dict(validate=False)  # one chart, not a layer: Altair would lift data the layers share
+        legend_data.update(built.pop("datasets"))
+        new_legends.append({key: value for key, value in built.items() if key not in ("$schema", "config")})
+
+    def swap(layers: list[dict]) -> list[dict]:
+        out: list[dict] = []
+        for layer in layers:
+            name = layer.get("name", "")
+            if name.startswith(LEGEND_LAYER):
+                out += new_legends if not any(o.get("name", "").startswith(LEGEND_LAYER) for o in out) else []
+            elif name.startswith(IMAGE_LAYER) or name.startswith(HOVER_LAYER):
+                out.append({**layer, "data": {"name": IMAGE_LAYER if name.startswith(IMAGE_LAYER) else HOVER_LAYER}})
+            elif "layer" in layer:
+                out.append({**layer, "layer": swap(layer["layer"])})
+            else:
+                out.append(layer)
+        return out
+
+    layers = swap(spec["layer"])
+    datasets = {
+        **spec.get("datasets", {}),
+        **legend_data,
+        IMAGE_LAYER: to_values(raster_frame(raster))["values"],
+        HOVER_LAYER: to_values(hover_frame(hover))["values"],
+    }
+    used = set(_data_names(layers))
+    return {**spec, "layer": layers, "datasets": {name: rows for name, rows in datasets.items() if name in used}}
+
+
+def _data_names(layers: list[dict]):
+    """Every dataset name the layers (and their sub-layers) read."""
+    for layer in layers:
+        if "name" in layer.get("data", {}):
+            yield layer["data"]["name"]
+        yield from _data_names(layer.get("layer", []))
 
 
 def _merge_starts(profile: Profile, max_rows: int) -> np.ndarray:

@@ -132,19 +132,23 @@ LEGEND_TICKS = {
     "log": ([0, 1 / 3, 2 / 3, 1], "format(pow(10, 3 * (datum.value - 1)), '.1~%')"),
     "percentile": ([0, 0.5, 0.9, 1], "'p' + format(100 * datum.value, '.0f')"),
 }
-LEGEND_TITLES = {  # short: three legends share one row, which must fit a 390 px phone as far as it can
+LEGEND_TITLES = {  # short, so the realised-liquidations legend and the shorts' share one row on a 390 px phone
     "linear": "{side}: share of densest",
     "log": "{side}: share of densest (log)",
     "percentile": "{side}: percentile rank",
 }
+# Where each side's legend sits: shorts above the map (they are above price), longs below it (below price); one row
+# for three legends overflowed a phone and cut the shorts' legend off.
+LEGEND_ORIENT = {"long": "bottom", "short": "top"}
 
 
 def legend_layer(scale: str, side: str, rgb: tuple[int, int, int], time: pd.Timestamp, price: float) -> alt.Chart:
-    """An invisible mark whose colour legend is the raster's ramp for one side (an image mark has no legend)."""
+    """An invisible mark whose colour legend is the raster's ramp for one side (an image mark has no legend): above
+    the map for shorts, below it for longs (`LEGEND_ORIENT`)."""
     stops = np.linspace(0, 1, 9)
     colours = [_rgba(rgb, MIN_ALPHA + (1 - MIN_ALPHA) * s ** GAMMA[scale]) for s in stops]
     values, label = LEGEND_TICKS[scale]
-    name = {"long": "Longs (below)", "short": "Shorts (above)"}[side]
+    name = {"long": "Longs", "short": "Shorts"}[side]
     frame = pd.DataFrame({"time": [time, time], "price": [price, price], f"{side}_level": [0.0, 1.0]})
     return (
         alt.Chart(frame)
@@ -158,7 +162,7 @@ def legend_layer(scale: str, side: str, rgb: tuple[int, int, int], time: pd.Time
                 legend=alt.Legend(
                     title=LEGEND_TITLES[scale].format(side=name),
                     titleLimit=400,
-                    orient="top",
+                    orient=LEGEND_ORIENT[side],
                     type="gradient",
                     gradientLength=130,
                     values=values,
@@ -169,13 +173,17 @@ def legend_layer(scale: str, side: str, rgb: tuple[int, int, int], time: pd.Time
     )
 
 
-def raster_layer(raster: HeatRaster, y_scale: alt.Scale, time_axis: alt.Axis | None = None) -> alt.Chart:
-    """The raster as a Vega-Lite image mark stretched over its time and price extents (crisp, not smoothed)."""
-    frame = pd.DataFrame(
+def raster_frame(raster: HeatRaster) -> pd.DataFrame:
+    """The image mark's one row: its extents and the PNG as a data URL."""
+    return pd.DataFrame(
         {"t0": [raster.t0], "t1": [raster.t1], "p0": [raster.p0], "p1": [raster.p1], "url": [raster.url]}
     )
+
+
+def raster_layer(raster: HeatRaster, y_scale: alt.Scale, time_axis: alt.Axis | None = None) -> alt.Chart:
+    """The raster as a Vega-Lite image mark stretched over its time and price extents (crisp, not smoothed)."""
     return (
-        alt.Chart(frame)
+        alt.Chart(raster_frame(raster))
         .mark_image(aspect=False, smooth=False, align="left", baseline="top")
         .encode(
             x=alt.X("t0:T", scale=alt.Scale(type="utc"), axis=time_axis),

@@ -1,7 +1,9 @@
 """Cached chart specs for the heatmap page: each is built once per (analysis, view) and reused on every rerun.
 
-Specs are kept as plain Vega-Lite dicts in the app's one bounded cache (`pages.components.cache.cached`), so a rerun
-neither rebuilds the Altair chart nor validates it again; downloads are computed only when a button asks for them.
+The map is built with Altair once per analysis; another side, scale or contrast swaps only its heat image, hover
+grid and legends into that spec (`liqcore.charts.heatmap.with_heat`). Specs are kept as plain Vega-Lite dicts in
+the app's one bounded cache (`pages.components.cache.cached`), so a rerun neither rebuilds the Altair chart nor
+validates it again; downloads are computed only when a button asks for them.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import pandas as pd
 
 from liqcore.analysis import Analysis
 from liqcore.cells import bars_per_candle, candles, heat_cells, realised_liquidations
-from liqcore.charts.heatmap import heatmap_chart, profile_chart, tier_split
+from liqcore.charts.heatmap import heatmap_chart, profile_chart, tier_split, with_heat
 from liqcore.charts.lessons import moment_markers
-from liqcore.charts.raster import heat_raster
+from liqcore.charts.raster import HeatRaster, heat_raster
 from pages.components.cache import cached
 
 HOVER_CELLS = 700  # the read-out grid: enough to point at a band, small enough to send (~50 KB)
@@ -42,14 +44,28 @@ def _to_dict(chart: alt.TopLevelMixin) -> dict:
         return chart.to_dict(validate=False)
 
 
-def _map_spec(analysis: Analysis, view: MapView) -> dict:
-    heatmap, market = analysis.heatmap, analysis.market
+def _layers(analysis: Analysis, view: MapView) -> tuple[HeatRaster, pd.DataFrame]:
+    """The view's heat image and hover grid."""
+    heatmap = analysis.heatmap
     raster = heat_raster(heatmap, view.side, view.scale, view.threshold)
     hover = heat_cells(heatmap, side=view.side, scale=view.scale, threshold=view.threshold, max_marks=HOVER_CELLS)
+    return raster, hover
+
+
+def _base_spec(analysis: Analysis, moments: tuple[tuple[pd.Timestamp, str], ...]) -> dict:
+    """The whole chart (candles, realised liquidations, last price, `moments`) at the default view: built with Altair
+    once per analysis; every other view only swaps its heat layers in (`with_heat`)."""
+    heatmap, market = analysis.heatmap, analysis.market
+    raster, hover = _layers(analysis, MapView("both", "log", 0.0))
     chart = heatmap_chart(raster, hover, candles(market), float(heatmap.close[-1]), realised_liquidations(market))
-    if view.moments:
-        chart = chart + moment_markers(pd.DataFrame(list(view.moments), columns=["time", "label"]))
+    if moments:
+        chart = chart + moment_markers(pd.DataFrame(list(moments), columns=["time", "label"]))
     return _to_dict(chart)
+
+
+def _map_spec(analysis: Analysis, view: MapView) -> dict:
+    base = cached(_base_spec, analysis, view.moments)
+    return with_heat(base, *_layers(analysis, view), float(analysis.heatmap.close[-1]))
 
 
 def map_spec(analysis: Analysis, view: MapView) -> dict:

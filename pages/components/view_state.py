@@ -103,6 +103,6 @@ def publish(keys: Iterable[str], merge: bool = False) -> None:
         if any(key not in wanted and key not in kept for key in st.query_params):
             st.query_params.from_dict({**kept, **wanted})  # one update, not one per junk parameter
             return
-    for key, value in wanted.items():
-        if st.query_params.get(key) != value:
-            st.query_params[key] = value
+    changed = {key: value for key, value in wanted.items() if st.query_params.get(key) != value}
+    if changed:  # one message to the browser, not one per key: each makes the whole page render again
+        st.query_params.update(changed)
