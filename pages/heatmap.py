@@ -81,9 +81,9 @@ def map_section() -> None:
     )
     buttons = st.columns([1, 1, 3])
     with buttons[0]:
-        png_download(
-            "Map (PNG)", spec, "liquidation-heatmap.png", "Liquidation heatmap (estimate)", analysis.label, "hm_png"
-        )
+        title = "Liquidation heatmap (estimate)"
+        render = lambda: heat_views.map_png(analysis, view, title)  # noqa: E731 (made when the button is pressed)
+        png_download("Map (PNG)", spec, "liquidation-heatmap.png", title, analysis.label, "hm_png", render)
     buttons[1].download_button(
         "Heat cells (CSV)",
         lambda: to_csv_safe(heat_views.cells(analysis, view)),

@@ -88,3 +88,14 @@ chart_with_png(chart, "A line", "My data", "my-line")
     assert (file_name, mimetype) == ("my-line.png", "image/png")
     pixels = _image(render())
     assert pixels.shape[1] >= WIDTH * SCALE and _inked_share(pixels) > 0.005
+
+
+def test_the_map_png_is_made_once_per_view_at_one_and_a_half_times_without_the_hover_grid(small_analysis) -> None:
+    from pages.components.heat_views import MAP_PNG_SCALE, MapView, map_png
+
+    view = MapView("short", "linear", 0.0)
+    png = map_png(small_analysis, view, "Liquidation heatmap (estimate)")
+    pixels = _image(png)
+    assert WIDTH * MAP_PNG_SCALE <= pixels.shape[1] <= (WIDTH + 200) * MAP_PNG_SCALE
+    assert _inked_share(pixels) > 0.05
+    assert map_png(small_analysis, view, "Liquidation heatmap (estimate)") is png  # cached: a second click is free

@@ -9,7 +9,7 @@ import pytest
 
 import liqcore as lc
 from liqcore.cells import candles, heat_cells, realised_liquidations
-from liqcore.charts.heatmap import heatmap_chart, occupied_range, profile_chart, with_heat
+from liqcore.charts.heatmap import heatmap_chart, occupied_range, profile_chart, with_heat, without_hover
 from liqcore.charts.raster import LEGEND_TICKS, HeatRaster, heat_raster
 from liqcore.profile import Profile
 
@@ -184,3 +184,15 @@ def test_swapping_a_views_heat_into_a_built_spec_equals_building_it(parts) -> No
         assert [layer.get("name") for layer in swapped["layer"]] == [layer.get("name") for layer in direct["layer"]]
         assert swapped["params"] == direct["params"]
         assert sorted(map(len, swapped["datasets"].values())) == sorted(map(len, direct["datasets"].values()))
+
+
+def test_a_still_image_of_the_map_drops_only_the_hover_grid(parts) -> None:
+    raster, hover, bars, heatmap, realised = parts
+    full = spec(heatmap_chart(raster, hover, bars, float(heatmap.close[-1]), realised))
+    still = without_hover(full)
+    names = [layer.get("name") or "" for layer in still["layer"]]
+    assert not [name for name in names if name.startswith("heat_hover")]
+    assert len(still["layer"]) == len(full["layer"]) - 5 and names[0] == "heat_image"
+    assert [p["name"] for p in still["params"]] == ["time_zoom", "price_zoom"]
+    used = {layer["data"]["name"] for layer in still["layer"]}
+    assert set(still["datasets"]) == used  # the hover rows are not carried along

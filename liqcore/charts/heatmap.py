@@ -285,6 +285,21 @@ def with_heat(spec: dict, raster: HeatRaster, hover: pd.DataFrame, last_price: f
     return {**spec, "layer": layers, "datasets": {name: rows for name, rows in datasets.items() if name in used}}
 
 
+def without_hover(spec: dict) -> dict:
+    """`spec` (a `heatmap_chart` dict, maybe layered) for a still image: without the hover grid and its crosshair,
+    which only answer a pointer and cost a PNG export ~700 invisible rectangles."""
+
+    def keep(layers: list[dict]) -> list[dict]:
+        kept = [layer for layer in layers if not layer.get("name", "").startswith(HOVER_LAYER)]
+        return [{**layer, "layer": keep(layer["layer"])} if "layer" in layer else layer for layer in kept]
+
+    params = [param for param in spec.get("params", []) if param.get("name") != "crosshair"]
+    layers = keep(spec["layer"])
+    used = set(_data_names(layers))
+    datasets = {name: rows for name, rows in spec.get("datasets", {}).items() if name in used}
+    return {**spec, "layer": layers, "params": params, "datasets": datasets}
+
+
 def _data_names(layers: list[dict]):
     """Every dataset name the layers (and their sub-layers) read."""
     for layer in layers:

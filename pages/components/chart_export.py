@@ -29,9 +29,19 @@ def png_bytes(chart: Spec, title: str, data_label: str) -> bytes:
     return chart_png(spec_of(chart), title, data_label)
 
 
-def png_download(label: str, chart: Spec, file_name: str, title: str, data_label: str, key: str) -> None:
-    """A download button that renders `chart` to a PNG titled `title` with `data_label` beneath it, when clicked."""
-    render: Callable[[], bytes] = lambda: png_bytes(chart, title, data_label)  # noqa: E731 (deferred by Streamlit)
+def png_download(
+    label: str,
+    chart: Spec,
+    file_name: str,
+    title: str,
+    data_label: str,
+    key: str,
+    render: Callable[[], bytes] | None = None,
+) -> None:
+    """A download button that renders `chart` to a PNG titled `title` with `data_label` beneath it, when clicked;
+    `render`, when given, makes those bytes instead (say a cached image of a chart too big to render per click)."""
+    if render is None:
+        render = lambda: png_bytes(chart, title, data_label)  # noqa: E731 (deferred by Streamlit)
     st.download_button(
         label,
         render,

@@ -15,11 +15,13 @@ import pandas as pd
 
 from liqcore.analysis import Analysis
 from liqcore.cells import bars_per_candle, candles, heat_cells, realised_liquidations
-from liqcore.charts.heatmap import heatmap_chart, profile_chart, tier_split, with_heat
+from liqcore.charts.heatmap import heatmap_chart, profile_chart, tier_split, with_heat, without_hover
 from liqcore.charts.lessons import moment_markers
 from liqcore.charts.raster import HeatRaster, heat_raster
+from liqcore.export import chart_png
 from pages.components.cache import cached
 
+MAP_PNG_SCALE = 1.5  # 1800 px wide: every band and label legible; 2× took 2.7× the CPU for a 1.1 MB file
 HOVER_CELLS = 700  # the read-out grid: enough to point at a band, small enough to send (~50 KB)
 
 
@@ -71,6 +73,16 @@ def _map_spec(analysis: Analysis, view: MapView) -> dict:
 def map_spec(analysis: Analysis, view: MapView) -> dict:
     """The heatmap chart's spec for this view (a shallow copy: Streamlit moves the datasets out of what it gets)."""
     return dict(cached(_map_spec, analysis, view))
+
+
+def _map_png(analysis: Analysis, view: MapView, title: str) -> bytes:
+    spec = without_hover(map_spec(analysis, view))
+    return chart_png(spec, title, analysis.label, scale=MAP_PNG_SCALE)
+
+
+def map_png(analysis: Analysis, view: MapView, title: str) -> bytes:
+    """The map of this view as a titled PNG (without the hover grid), made once per view and title."""
+    return cached(_map_png, analysis, view, title)
 
 
 def _profile_spec(analysis: Analysis, at: pd.Timestamp, title: str, by_tier: bool) -> dict:
