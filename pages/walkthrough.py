@@ -11,7 +11,7 @@ from liqcore.analysis import Analysis
 from liqcore.cells import heat_cells
 from liqcore.charts.breakouts import LEVEL_COLOURS, plan_chart, replay_chart, spread_labels
 from liqcore.charts.heatmap import heatmap_chart, profile_chart
-from liqcore.charts.lessons import LABEL_ROW_PX, fuel_band, level_rules, moment_markers
+from liqcore.charts.lessons import LABEL_ROW_PX, fuel_band, level_rules, marker_rows_px, moment_markers
 from liqcore.charts.raster import heat_raster
 from liqcore.formatting import compact_usd
 from liqcore.plan import TradePlan, problems, replay, score_plan
@@ -157,20 +157,22 @@ def _map(
     hover = heat_cells(crop, max_marks=HOVER_CELLS)
     raster = heat_raster(crop)
     chart = heatmap_chart(raster, hover, candles, lesson.price, height=height)
-    if levels is not None:
-        low, high = min(candles["low"].min(), raster.p0), max(candles["high"].max(), raster.p1)
-        pad = 0.02 * (high - low)  # the chart's price scale (see liqcore.charts.heatmap)
-        bottom, top, row = low - pad, high + pad, (high - low + 2 * pad) * LABEL_ROW_PX / height
-        spread = spread_labels(list(levels["price"]), row, bottom, top - row)
-        off_map = np.select([levels["price"] > top, levels["price"] < bottom], [" ↑ off the map", " ↓ off the map"], "")
-        extra = (level_rules(levels.assign(label_price=spread, label=levels["label"] + off_map)), *extra)
     drawn_to = end if end is not None else lesson.time
     marked = [(lesson.time, "decision"), *moments]
     moment = st.session_state.get("wt_moment")
     if moment is not None and moment[1] <= drawn_to:  # never ahead of what is shown
         marked.append((moment[1], moment[0]))
     marks = pd.DataFrame(marked, columns=["time", "label"])
-    for layer in (moment_markers(marks, right_edge=drawn_to), *extra):
+    if levels is not None:
+        low, high = min(candles["low"].min(), raster.p0), max(candles["high"].max(), raster.p1)
+        pad = 0.02 * (high - low)  # the chart's price scale (see liqcore.charts.heatmap)
+        bottom, top = low - pad, high + pad
+        per_px = (top - bottom) / height
+        below_markers = top - per_px * (marker_rows_px(len(marks)) + LABEL_ROW_PX)  # clear of the moment labels
+        spread = spread_labels(list(levels["price"]), per_px * LABEL_ROW_PX, bottom, below_markers)
+        off_map = np.select([levels["price"] > top, levels["price"] < bottom], [" ↑ off the map", " ↓ off the map"], "")
+        extra = (level_rules(levels.assign(label_price=spread, label=levels["label"] + off_map)), *extra)
+    for layer in (moment_markers(marks, right_edge=drawn_to, left_edge=candles["time"].min()), *extra):
         chart = chart + layer
     shown_to = f"{(end or lesson.time):%Y-%m-%d %H:%M} UTC"
     title = f"Liquidation heatmap up to {shown_to}, decision at {lesson.time:%Y-%m-%d %H:%M} UTC (estimate)"
@@ -354,6 +356,7 @@ def step_squeeze() -> None:
 def step_volatility() -> None:
     st.subheader("4 · Volatility → stop width and leverage")
     start = starting_plan(lesson, lesson.side, analysis.market.symbol)
+    _map(levels=_levels(start))  # the map before the four readings, which stack a screen tall on a phone
     cols = st.columns(4)
     cols[0].metric(
         f"Expected move, next {lesson.horizon} bars",
@@ -371,7 +374,6 @@ def step_volatility() -> None:
         delta_arrow="off",
     )
     cols[3].metric("Suggested leverage", f"{lesson.leverage:g}×")
-    _map(levels=_levels(start))
     st.markdown(
         f"The expected move comes from the {lesson.move_source}. How the starting stop and leverage were chosen:\n"
         + "\n".join(f"- {reason}" for reason in lesson.risk_reasons)
@@ -415,9 +417,11 @@ def step_plan() -> None:
             icon=":material/hourglass_empty:",
         )
     st.markdown(
-        "Choose a side, entry, stop-loss, take-profit and leverage. The plan is scored against the map at the "
-        "decision point; each point explains itself. The starting values come from steps 4 and 5."
+        "Choose a side, entry, stop-loss, take-profit and leverage below the map. The plan is scored against the map "
+        "at the decision point; each point explains itself. The starting values come from steps 4 and 5."
     )
+    sketched = _plan()  # the map first (on a phone the inputs would push it a screen down); it follows every edit
+    _map(height=300, levels=None if problems(sketched) else _levels(sketched))
     cols = st.columns(5)
     cols[0].radio("Side", ["long", "short"], key="wt_side", on_change=lambda: _reset_plan(st.session_state["wt_side"]))
     step_size = float(round(max(lesson.price * 0.001, 0.01), 2))
@@ -442,7 +446,6 @@ def step_plan() -> None:
     )
     metrics[2].metric("Reward to the target", f"{100 * plan.reward / plan.entry:.2f} %")
     metrics[3].metric("Liquidation price", _usd(plan.liquidation))
-    _map(height=300, levels=_levels(plan))
     left, right = st.columns([3, 2])
     title = f"Your {plan.side} plan at {plan.leverage:g}× on the estimated book"
     chart_with_png(plan_chart(lesson.profile, plan), title, analysis.label, "walkthrough-plan", left)

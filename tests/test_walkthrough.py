@@ -159,3 +159,18 @@ def test_plan_labels_are_spread_apart_and_stay_put_when_apart() -> None:
     assert low == pytest.approx([90.0, 95.0])
     cramped = spread_labels([100.0, 100.0, 100.0], 1.0, lower=99.5, upper=100.5)  # cannot fit: the bottom wins
     assert sorted(cramped) == pytest.approx([99.5, 100.5, 101.5])
+
+
+def test_moment_labels_near_the_right_edge_are_written_leftwards() -> None:
+    from liqcore.charts.lessons import moment_markers
+
+    t0 = pd.Timestamp("2026-03-02", tz="UTC")
+    marks = pd.DataFrame({"time": [t0 + pd.Timedelta(hours=1), t0 + pd.Timedelta(hours=8)], "label": ["a", "b"]})
+    end = t0 + pd.Timedelta(hours=10)
+
+    def leftwards(spec: dict) -> list[str]:
+        layer = next(layer for layer in spec["layer"] if layer["mark"].get("align") == "right")
+        return [row["label"] for row in spec["datasets"][layer["data"]["name"]]]
+
+    assert leftwards(moment_markers(marks, right_edge=end, left_edge=t0).to_dict()) == ["b"]  # at 80 % of the span
+    assert leftwards(moment_markers(marks, right_edge=end).to_dict()) == []  # without the span only the edge counts

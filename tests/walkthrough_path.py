@@ -47,17 +47,28 @@ def _is_phone(page) -> bool:
     return page.viewport_size["width"] < PHONE_WIDTH
 
 
+def _sidebar_open(page) -> bool:
+    """Whether the sidebar is on screen (Streamlit 1.51 sets no aria-expanded on it; a closed one sits off-screen)."""
+    box = page.locator("[data-testid='stSidebar']").bounding_box()
+    return box is not None and box["width"] > 0 and box["x"] + box["width"] > 0
+
+
 def _close_sidebar(page) -> None:
     """On a phone the open sidebar covers the page: close it, as a learner would, with its « button."""
-    if _is_phone(page) and page.locator("[data-testid='stSidebar'][aria-expanded='true']").count():
+    if _is_phone(page) and _sidebar_open(page):
         page.locator("[data-testid='stSidebarCollapseButton'] button").click(force=True)
-        page.locator("[data-testid='stSidebar'][aria-expanded='false']").wait_for(state="attached")
+        page.wait_for_function(
+            "() => document.querySelector(\"[data-testid='stSidebar']\").getBoundingClientRect().right <= 0"
+        )
 
 
 def _open_page(page, name: str) -> None:
-    """Go to a page through the sidebar's menu (opened first on a phone)."""
-    if _is_phone(page) and page.locator("[data-testid='stSidebar'][aria-expanded='false']").count():
+    """Go to a page through the sidebar's menu (opened first on a phone, with its » button)."""
+    if _is_phone(page) and not _sidebar_open(page):
         page.locator("[data-testid='stExpandSidebarButton']").click()
+        page.wait_for_function(
+            "() => document.querySelector(\"[data-testid='stSidebar']\").getBoundingClientRect().left >= 0"
+        )
     page.locator("[data-testid='stSidebarNav'] a", has_text=name).click()
 
 

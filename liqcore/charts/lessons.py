@@ -11,16 +11,31 @@ HALO_COLOUR = "#0f172a"
 MARKER_COLOUR = "#84cc16"  # lime: reads on dark and light pages, distinct from the amber/violet heat, candles, price
 
 
-def moment_markers(moments: pd.DataFrame, right_edge: pd.Timestamp | None = None) -> alt.LayerChart:
+MARKER_ROWS = 3  # key-moment labels take turns over this many rows at the top of the chart
+RIGHT_SHARE = 0.7  # with the chart's span known, moments past this share of it are labelled to the left
+
+
+def marker_rows_px(count: int) -> int:
+    """Pixels the labels of `count` moments take at the top of a chart (for other labels to keep clear of)."""
+    return 4 + LABEL_ROW_PX * min(count, MARKER_ROWS)
+
+
+def moment_markers(
+    moments: pd.DataFrame, right_edge: pd.Timestamp | None = None, left_edge: pd.Timestamp | None = None
+) -> alt.LayerChart:
     """Rules and labels at `moments` (columns time, label), for `chart + moment_markers(...)` on a temporal x.
 
     Labels sit at the top edge in pixels, so the marker never changes the chart's price scale; moments in time
     order take turns over three rows, so two close together do not print over each other. A moment at or after
-    `right_edge` (the chart's last time) is labelled to the left of its rule, so its label stays on the chart.
+    `right_edge` (the chart's last time) is labelled to the left of its rule, so its label stays on the chart;
+    with `left_edge` (the first time) too, so is every moment in the right `1 - RIGHT_SHARE` of the span (on a
+    phone-wide chart a label written rightwards from there runs off it).
     """
     frame = moments[["time", "label"]].sort_values("time").assign(text=lambda m: "▼ " + m["label"])
-    frame["y"] = 4 + LABEL_ROW_PX * (np.arange(len(frame)) % 3)
+    frame["y"] = 4 + LABEL_ROW_PX * (np.arange(len(frame)) % MARKER_ROWS)
     at_edge = frame["time"] >= right_edge if right_edge is not None else np.zeros(len(frame), dtype=bool)
+    if right_edge is not None and left_edge is not None and right_edge > left_edge:
+        at_edge |= frame["time"] >= left_edge + RIGHT_SHARE * (right_edge - left_edge)
     frame.loc[at_edge, "text"] = frame.loc[at_edge, "label"] + " ▼"
     rule = (
         alt.Chart(frame)
