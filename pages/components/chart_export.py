@@ -55,8 +55,12 @@ def png_download(
     )
 
 
-def chart_with_png(chart: alt.TopLevelMixin, title: str, data_label: str, name: str, container=None) -> None:
-    """`chart` at full width in `container` (default: here) with its PNG download, `name`.png, just beneath it."""
+def chart_with_png(chart: Spec, title: str, data_label: str, name: str, container=None) -> None:
+    """`chart` (an Altair chart or its cached spec) at full width in `container` (default: here) with its PNG
+    download, `name`.png, just beneath it."""
     with container if container is not None else st.container():
-        st.altair_chart(chart, width="stretch")
+        if isinstance(chart, dict):
+            st.vega_lite_chart(chart, width="stretch")
+        else:
+            st.altair_chart(chart, width="stretch")
         png_download("Chart (PNG)", chart, f"{name}.png", title, data_label, f"png_{name}")
