@@ -2,7 +2,8 @@
 
 The map comes first and each section below it is a fragment: a control reruns only its own section, so changing
 the profile time or the "if price reaches" box never rebuilds or resends the map, and the map's own controls do not
-redo the sections below.
+redo the sections below. The "if price reaches" box is a fragment of its own inside the profile's, so a typed target
+does not resend the profile chart and the clusters table either.
 """
 
 from __future__ import annotations
@@ -162,7 +163,8 @@ def profile_section() -> None:
                 ),
             },
         )
-    _target_readout(right, profile)
+    with right:  # its own fragment: typing a target reruns only the box and its read-out
+        st.fragment(_target_readout)(profile)
     right.download_button(
         "Clusters (CSV)",
         lambda: to_csv_safe(clusters),
@@ -174,14 +176,14 @@ def profile_section() -> None:
     view_state.publish(VIEW_KEYS, merge=True)
 
 
-def _target_readout(column, profile) -> None:
+def _target_readout(profile) -> None:
     """'If price reaches' with a positive, sensible range, and the notional liquidated on the way there."""
     last_price = float(heatmap.close[-1])
     if st.session_state.get("hm_target_for") != last_price:  # new data: a target typed for another market is void
         st.session_state["hm_target"] = round(last_price * 1.02, 1)
         st.session_state["hm_target_for"] = last_price
     low, high = float(heatmap.price_edges[0]), float(heatmap.price_edges[-1])
-    target = column.number_input(
+    target = st.number_input(
         "If price reaches (USD)",
         min_value=round(max(low, 0.01), 2),
         max_value=round(high, 2),
@@ -192,7 +194,7 @@ def _target_readout(column, profile) -> None:
     )
     travel = notional_between(profile, profile.price, target)
     who = "longs" if travel["side"] == "long" else "shorts"
-    column.metric(
+    st.metric(
         f"≈ {who} liquidated on the way (estimate)",
         compact_usd(travel["usd"]),
         delta=f"{100 * (target / profile.price - 1):+.2f} % from {profile.price:,.1f} USD",
