@@ -393,6 +393,57 @@ def _drip_archive() -> str:
     return "loaded (unexpected)"
 
 
+def _header_drip(exchange: str) -> str:
+    settings = HttpSettings(read_timeout=2.0, retries=0, deadline=5.0, archive_deadline=5.0)
+    day = "2024-01-25" if exchange == "binance-archive" else None
+    with TemporaryDirectory() as tmp, fakes.StreamingServer(fakes.header_drip(60, 0.2), raw=True) as server:
+        fetch_market(exchange, "BTCUSDT", "1h", "3d", base_url=server.url, start=day, end=day, settings=settings,
+                     cache_dir=tmp)  # fmt: skip
+    return "loaded (unexpected)"
+
+
+def _all_venues_drip() -> str:
+    settings = HttpSettings(read_timeout=2.0, retries=0, deadline=5.0)
+    with fakes.StreamingServer(fakes.header_drip(60, 0.2), raw=True) as server:
+        urls = dict.fromkeys(("binance", "bybit", "okx"), server.url)
+        try:
+            fetch_market("all", "BTCUSDT", "1h", "3d", settings=settings, base_urls=urls)
+        finally:
+            asked = server.requests
+    return f"loaded (unexpected); {asked} requests"
+
+
+def _archive_day_published_later() -> str:
+    """Day 3 answers 404 (remembered on disk), then appears: a plain fetch trusts the marker, a Refresh asks again."""
+    files = fakes.archive_files("BTCUSDT", "1h", ARCHIVE_DAYS)
+    late = KLINE.format(ARCHIVE_DAYS[-1])
+    served = {k: v for k, v in files.items() if not k.startswith(late)}
+    with TemporaryDirectory() as tmp, serving(fakes.serve_files(served)) as url:
+
+        def fetch(recheck: bool) -> int:
+            days = {"start": ARCHIVE_DAYS[0], "end": ARCHIVE_DAYS[-1]}
+            market = fetch_market(
+                "binance-archive", "BTCUSDT", "1h", base_url=url, settings=FAST, cache_dir=tmp, recheck_missing=recheck,
+                **days,
+            )  # fmt: skip
+            return len(market)
+
+        before = fetch(False)
+        served.update(files)
+        again, refreshed = fetch(False), fetch(True)
+    return f"loaded {before} bars, again {again} (marker kept), after Refresh {refreshed} bars"
+
+
+def _cache_flood() -> str:
+    """Forty 4 MB results into the app's shared cache shrunk to 16 MB: what it keeps."""
+    from liqcore.memo import ByteLRU
+
+    store = ByteLRU("flood", max_bytes=16 * 2**20, max_entries=64, ttl=3600)
+    for i in range(40):
+        store.get_or_compute(f"result {i}", lambda i=i: np.full(2**19, float(i)))
+    return f"kept {len(store)} of 40 entries, {store.bytes / 2**20:.1f} MB estimated (budget 16 MB)"
+
+
 def _huge_json(announce: bool) -> str:
     headers = {"Content-Length": str(100_000_000)} if announce else None
     with fakes.StreamingServer(fakes.huge(100_000_000), headers=headers) as server:
@@ -524,6 +575,31 @@ EXCHANGE_CASES = [
     ),
     Case("server drips 1 byte / 0.2 s (live, deadline 5 s)", _drip_live, r"refused.*answered too slowly"),
     Case("server drips a zip (archive, deadline 5 s)", _drip_archive, r"refused.*answered too slowly"),
+    Case(
+        "server drips its response headers (live, deadline 5 s)",
+        lambda: _header_drip("binance"),
+        r"refused.*answered too slowly",
+    ),
+    Case(
+        "server drips its response headers (archive, deadline 5 s)",
+        lambda: _header_drip("binance-archive"),
+        r"refused.*answered too slowly",
+    ),
+    Case(
+        "All venues, every venue drips (one 5 s deadline for the fetch)",
+        _all_venues_drip,
+        r"refused: Every venue failed.*Binance did not answer in time.*Bybit was not asked.*OKX was not asked",
+    ),
+    Case(
+        "archive day missing, published later, then Refresh",
+        _archive_day_published_later,
+        r"loaded 48 bars, again 48 .*after Refresh 72 bars",
+    ),
+    Case(
+        "40 results of 4 MB into a 16 MB shared cache",
+        _cache_flood,
+        r"kept 3 of 40 entries, 12\.0 MB",
+    ),
     Case("100 MB JSON answer, no length", lambda: _huge_json(False), r"refused.*larger than the 16 MB limit"),
     Case("100 MB JSON answer, Content-Length given", lambda: _huge_json(True), r"refused.*larger than the 16 MB limit"),
     Case("archive: web page instead of a zip", lambda: _archive(_web_page), r"refused.*sent a web page, not a zip"),
