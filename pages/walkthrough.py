@@ -47,6 +47,9 @@ PLAN_KEYS = ("wt_side", "wt_entry", "wt_stop", "wt_target", "wt_leverage")
 ANSWER_KEYS = ("wt_guess", "wt_choice")
 SHOW = {"serious": st.error, "warning": st.warning, "info": st.info, "ok": st.success}
 ICONS = {"serious": ":material/dangerous:", "warning": ":material/warning:", "info": ":material/info:"}
+# Streamlit fits the whole chart into its height: the legends above and below the map, the time axis and its title
+# take about this much of it, the rest is the plot (level labels are spaced in the plot's pixels).
+MAP_FURNITURE_PX = 250
 BROKEN_LEVEL_COLOUR = "#94a3b8"  # light slate, with the labels' dark halo: reads on light and dark pages and over heat
 CHOICE_WORDS = {"long": "Enter long", "short": "Enter short", "wait": "Wait (no trade)"}
 
@@ -147,7 +150,7 @@ def _plan() -> TradePlan:
 def _map(
     end: pd.Timestamp | None = None,
     extra: tuple[alt.Chart, ...] = (),
-    height: int = 340,
+    height: int = 560,
     levels: pd.DataFrame | None = None,
     moments: tuple[tuple[pd.Timestamp, str], ...] = (),
 ) -> None:
@@ -167,7 +170,7 @@ def _map(
         low, high = min(candles["low"].min(), raster.p0), max(candles["high"].max(), raster.p1)
         pad = 0.02 * (high - low)  # the chart's price scale (see liqcore.charts.heatmap)
         bottom, top = low - pad, high + pad
-        per_px = (top - bottom) / height
+        per_px = (top - bottom) / (height - MAP_FURNITURE_PX)
         below_markers = top - per_px * (marker_rows_px(len(marks)) + LABEL_ROW_PX)  # clear of the moment labels
         spread = spread_labels(list(levels["price"]), per_px * LABEL_ROW_PX, bottom, below_markers)
         off_map = np.select([levels["price"] > top, levels["price"] < bottom], [" ↑ off the map", " ↓ off the map"], "")
@@ -421,7 +424,7 @@ def step_plan() -> None:
         "at the decision point; each point explains itself. The starting values come from steps 4 and 5."
     )
     sketched = _plan()  # the map first (on a phone the inputs would push it a screen down); it follows every edit
-    _map(height=300, levels=None if problems(sketched) else _levels(sketched))
+    _map(height=500, levels=None if problems(sketched) else _levels(sketched))
     cols = st.columns(5)
     cols[0].radio("Side", ["long", "short"], key="wt_side", on_change=lambda: _reset_plan(st.session_state["wt_side"]))
     step_size = float(round(max(lesson.price * 0.001, 0.01), 2))
