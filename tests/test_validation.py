@@ -39,6 +39,14 @@ def test_partial_correlation_removes_what_the_control_explains() -> None:
     assert partial_rank_correlation(own + z, own + 0.5 * rng.normal(size=2000), z) > 0.5
 
 
+def _implied_only(implied: pd.DataFrame) -> Heatmap:
+    """A heatmap that carries only implied liquidations per bar (one empty snapshot)."""
+    one = np.zeros((1, 1))
+    return Heatmap(
+        implied.index[-1:], np.array([0.0, 1.0]), one, one, implied, np.array([1.0]), ModelConfig(), "open interest"
+    )
+
+
 def _market_with_realised(implied_long: np.ndarray, noise: float) -> tuple[object, Heatmap]:
     n = len(implied_long)
     rng = np.random.default_rng(1)
@@ -48,17 +56,7 @@ def _market_with_realised(implied_long: np.ndarray, noise: float) -> tuple[objec
     bars["liq_short_usd"] = rng.uniform(0, 1, n)
     market = type(market)(bars, "X")
     implied = pd.DataFrame({"long_usd": implied_long, "short_usd": rng.uniform(0, 1, n)}, index=bars.index)
-    hm = Heatmap(
-        bars.index[-1:],
-        np.array([0.0, 1.0]),
-        np.zeros((1, 1)),
-        np.zeros((1, 1)),
-        implied,
-        np.array([1.0]),
-        ModelConfig(),
-        "open interest",
-    )
-    return market, hm
+    return market, _implied_only(implied)
 
 
 def test_a_map_that_knows_the_answer_scores_high_and_noise_scores_near_zero() -> None:
@@ -125,17 +123,7 @@ def _fine_map(start: pd.Timestamp, bars: int) -> tuple[Market, Heatmap]:
     fine = Market(fine.bars.set_axis(pd.date_range(start, periods=bars, freq="5min", tz="UTC")), "X")
     values = np.arange(1.0, bars + 1)
     implied = pd.DataFrame({"long_usd": values, "short_usd": 10 * values}, index=fine.bars.index)
-    hm = Heatmap(
-        fine.bars.index[-1:],
-        np.array([0.0, 1.0]),
-        np.zeros((1, 1)),
-        np.zeros((1, 1)),
-        implied,
-        np.array([1.0]),
-        ModelConfig(),
-        "open interest",
-    )
-    return fine, hm
+    return fine, _implied_only(implied)
 
 
 def test_a_finer_map_is_summed_onto_each_coarse_bar_it_wholly_covers_after_its_warm_up() -> None:
