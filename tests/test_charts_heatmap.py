@@ -9,7 +9,7 @@ import pytest
 
 import liqcore as lc
 from liqcore.cells import candles, heat_cells, realised_liquidations
-from liqcore.charts.heatmap import heatmap_chart, occupied_range, profile_chart, with_heat, without_hover
+from liqcore.charts.heatmap import heatmap_chart, occupied_range, profile_chart, tier_split, with_heat, without_hover
 from liqcore.charts.raster import LEGEND_TICKS, HeatRaster, heat_raster
 from liqcore.profile import Profile
 
@@ -196,3 +196,20 @@ def test_a_still_image_of_the_map_drops_only_the_hover_grid(parts) -> None:
     assert [p["name"] for p in still["params"]] == ["time_zoom", "price_zoom"]
     used = {layer["data"]["name"] for layer in still["layer"]}
     assert set(still["datasets"]) == used  # the hover rows are not carried along
+
+
+def test_the_profile_names_each_side_once_in_its_legends(parts) -> None:
+    heatmap = parts[3]
+    legends = lambda out: [  # noqa: E731
+        (layer["encoding"]["color"].get("field"), layer["encoding"]["color"].get("legend"))
+        for layer in out["layer"]
+        if "color" in layer.get("encoding", {}) and layer["encoding"]["color"].get("legend", {}) is not None
+    ]
+    plain = legends(spec(profile_chart(heatmap.profile(), "Profile")))
+    assert [field for field, _ in plain] == ["side"]
+    tiers = tier_split(heatmap)
+    if tiers is not None:  # tier bars carry the leverage legend; the curves then name the sides
+        assert sorted(field for field, _ in legends(spec(profile_chart(heatmap.profile(), "P", tiers=tiers)))) == [
+            "side",
+            "tier",
+        ]

@@ -419,7 +419,9 @@ def profile_chart(
         .encode(
             y=alt.Y("price:Q", scale=y_scale),
             x=alt.X("usd:Q", title="Cumulative from price (USD)", axis=alt.Axis(labelExpr=USD_LABELS, orient="top")),
-            color=side_colour,
+            # the bars' legend names the sides already (it read "long short long short"); over tier bars the
+            # curves' legend is the only one that names them
+            color=side_colour if tiers is not None else side_colour.legend(None),
             detail="curve:N",
             order="price:Q",
         )
