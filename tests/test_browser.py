@@ -293,7 +293,8 @@ def test_heatmap_controls_and_page_switches_are_timed(server: str, browser: obje
         page.get_by_role("option", name="Aggressive").click()
         _ready_after(page, lambda: page.wait_for_url(re.compile(r".*preset=aggressive.*")))
         _wait_ready(page)
-    for name, path in PAGES.items():
+    heatmap, *others = PAGES.items()  # the heatmap is shown already: switch to it last, from another page
+    for name, path in [*others, heatmap]:
         title = {"heatmap": "Heatmap", "walkthrough": "Trade walkthrough"}.get(name, name.capitalize())
         with _timed(page, f"page_switch_{name}"):
             page.locator("[data-testid='stSidebarNav'] a").filter(has_text=title).first.click()
