@@ -173,7 +173,8 @@ def _map(
         per_px = (top - bottom) / (height - MAP_FURNITURE_PX)
         below_markers = top - per_px * (marker_rows_px(len(marks)) + LABEL_ROW_PX)  # clear of the moment labels
         spread = spread_labels(list(levels["price"]), per_px * LABEL_ROW_PX, bottom, below_markers)
-        off_map = np.select([levels["price"] > top, levels["price"] < bottom], [" ↑ off the map", " ↓ off the map"], "")
+        beyond = [levels["price"] > top, levels["price"] < bottom]
+        off_map = np.select(beyond, [" (above the map)", " (below the map)"], "")
         extra = (level_rules(levels.assign(label_price=spread, label=levels["label"] + off_map)), *extra)
     for layer in (moment_markers(marks, right_edge=drawn_to, left_edge=candles["time"].min()), *extra):
         chart = chart + layer

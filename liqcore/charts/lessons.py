@@ -12,7 +12,7 @@ MARKER_COLOUR = "#84cc16"  # lime: reads on dark and light pages, distinct from 
 
 
 MARKER_ROWS = 3  # key-moment labels take turns over this many rows at the top of the chart
-RIGHT_SHARE = 0.7  # with the chart's span known, moments past this share of it are labelled to the left
+RIGHT_SHARE = 0.5  # with the chart's span known, moments past this share of it are labelled to the left
 
 
 def marker_rows_px(count: int) -> int:
