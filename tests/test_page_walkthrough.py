@@ -90,7 +90,8 @@ def _marker_labels(at) -> set[str]:
     for chart in at.get("vega_lite_chart"):
         for dataset in chart.proto.datasets:
             frame = convert_arrow_bytes_to_pandas_df(dataset.data.data)
-            if "text" in frame and frame["text"].astype(str).str.startswith("▼").any():
+            text = frame["text"].astype(str) if "text" in frame else None  # "▼ label", or "label ▼" near the edge
+            if text is not None and (text.str.startswith("▼") | text.str.endswith("▼")).any():
                 labels |= set(frame["label"])
     return labels
 
