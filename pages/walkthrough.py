@@ -161,7 +161,9 @@ def _map(
     raster = heat_raster(crop)
     chart = heatmap_chart(raster, hover, candles, lesson.price, height=height)
     drawn_to = end if end is not None else lesson.time
-    marked = [(lesson.time, "decision"), *moments]
+    # The decision is marked only where the map reaches it (the fakeout quiz may stop at an earlier breakout's end).
+    marked = [(lesson.time, "decision")] if lesson.time <= drawn_to else []
+    marked += list(moments)
     moment = st.session_state.get("wt_moment")
     if moment is not None and moment[1] <= drawn_to:  # never ahead of what is shown
         marked.append((moment[1], moment[0]))
@@ -323,6 +325,12 @@ def step_fakeout() -> None:
     )
     band = fuel_band(event["time"], end, event["level"], fuel_edge, f"fuel {compact_usd(event['fuel_usd'])}")
     _map(end=end, extra=(band,), levels=level, moments=((event["time"], "breakout"),))
+    if end < lesson.time:
+        before = int(bars.searchsorted(lesson.time)) - int(bars.searchsorted(end))
+        st.caption(
+            f"This map stops at {end:%b %d %H:%M} UTC, {before} bar(s) before your decision: the quiz shows the "
+            "breakout and, once answered, its bars up to the outcome."
+        )
     if guess is None:
         st.caption("Decide first; the bars after the breakout appear once you have answered.")
         return

@@ -28,6 +28,8 @@ def test_walk_all_seven_steps_with_the_map_on_each() -> None:
             assert any("it was a **" in m.value for m in at.markdown)
             level, (low, high) = _fuel_box(at)  # the fuel window: fuel_pct of the level, on the breakout's side
             assert level in (low, high) and high - low == pytest.approx(level * BreakoutConfig().fuel_pct / 100)
+            stops_early = any("bar(s) before your decision" in c.value for c in at.caption)
+            assert ("decision" in _marker_labels(at)) != stops_early  # marked only where the map reaches it
         if step == 4:
             assert "Suggested leverage" in [m.label for m in at.metric]
             assert not any("capped at 10" in m.value for m in at.markdown)
