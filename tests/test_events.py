@@ -189,3 +189,12 @@ def test_cli_burn_in_sets_the_hours_that_only_start_the_baseline(
     assert main([*_cli_files(tmp_path), "--burn-in", burn_in]) == 0
     out = capsys.readouterr().out
     assert f"{258 - hours} hours" in out and f"first {hours} hours with events" in out
+
+
+def test_a_file_of_many_instruments_names_the_first_five_it_found(tmp_path: Path) -> None:
+    path = tmp_path / "many.csv"
+    rows = ["time,symbol,side,price,usd"] + [f"2024-03-01T00:{i:02d}:00Z,COIN{i}USDT,long,100,600" for i in range(7)]
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(DataError) as refused:
+        load_liquidations(path)
+    assert "(COIN0USDT, COIN1USDT, COIN2USDT, COIN3USDT, COIN4USDT)" in str(refused.value)

@@ -257,3 +257,29 @@ def test_real_files_load_with_their_quirks_reported() -> None:
     assert len(cg) == 876 and cg.has("open_interest_usd") and cg.has("liq_long_usd")
     b1 = load_csv(REAL / "cg_ismethanhtung" / "binance_btcusdt_perp_5m_price_oi_funding_2026-05-25_2026-06-08.csv")
     assert not b1.has("liq_long_usd") and any("placeholder" in n for n in b1.notes)
+
+
+def test_a_zip_of_many_csvs_names_five_of_them_and_marks_that_there_are_more() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for i in range(7):
+            archive.writestr(f"part{i}.csv", "time,open,high,low,close\n2026-02-01 00:00:00,1,2,0.5,1.5\n")
+    with pytest.raises(DataError) as refused:
+        load_csv(io.BytesIO(buffer.getvalue()))
+    assert "holds 7 CSV files (part0.csv, part1.csv, part2.csv, part3.csv, part4.csv …)" in str(refused.value)
+
+
+def test_a_row_of_empty_cells_inside_a_file_is_dropped_as_blank_not_as_a_missing_time() -> None:
+    rows = ["time,open,high,low,close"] + [f"2026-02-01 {h:02d}:00:00,100,101,99,100.5" for h in range(10)]
+    rows.insert(5, ",,,,")  # file line 6
+    market = load_csv(io.BytesIO("\n".join(rows).encode()))
+    assert len(market.bars) == 10
+    assert "file 1: dropped 1 row(s), blank (line 6)." in market.notes
+    assert not any("missing or unreadable" in note for note in market.notes)
+
+
+def test_a_date_column_and_a_clock_time_column_are_joined_and_the_note_says_so() -> None:
+    rows = ["Date,Time,Open,High,Low,Close"] + [f"2026.02.01,{h:02d}:00,100,101,99,100.5" for h in range(6)]
+    market = load_csv(io.BytesIO("\n".join(rows).encode()))
+    assert market.bars.index[3] == pd.Timestamp("2026-02-01 03:00", tz="UTC")
+    assert "file 1: date from 'Date' joined with the time of day in 'Time'." in market.notes
