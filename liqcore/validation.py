@@ -494,7 +494,7 @@ def where_score(
     beta_totals = np.zeros(len(MAP_WEIGHTS))
     burn = 0
     hours, starts = np.unique(bar, return_index=True)
-    stops = np.append(starts[1:], len(bar))
+    stops = np.append(starts, len(bar))[1:]  # empty when no event falls on a bar
     for hour, (t, first, stop) in enumerate(zip(hours, starts, stops, strict=True)):
         in_bar = events.iloc[first:stop]
         previous = close[t - 1]

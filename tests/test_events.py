@@ -198,3 +198,22 @@ def test_a_file_of_many_instruments_names_the_first_five_it_found(tmp_path: Path
     with pytest.raises(DataError) as refused:
         load_liquidations(path)
     assert "(COIN0USDT, COIN1USDT, COIN2USDT, COIN3USDT, COIN4USDT)" in str(refused.value)
+
+
+def test_where_gains_are_each_forecaster_minus_distance_and_the_table_names_all_three() -> None:
+    result = where_score(*_two_level_case(True, n=72), resamples=20)
+    assert result.gain_map[0] == pytest.approx(result.bits_map - result.bits_distance)
+    assert result.gain_combined[0] == pytest.approx(result.bits_combined - result.bits_distance)
+    assert result.gain_combined[0] > 0.5  # the map resolves the 50/50 guess: a gain well away from zero
+    table = result.table()
+    assert list(table.index) == ["distance only (baseline)", "map", "map × distance"]
+    assert table.loc["map × distance", "gain vs distance (bits)"] == pytest.approx(result.gain_combined[0])
+
+
+def test_where_score_without_a_scorable_hour_gives_three_part_gains_that_are_not_numbers() -> None:
+    market, heatmap, events = _two_level_case(True, n=40)
+    empty = where_score(market, heatmap, events.iloc[:0], resamples=5)
+    assert (empty.hours, empty.events) == (0, 0)
+    for gain in (empty.gain_map, empty.gain_combined):
+        assert len(gain) == 3 and np.isnan(gain).all()
+    assert empty.verdict == "No hour with events could be scored."

@@ -157,6 +157,17 @@ def test_held_out_of_implied_skips_the_bars_without_a_finer_map() -> None:
     assert table.loc["long", "map ρ"] == pytest.approx(1.0) and table.loc["long", "zero-implied bars"] == 0
 
 
+def test_held_out_counts_the_share_of_held_out_bars_whose_implied_is_zero() -> None:
+    rng = np.random.default_rng(8)
+    n = 200
+    market, _ = _market_with_realised(rng.uniform(1, 100, n), noise=0.0)
+    implied = pd.DataFrame({"long_usd": rng.uniform(2, 100, n), "short_usd": 1.0}, index=market.bars.index)
+    implied.iloc[[5, 120, 130, 140, 150], 0] = 0.0  # one before the split, four of the 100 held-out bars
+    table = held_out_implied(market, implied, fit_share=0.5, warmup=10)
+    assert table.loc["long", "zero-implied bars"] == pytest.approx(4 / 100)
+    assert table.loc["short", "zero-implied bars"] == 0  # every short bar implies exactly 1 USD: none is zero
+
+
 def test_simulator_map_tracks_true_liquidations_better_than_candles() -> None:
     sim = simulate("range", 0)
     report = score(sim.market, estimate(sim.market, columns=2))

@@ -11,7 +11,7 @@ from conftest import make_market
 from liqcore import ModelConfig
 from liqcore.heatmap import Driver, Heatmap
 from liqcore.market import Market
-from liqcore.validation import excursion, location_score, score
+from liqcore.validation import SideScore, _verdict, excursion, location_score, score
 
 
 def _scored(implied_long: np.ndarray, realised_long: np.ndarray, seed: int = 1) -> tuple[Market, Heatmap]:
@@ -86,6 +86,15 @@ def test_verdict_says_the_map_adds_only_where_it_does() -> None:
     assert short_part.startswith("shorts: the map tracks realised liquidations no better than the candle's size")
     few = score(*_scored(implied[:35], implied[:35]), warmup=10)
     assert few.verdict.startswith("longs: too few bars to judge (n = 25)")
+
+
+def test_the_map_adds_only_when_its_partial_rho_exceeds_two_standard_errors() -> None:
+    def side(partial_rho: float) -> SideScore:
+        return SideScore("long", 100, 100, 0.5, 0.4, partial_rho, 50, 0.5, 0.4)
+
+    # n = 100: the standard error is 1/10, so the bar is a partial ρ above 0.2 (exactly 0.2 is not above it)
+    assert _verdict([side(0.2)]).startswith("longs: the map tracks realised liquidations no better")
+    assert _verdict([side(0.21)]).startswith("longs: the map adds to the candle's size (partial ρ = 0.21, n = 100)")
 
 
 def test_the_hybrid_needs_ten_bars_on_each_side_of_the_split_and_no_more() -> None:
