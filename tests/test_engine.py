@@ -186,6 +186,12 @@ def test_long_heat_sits_below_price_and_short_heat_above_when_price_stands_still
     assert hm.long[-1].sum() > 0 and hm.short[-1].sum() > 0
 
 
+def test_an_unknown_engine_name_is_an_error_naming_it_and_the_choices() -> None:
+    market = make_market(np.full(10, 100.0), np.full(10, 1_000.0))
+    with pytest.raises(ValueError, match="'fast' or 'reference', got 'turbo'"):
+        estimate(market, ModelConfig(), engine="turbo")
+
+
 def test_flat_open_interest_without_turnover_opens_nothing() -> None:
     rng = np.random.default_rng(6)
     market = make_market(100 * np.exp(np.cumsum(rng.normal(0, 0.01, 80))), np.full(80, 5_000.0))

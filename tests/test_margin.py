@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from liqcore.brackets import BINANCE_BTCUSDT, GENERIC, TABLES, _table, brackets_for_notional, table_for_symbol
+from liqcore.brackets import (
+    BINANCE_BTCUSDT,
+    GENERIC,
+    TABLES,
+    Bracket,
+    BracketTable,
+    _table,
+    brackets_for_notional,
+    table_for_symbol,
+)
 from liqcore.margin import bracket_for, liquidation_price
 
 
@@ -121,3 +130,20 @@ def test_vectorised_brackets_agree_with_the_one_position_lookup(table) -> None:
     assert mmr.tolist() == [b.mmr for b in expected]
     assert amount.tolist() == pytest.approx([b.maint_amount for b in expected])
     assert max_leverage.tolist() == [b.max_leverage for b in expected]
+
+
+def test_a_table_made_after_earlier_lookups_is_read_from_its_own_rows() -> None:
+    # A fresh table (the column cache cannot hold it yet): notionals at and past each cap get that cap's bracket.
+    table = BracketTable("Test", "hand-made", (Bracket(1_000.0, 0.01, 0.0, 50.0), Bracket(5_000.0, 0.03, 20.0, 20.0)))
+    mmr, amount, max_leverage = brackets_for_notional(table, np.array([500.0, 1_000.0, 3_000.0, 9_000.0]))
+    assert list(mmr) == [0.01, 0.01, 0.03, 0.03]
+    assert list(amount) == [0.0, 0.0, 20.0, 20.0]
+    assert list(max_leverage) == [50.0, 50.0, 20.0, 20.0]
+
+
+def test_maintenance_amounts_of_any_numeric_dtype_give_float_prices() -> None:
+    # An object-dtype column (what pandas gives for a column read with mixed types) is read as numbers, like entry.
+    amounts = np.array([0, 50], dtype=object)
+    price = liquidation_price(100.0, 10.0, "long", 0.005, amounts, 2.0)
+    assert price.dtype == np.float64
+    np.testing.assert_allclose(price, [90 / 0.995, (90 - 25) / 0.995])

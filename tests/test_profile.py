@@ -90,3 +90,12 @@ def test_by_default_a_lone_spike_is_smoothed_over_three_bins() -> None:
     cluster = find_clusters(prof).iloc[0]
     assert (cluster["price_low"], cluster["price_high"]) == (104, 107)
     assert cluster["notional_usd"] == 30
+
+
+def test_clusters_of_equal_notional_are_listed_lowest_peak_first() -> None:
+    long = [0, 5, 0, 0, 0, 0, 0, 0, 0, 0]
+    short = [0, 0, 0, 0, 0, 0, 0, 5, 0, 0]
+    clusters = find_clusters(book(long, short, price=104.0), smooth_bins=1)
+    assert list(clusters["notional_usd"]) == [5, 5]
+    assert list(clusters["side"]) == ["long", "short"]
+    assert clusters["peak_price"].is_monotonic_increasing

@@ -257,3 +257,8 @@ def test_charts_share_time_and_carry_usd_totals() -> None:
     marker = gauge.layer[1]
     assert marker.data.iloc[0].to_dict() == {"balance": 0.4, "above_usd": 1.5e6, "below_usd": 0.5e6}
     assert "USD" in str(gauge.to_dict())
+
+
+def test_the_window_is_described_in_the_unit_it_is_measured_in() -> None:
+    assert SentimentConfig(window="pct", size=3.0).describe_window() == "±3 % (nearer counts more)"
+    assert SentimentConfig(window="atr", size=10.0, weighted=False).describe_window() == "±10 × ATR"
