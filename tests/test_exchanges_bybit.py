@@ -67,6 +67,15 @@ def test_funding_pages_ask_for_the_page_size_the_stop_rule_counts_on(bybit: HTTP
     assert funding and all(args.get("limit") == str(FUNDING_LIMIT) for args in funding)
 
 
+def test_every_request_asks_for_the_linear_usdt_contracts(bybit: HTTPServer) -> None:
+    # Bybit's v5 market endpoints serve spot, linear and inverse alike: without category=linear an answer may be
+    # another product's (or a refusal), so every call names it.
+    fetch(bybit, interval="1h", lookback="3d", settings=fast())
+    asked = {(r.path, r.args.get("category")) for r, _ in bybit.log}
+    assert {path for path, _ in asked} >= {"/v5/market/kline", "/v5/market/funding/history"}
+    assert all(category == "linear" for _, category in asked), asked
+
+
 def test_single_open_interest_is_preferred(httpserver: HTTPServer) -> None:
     def one_side(request: Request) -> Response:
         t = int(request.args["startTime"]) + 3_600_000  # the close of the one 1h bar

@@ -3,11 +3,13 @@ server: every one ends in a clear message, never a traceback or an endless loop.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from pytest_httpserver import HTTPServer
 from streamlit.testing.v1 import AppTest
 
-from liqcore import fetch_market
+from liqcore import FetchError, fetch_market
 from liqcore.exchanges import HttpSettings
 from liqcore.exchanges.common import MAX_PAGES
 from pages.components.cache import clear_all
@@ -75,3 +77,25 @@ def test_a_symbol_that_cannot_be_one_is_refused_before_any_request(
     assert not live.exception
     assert "is not a symbol" in live.sidebar.error[0].value
     assert httpserver.log == []
+
+
+def _pause_in_a_kept_alive_answer(pause: float):
+    """An HTTP/1.1 answer with a Content-Length (so the client keeps the socket open), silent for `pause` seconds
+    after its first byte of body."""
+
+    def answer():
+        yield b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n["
+        time.sleep(pause)
+        yield b"]"
+
+    return answer
+
+
+def test_a_silence_longer_than_the_deadline_but_inside_the_read_timeout_stops_at_the_deadline() -> None:
+    settings = HttpSettings(read_timeout=3.0, retries=0, deadline=1.0)
+    with fakes.StreamingServer(_pause_in_a_kept_alive_answer(2.5), raw=True) as server:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match=r"answered too slowly.*after the 1 s one fetch may take"):
+            fetch_market("binance", "BTCUSDT", "1h", "1d", base_url=server.url, settings=settings)
+        elapsed = time.monotonic() - started
+    assert elapsed < 2.5  # the socket waited only what was left of the deadline, not the 3 s read timeout
