@@ -94,6 +94,24 @@ def test_fuel_counts_bins_beyond_the_level_pro_rata_and_none_behind_it() -> None
     assert first["fuel_usd"] == pytest.approx(1e6 + 2e6 * (100.1 * 1.01 - 101.0) / 0.5)
 
 
+def test_a_breakout_after_the_last_snapshot_reads_that_snapshot() -> None:
+    market = path([100.6, 101.5, 102.5, 103.0, 103.0])
+    first = book(market, short_above=1e6)
+    # Two snapshots (bars 0 and 3, both before the breakout at bar 6); only the later one holds shorts above.
+    later = Heatmap(
+        times=market.bars.index[[0, 3]],
+        price_edges=EDGES,
+        long=np.vstack([first.long, first.long]),
+        short=np.vstack([np.zeros_like(first.short), 4 * first.short]),
+        implied=first.implied,
+        close=np.array([100.0, 100.0]),
+        config=first.config,
+        driver=first.driver,
+    )
+    event = find_breakouts(market, later, CONFIG).iloc[0]
+    assert event["bar"] == 6 and event["fuel_usd"] == pytest.approx(4e6)
+
+
 def test_a_zone_without_finished_breakouts_has_no_rates_rather_than_zero() -> None:
     market = path([100.6, 101.5, 102.5, 103.0, 103.0])
     events = find_breakouts(market, book(market, short_above=5e6), CONFIG)
@@ -151,6 +169,12 @@ def test_zones_split_at_the_percentile_and_verdict_reports_rates() -> None:
     far = pd.DataFrame({"zone": ["thin"] * 60 + ["dense"] * 60, "outcome": ["fakeout"] * 100 + ["follow-through"] * 20})
     assert not verdict(hit_rates(far)).startswith("No difference")
     assert verdict(hit_rates(events.head(3))).startswith("Too few")
+
+
+def test_verdict_compares_zones_with_exactly_min_n_breakouts_each_and_not_with_one_fewer() -> None:
+    events = pd.DataFrame({"zone": ["thin"] * 5 + ["dense"] * 5, "outcome": ["fakeout", "follow-through"] * 5})
+    assert verdict(hit_rates(events), min_n=5).startswith("No difference on this data")
+    assert verdict(hit_rates(events.iloc[1:]), min_n=5).startswith("Too few breakouts to compare (thin n = 4")
 
 
 def test_scan_on_the_simulator_is_consistent() -> None:
