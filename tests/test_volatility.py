@@ -93,6 +93,43 @@ def test_without_open_interest_pressure_is_relative_to_its_own_past() -> None:
     assert frame["pressure"].iloc[-1] == pytest.approx(3.0) and frame["pressure"].iloc[-2] == pytest.approx(1.0)
 
 
+def test_pressure_on_an_uneven_grid_keeps_apart_bars_whose_bins_in_reach_differ() -> None:
+    # Bins are computed once per distinct (snapshot, bins in reach); on an uneven grid a short-reach bar low in the
+    # grid (bar 0: no longs, the four upper bins of shorts) and a wide-reach bar high in it (bar 1: four bins of longs,
+    # one of shorts) have position sets a careless key would merge.
+    edges = np.array([80.0, 98.9, 99.1, 99.3, 99.5, 99.7])  # centres 89.45, 99.0, 99.2, 99.4, 99.6
+    bars = pd.DataFrame(
+        {"open": [98.0, 98.0], "high": [100.0, 100.0], "low": [96.0, 5.0], "close": [98.0, 99.5]},
+        index=pd.date_range("2026-01-01", periods=2, freq="5min", tz="UTC"),
+    )
+    market = Market(bars, "X")  # ATR 4 then 4 × 13/14 + 95/14 ≈ 10.5: reach 4 and 10.5
+    long, short = np.array([[1.0, 2.0, 4.0, 8.0, 16.0]]), np.array([[32.0, 64.0, 128.0, 256.0, 512.0]])
+    heatmap = Heatmap(
+        bars.index[:1],
+        edges,
+        long,
+        short,
+        pd.DataFrame(index=bars.index),
+        np.array([98.0]),
+        ModelConfig(),
+        "volume proxy",
+    )
+    frame = pressure(heatmap, market, reach_atr=1.0)
+    assert frame["long_near_usd"].tolist() == [0.0, 1.0 + 2.0 + 4.0 + 8.0]
+    assert frame["short_near_usd"].tolist() == [64.0 + 128.0 + 256.0 + 512.0, 512.0]
+    literal = _pressure_bar_by_bar(heatmap, market, 1.0)
+    pd.testing.assert_frame_equal(frame[literal.columns], literal)
+
+
+def test_qlike_is_zero_for_a_perfect_forecast_and_charges_under_and_over_forecasts_differently() -> None:
+    from liqcore.volatility import _qlike
+
+    # QLIKE of a variance ratio q = (range / forecast)² is q − log q − 1: 0 at q = 1, positive either side.
+    assert _qlike(np.array([0.3, -1.0]), np.array([0.3, -1.0])) == 0
+    assert _qlike(np.array([0.5]), np.array([0.0])) == pytest.approx(np.e - 2)  # q = e: the range was under-forecast
+    assert _qlike(np.array([0.0]), np.array([0.5])) == pytest.approx(1 / np.e)  # q = 1/e: over-forecast
+
+
 def test_realised_range_looks_only_forward() -> None:
     market = make_market([100, 101, 102, 90, 100], spread=0.0)
     realised = realised_log_range(market, 2)
