@@ -119,3 +119,18 @@ def test_show_me_stops_before_the_scenario_key_moment_and_marks_it_after_the_dec
     at.session_state["wt_step"] = 7
     at.run()
     assert moment["label"] not in _marker_labels(at)
+
+
+def test_the_reveal_map_draws_the_plan_levels_over_what_happened() -> None:
+    at = run_page("pages/walkthrough.py")
+    at.session_state["wt_step"] = 7  # straight to the reveal: the plan is the page's default one
+    at.run()
+    assert not at.exception
+    assert at.subheader[0].value.startswith("7 ·")
+    labels = {
+        str(label).split(" ")[0]
+        for frame in _datasets(at)
+        if {"price", "label", "colour"} <= set(frame)
+        for label in frame["label"]
+    }
+    assert labels >= {"stop", "target", "liquidation", "entry"}
