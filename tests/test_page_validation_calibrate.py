@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from conftest import APP, run_page
@@ -131,3 +133,17 @@ def test_where_section_renders_its_instructions_and_uploader() -> None:
     assert "Where: does the map put liquidations at the right prices?" in [s.value for s in at.subheader]
     assert any("Binance forceOrder" in c.value and "time, side, price, size" in c.value for c in at.caption)
     assert at.get("file_uploader")
+
+
+def test_where_table_shows_bits_with_three_decimals_and_the_gain_with_its_sign() -> None:
+    at = run_page(PAGE)
+    events = _events_csv(at.session_state["analysis"], slice(-120, -60))
+    at.file_uploader(key="where_upload").set_value(("events.csv", events, "text/csv")).run()
+    assert not at.exception
+    [table] = [d for d in at.dataframe if "forecaster" in d.value.columns]
+    formats = {
+        name: config.get("type_config", {}).get("format") for name, config in json.loads(table.proto.columns).items()
+    }
+    assert formats["bits per USD"] == "%.3f"  # a score in bits per USD: three decimals, as the CLI prints it
+    assert formats["gain vs distance (bits)"] == "%+.3f"  # a gain over the baseline carries its sign
+    assert formats["in densest 10 %"] == "percent"
