@@ -6,9 +6,9 @@
 Why: after tests are added, `run.py --keep --rerun-missed` only works while the source is unchanged, because mutmut
 numbers mutants within each function and run.py samples by those names. When the code has moved on, this script
 replays each missed mutant's own diff (the exact text mutmut wrote) onto a scratch copy of the working tree and runs
-that group's tests from groups.toml. Caught = the tests fail (or time out); missed = they pass. A diff whose lines
-no longer appear exactly once in today's source is reported as "not placed" and counts as missed, never as caught.
-Equivalent and prose-only mutants are judged with run.py's own rules.
+that group's tests from groups.toml (each group's tests must first pass unmutated). Caught = the tests fail (or time
+out); missed = they pass. A diff whose lines no longer appear exactly once in today's source is reported as "not
+placed" and counts as missed, never as caught. Equivalent and prose-only mutants are judged with run.py's own rules.
 """
 
 from __future__ import annotations
@@ -119,7 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="recheck-") as scratch:
         workdir = Path(scratch) / "repo"
         shutil.copytree(ROOT, workdir, ignore=SKIP_COPY)
-        for survivor in read_survivors(args.survivors.read_text("utf-8")):
+        survivors = read_survivors(args.survivors.read_text("utf-8"))
+        for name in sorted({s.group for s in survivors}):  # a failing clean run would make every mutant "caught"
+            if (clean := run_tests(workdir, groups[name].tests, args.timeout)) != "survived":
+                print(f"group {name}: its tests do not pass unmutated ({clean}); fix that first")
+                return 1
+        for survivor in survivors:
             target = workdir / survivor.path
             original = target.read_text("utf-8")
             if is_prose_only(survivor.diff):

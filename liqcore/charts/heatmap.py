@@ -257,7 +257,7 @@ def with_heat(spec: dict, raster: HeatRaster, hover: pd.DataFrame, last_price: f
     new_legends = []
     for legend in legend_layers(raster, last_price):
         built = legend.to_dict(validate=False)  # one chart, not a layer: Altair would lift data the layers share
-        legend_data.update(built.pop("datasets"))
+        legend_data.update(built.pop("datasets", {}))  # data Altair left inline stays in the layer
         new_legends.append({key: value for key, value in built.items() if key not in ("$schema", "config")})
 
     def swap(layers: list[dict]) -> list[dict]:
