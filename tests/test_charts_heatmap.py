@@ -213,3 +213,14 @@ def test_the_profile_names_each_side_once_in_its_legends(parts) -> None:
             "side",
             "tier",
         ]
+
+
+def test_swapping_works_while_altair_leaves_data_inline(parts, monkeypatch) -> None:
+    """Streamlit's Altair support can switch dataset consolidation off while another session builds a legend."""
+    _, _, bars, heatmap, realised = parts
+    price = float(heatmap.close[-1])
+    built = spec(heatmap_chart(heat_raster(heatmap), heat_cells(heatmap, max_marks=500), bars, price, realised))
+    monkeypatch.setattr(alt.data_transformers, "consolidate_datasets", False)
+    swapped = with_heat(built, heat_raster(heatmap, "long"), heat_cells(heatmap, side="long", max_marks=500), price)
+    legends = [layer for layer in swapped["layer"] if layer.get("name", "").startswith("heat_legend")]
+    assert legends and all(layer["data"]["values"] for layer in legends)
