@@ -60,9 +60,12 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _streamlit_server(log_name: str, env: dict[str, str] | None = None, warm: bool = False) -> Iterator[str]:
+def _streamlit_server(
+    log_name: str, env: dict[str, str] | None = None, warm: bool = False, script: str = "streamlit_app.py"
+) -> Iterator[str]:
     """`streamlit run` headless on a free 127.0.0.1 port, healthy before it is handed out.
 
+    `script`: the app to serve (a path from the project root).
     `warm`: also pass the readiness probe a deployment would use (`/_stcore/script-health-check`, which runs the app
     once in the server and so leaves the default market, its analysis and the first page's charts in the cache);
     the seconds to healthy and to ready are recorded.
@@ -77,7 +80,7 @@ def _streamlit_server(log_name: str, env: dict[str, str] | None = None, warm: bo
             "-m",
             "streamlit",
             "run",
-            "streamlit_app.py",
+            script,
             "--server.headless",
             "true",
             "--server.port",
@@ -438,6 +441,23 @@ def test_a_page_link_works_as_the_first_request_on_a_fresh_server(browser: objec
         assert page.get_by_role("heading", name="Volatility: how fast could it move?").is_visible()
         assert "/volatility?" in page.url and "scenario=fakeout" in page.url and "seed=4" in page.url
         assert page.locator("[data-testid='stSidebar'] input[type='number']").first.input_value() == "4"
+        page.context.close()
+
+
+def test_streamlit_floor_is_recorded_for_scale(browser: object) -> None:
+    """The first paint of a minimal Streamlit page (tests/floor_app.py), timed like the app's: the framework's share."""
+    with _streamlit_server("streamlit-floor.log", script="tests/floor_app.py") as url:
+        start = time.monotonic()
+        page = _open(browser, url)
+        _wait_ready(page)
+        _record("floor_first_paint_seconds", time.monotonic() - start)
+        _record("floor_first_paint_kb_sent", page.meter.received / 1000)
+        assert page.get_by_text("Line 39 of plain markdown").is_visible()
+        page.context.close()
+        start = time.monotonic()
+        page = _open(browser, url, "dark")
+        _wait_ready(page)
+        _record("floor_warm_new_session_seconds", time.monotonic() - start)
         page.context.close()
 
 

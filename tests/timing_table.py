@@ -29,6 +29,8 @@ class Row(NamedTuple):
 ROWS = [
     Row("server_healthy", "server process start → `/_stcore/health` answers", None),
     Row("server_warm_up", "readiness probe (`/_stcore/script-health-check`: one run of the app in the server)", None),
+    Row("floor_first_paint", "for scale: first paint of a minimal Streamlit page (tests/floor_app.py)", None),
+    Row("floor_warm_new_session", "for scale: the same minimal page, a second new session", None),
     Row("first_paint_fresh_server", "first paint, first visitor of a fresh (probed) server", 2.0),
     Row("first_paint_cold_server_deep_link", "first paint, a page link on a fresh server nobody probed", 2.0),
     Row("warm_new_session", "first paint, a new session on a warm server", 2.0),
