@@ -63,4 +63,5 @@ def test_a_tampered_link_falls_back_to_defaults() -> None:
     at.run()
     assert not at.exception
     assert at.selectbox(key="hm_scale").value == "log" and at.slider(key="hm_threshold").value == 0.0
-    assert at.slider(key=LEV).value == round(100 * BALANCED.long_weights[0] / sum(BALANCED.long_weights))
+    assert at.session_state[LEV] == round(100 * BALANCED.long_weights[0] / sum(BALANCED.long_weights))
+    assert at.session_state["analysis"].config.long_weights == BALANCED.long_weights

@@ -13,10 +13,13 @@ from liqcore.config import PRESET_NAMES, ModelConfig
 from liqcore.market import Market
 from liqcore.validation import has_realised
 from pages.components import calibration, view_state
+from pages.components.lazy import keep_alive
 
 VIEW_KEYS = ["preset"]
 _EDIT_PREFIX = "cfg_"
 _EDITED = "_cfg_edited"  # assumption keys whose value differs from the preset's, for the share link
+OPEN_KEY = "assumptions_open"  # whether the Assumptions expander is open (not `cfg_`: a new preset keeps it)
+ENTRY_RULES = ("vwap", "typical", "range")
 
 
 def _truthy(text: str) -> bool:
@@ -60,28 +63,134 @@ def _calibrated(market: Market | None, preset_name: str) -> calibration.Calibrat
     return fitted
 
 
-def _leverage_mix(preset: ModelConfig) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """One slider per leverage tier for the share of new positions there (same mix for longs and shorts)."""
+def _leverage_defaults(preset: ModelConfig) -> dict[str, int]:
+    """Each leverage tier's share slider key and its preset value, in percent."""
+    total = sum(preset.long_weights)
+    tiers = zip(preset.leverage_tiers, preset.long_weights, strict=True)
+    return {f"cfg_lev_{tier:g}": round(100 * weight / total) for tier, weight in tiers}
+
+
+def _assumptions(preset: ModelConfig) -> dict[str, object]:
+    """Seed every assumption that applies (from the link once per session, else from the preset) and return the
+    current values, whether or not the editors are drawn: the map follows the edits with the expander closed too."""
+    applied: list[str] = []
+
+    def seed(key: str, default: object, parse=str, allowed=None) -> object:
+        _seed(key, default, parse=parse, allowed=allowed)
+        applied.append(key)
+        return st.session_state[key]
+
+    for key, default in _leverage_defaults(preset).items():
+        seed(key, default, parse=int, allowed=range(0, 101))
+    if seed("cfg_decay_on", preset.decay_half_life_hours is not None, parse=_truthy):
+        seed("cfg_decay_hours", int(preset.decay_half_life_hours or 72), parse=int, allowed=range(6, 337, 6))
+    seed("cfg_turnover", round(100 * preset.turnover_per_hour, 1), parse=float)
+    seed("cfg_same_bar", preset.same_bar_liquidations, parse=_truthy)
+    seed("cfg_close_rule", preset.close_rule, allowed=tuple(CLOSING_RULES))
+    if seed("cfg_entry_rule", preset.entry_rule, allowed=ENTRY_RULES) == "range":
+        seed("cfg_entry_width", round(100 * preset.entry_width), parse=int, allowed=range(5, 101, 5))
+    if not seed("cfg_bin_mode", True, parse=_truthy) and not seed("cfg_bin_size", 50.0, parse=float) > 0:
+        st.session_state["cfg_bin_size"] = 50.0
+    return {key: st.session_state[key] for key in applied}
+
+
+def _leverage_weights(preset: ModelConfig, values: dict[str, object]) -> tuple[float, ...] | None:
+    """The edited mix (same for longs and shorts), or None for the preset's own: untouched, or all zero."""
+    defaults = _leverage_defaults(preset)
+    weights = [values[key] for key in defaults]
+    if weights == list(defaults.values()) or sum(weights) == 0:
+        return None
+    return tuple(float(w) for w in weights)
+
+
+def _config(preset: ModelConfig, values: dict[str, object]) -> ModelConfig:
+    """The preset with the assumption values applied (an untouched mix maps exactly what `analyse` does for it)."""
+    mix = _leverage_weights(preset, values)
+    entry_width = preset.entry_width
+    if values["cfg_entry_rule"] == "range":
+        entry_width = values["cfg_entry_width"] / 100
+    return preset.with_changes(
+        long_weights=preset.long_weights if mix is None else mix,
+        short_weights=preset.short_weights if mix is None else mix,
+        decay_half_life_hours=float(values["cfg_decay_hours"]) if values["cfg_decay_on"] else None,
+        close_rule=values["cfg_close_rule"],
+        entry_rule=values["cfg_entry_rule"],
+        entry_width=entry_width,
+        same_bar_liquidations=values["cfg_same_bar"],
+        turnover_per_hour=values["cfg_turnover"] / 100,
+        bin_size=None if values["cfg_bin_mode"] else values["cfg_bin_size"],
+    )
+
+
+def _editors(preset: ModelConfig) -> None:
+    """The assumption widgets, each on the key `_assumptions` seeded (so each shows the value the map uses)."""
     st.caption("Share of new positions at each leverage (normalised to 100 %)")
-    defaults = [round(100 * w / sum(preset.long_weights)) for w in preset.long_weights]
-    weights = []
-    for tier, default in zip(preset.leverage_tiers, defaults, strict=True):
-        key = f"cfg_lev_{tier:g}"
-        _seed(key, default, parse=int, allowed=range(0, 101))
-        weights.append(st.slider(f"{tier:g}x leverage", 0, 100, step=1, key=key, format="%d %%"))
-    if weights == defaults:  # untouched: the preset itself, so the app maps exactly what `analyse` does for it
-        return preset.long_weights, preset.short_weights
-    if sum(weights) == 0:
-        st.warning("All leverage shares are zero; using the preset's mix.")
-        return preset.long_weights, preset.short_weights
-    mix = tuple(float(w) for w in weights)
-    return mix, mix
+    for tier, key in zip(preset.leverage_tiers, _leverage_defaults(preset), strict=True):
+        st.slider(f"{tier:g}x leverage", 0, 100, step=1, key=key, format="%d %%")
+    if st.toggle("Positions fade with time", key="cfg_decay_on"):
+        st.slider(
+            "Half-life (hours)",
+            6,
+            336,
+            step=6,
+            key="cfg_decay_hours",
+            help="After this long, half of a position is assumed closed even if open interest did not say so.",
+        )
+    st.slider(
+        "Turnover (% of positions per hour)",
+        0.0,
+        20.0,
+        step=0.5,
+        key="cfg_turnover",
+        help="Positions that close and reopen at the bar's prices each hour, on top of what open interest shows. "
+        "Without it, levels price has crossed stay empty.",
+    )
+    st.toggle(
+        "New positions can be liquidated in the bar they open in",
+        key="cfg_same_bar",
+        help="Shorts who sold a drop squeezed by the bounce off its low, longs who bought a spike flushed by the "
+        "pullback, inside the same bar. Off in every preset (README, 'Honest numbers').",
+    )
+    st.radio(
+        "When open interest falls",
+        tuple(CLOSING_RULES),
+        format_func=lambda name: CLOSING_RULES[name].label,
+        key="cfg_close_rule",
+        horizontal=True,
+    )
+    entry_rule = st.radio(
+        "Entry price",
+        ENTRY_RULES,
+        format_func={"vwap": "VWAP", "typical": "(H+L+C)/3", "range": "spread over bar"}.get,
+        key="cfg_entry_rule",
+        horizontal=True,
+    )
+    if entry_rule == "range":
+        st.slider(
+            "Entry spread (% of the bar's range)",
+            5,
+            100,
+            step=5,
+            key="cfg_entry_width",
+            format="%d %%",
+            help="How much of each bar's low-to-high range, around its middle, new positions open over.",
+        )
+    if not st.toggle("Automatic price-bin size", key="cfg_bin_mode"):
+        st.number_input(
+            "Bin size (USD)",
+            min_value=0.0001,
+            format="%g",
+            key="cfg_bin_size",
+            help="Height of one heatmap row. Very small bins on a wide range are widened to keep the map fast.",
+        )
 
 
 def choose_config(market: Market | None = None) -> ModelConfig:
     """Preset plus user edits, as one hashable ModelConfig; or the calibrated model while the user uses it.
 
-    `market` is the loaded data, re-fitted on when a link says the calibrated model is in use."""
+    `market` is the loaded data, re-fitted on when a link says the calibrated model is in use. The Assumptions
+    expander draws its editors only while open (a first-time visitor's page has a dozen fewer elements to render
+    before the map); a link with edited assumptions opens it."""
     view_state.restore("preset", "balanced", allowed=PRESET_NAMES)
     preset_name = st.selectbox(
         "Model preset",
@@ -97,97 +206,17 @@ def choose_config(market: Market | None = None) -> ModelConfig:
         st.button("Back to the preset", key="cal_back_sidebar", on_click=calibration.stop_using, icon=":material/undo:")
         return fitted.config
     preset = ModelConfig.preset(preset_name)
-    with st.expander("Assumptions", icon=":material/tune:"):
-        long_weights, short_weights = _leverage_mix(preset)
-        _seed("cfg_decay_on", preset.decay_half_life_hours is not None, parse=_truthy)
-        decay_on = st.toggle("Positions fade with time", key="cfg_decay_on")
-        half_life = None
-        if decay_on:
-            _seed("cfg_decay_hours", int(preset.decay_half_life_hours or 72), parse=int, allowed=range(6, 337, 6))
-            half_life = float(
-                st.slider(
-                    "Half-life (hours)",
-                    6,
-                    336,
-                    step=6,
-                    key="cfg_decay_hours",
-                    help="After this long, half of a position is assumed closed even if open interest did not say so.",
-                )
-            )
-        _seed("cfg_turnover", round(100 * preset.turnover_per_hour, 1), parse=float)
-        turnover = st.slider(
-            "Turnover (% of positions per hour)",
-            0.0,
-            20.0,
-            step=0.5,
-            key="cfg_turnover",
-            help="Positions that close and reopen at the bar's prices each hour, on top of what open interest shows. "
-            "Without it, levels price has crossed stay empty.",
-        )
-        _seed("cfg_same_bar", preset.same_bar_liquidations, parse=_truthy)
-        same_bar = st.toggle(
-            "New positions can be liquidated in the bar they open in",
-            key="cfg_same_bar",
-            help="Shorts who sold a drop squeezed by the bounce off its low, longs who bought a spike flushed by the "
-            "pullback, inside the same bar. Off in every preset (README, 'Honest numbers').",
-        )
-        close_rules = tuple(CLOSING_RULES)
-        _seed("cfg_close_rule", preset.close_rule, allowed=close_rules)
-        close_rule = st.radio(
-            "When open interest falls",
-            close_rules,
-            format_func=lambda name: CLOSING_RULES[name].label,
-            key="cfg_close_rule",
-            horizontal=True,
-        )
-        entry_rules = ("vwap", "typical", "range")
-        _seed("cfg_entry_rule", preset.entry_rule, allowed=entry_rules)
-        entry_rule = st.radio(
-            "Entry price",
-            entry_rules,
-            format_func={"vwap": "VWAP", "typical": "(H+L+C)/3", "range": "spread over bar"}.get,
-            key="cfg_entry_rule",
-            horizontal=True,
-        )
-        entry_width = preset.entry_width
-        if entry_rule == "range":
-            _seed("cfg_entry_width", round(100 * preset.entry_width), parse=int, allowed=range(5, 101, 5))
-            entry_width = (
-                st.slider(
-                    "Entry spread (% of the bar's range)",
-                    5,
-                    100,
-                    step=5,
-                    key="cfg_entry_width",
-                    format="%d %%",
-                    help="How much of each bar's low-to-high range, around its middle, new positions open over.",
-                )
-                / 100
-            )
-        _seed("cfg_bin_mode", True, parse=_truthy)
-        auto_bins = st.toggle("Automatic price-bin size", key="cfg_bin_mode")
-        bin_size = None
-        if not auto_bins:
-            _seed("cfg_bin_size", 50.0, parse=float)
-            if not st.session_state["cfg_bin_size"] > 0:
-                st.session_state["cfg_bin_size"] = 50.0
-            bin_size = st.number_input(
-                "Bin size (USD)",
-                min_value=0.0001,
-                format="%g",
-                key="cfg_bin_size",
-                help="Height of one heatmap row. Very small bins on a wide range are widened to keep the map fast.",
-            )
-        config = preset.with_changes(
-            long_weights=long_weights,
-            short_weights=short_weights,
-            decay_half_life_hours=half_life,
-            close_rule=close_rule,
-            entry_rule=entry_rule,
-            entry_width=entry_width,
-            same_bar_liquidations=same_bar,
-            turnover_per_hour=turnover / 100,
-            bin_size=bin_size,
-        )
-        st.caption("**In words**  \n" + "  \n".join(config.describe()))
+    first_run = _EDITED not in st.session_state
+    values = _assumptions(preset)
+    if first_run and any(st.session_state[_EDITED].values()):
+        st.session_state[OPEN_KEY] = True  # a shared link with edits shows them
+    config = _config(preset, values)
+    with st.expander("Assumptions", icon=":material/tune:", key=OPEN_KEY, on_change="rerun") as box:
+        if box.open:
+            _editors(preset)
+            st.caption("**In words**  \n" + "  \n".join(config.describe()))
+        else:
+            keep_alive(values)
+    if sum(values[key] for key in _leverage_defaults(preset)) == 0:
+        st.warning("All leverage shares are zero; using the preset's mix.")
     return config

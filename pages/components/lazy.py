@@ -1,0 +1,19 @@
+"""Sections drawn only while open (lazy expanders and tabs): their widgets' values must outlive the runs that skip them.
+
+Streamlit forgets a widget's value at the end of a run that did not draw it. Writing the value back through the
+Session State API in such a run keeps it (Streamlit's documented way to keep widget state across pages), so a
+closed section still counts: edited assumptions keep driving the map, scanner settings survive a tab switch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import streamlit as st
+
+
+def keep_alive(keys: Iterable[str] | Mapping[str, object]) -> None:
+    """Keep each key's current value for the next run although its widget is not drawn in this one."""
+    for key in list(keys):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
