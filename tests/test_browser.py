@@ -330,8 +330,7 @@ def test_a_shared_link_reproduces_a_customised_view_in_a_fresh_browser(server: s
     assert _segment(fresh, "Longs (below)").get_attribute("aria-checked") == "true"
     scale = fresh.locator("[data-testid='stSelectbox']").filter(has_text="Colour scale").locator("input")
     assert scale.input_value() == "percentile"
-    fresh.locator("[data-testid='stSidebar'] [data-testid='stExpander']").filter(has_text="Assumptions").click()
-    lever = fresh.locator(f"[data-testid='stSidebar'] input[aria-label='{LEV_LABEL}']")
+    lever = fresh.locator(f"[data-testid='stSidebar'] input[aria-label='{LEV_LABEL}']")  # a link with edits opens them
     assert lever.input_value() == str(LEV_SHARE + 1)
     same = fresh.locator("[data-testid='stCaptionContainer']").filter(has_text="Full resolution")
     assert same.inner_text() == caption
