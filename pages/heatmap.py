@@ -1,9 +1,12 @@
 """Heatmap page: where leveraged positions would be liquidated, over time and at one moment.
 
-The map comes first and each section below it is a fragment: a control reruns only its own section, so changing
-the profile time or the "if price reaches" box never rebuilds or resends the map, and the map's own controls do not
-redo the sections below. The "if price reaches" box is a fragment of its own inside the profile's, so a typed target
-does not resend the profile chart and the clusters table either.
+The map comes first; below it one section at a time (the book at one moment, by venue, the fakeout scanner, how to
+read the map), chosen by a control recorded in the share link. Only the chosen section is rendered: the browser
+draws the map only after every element of the run, so each element below it delays the map on a first visit.
+Each part is a fragment: a control reruns only its own part, so changing the profile time or the "if price
+reaches" box never rebuilds or resends the map, and the map's own controls do not redo the section below. The "if
+price reaches" box is a fragment of its own inside the profile's, so a typed target does not resend the profile
+chart and the clusters table either.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from liqcore.export import to_csv_safe
 from liqcore.formatting import compact_usd
 from liqcore.profile import find_clusters, notional_between
 from pages.components import heat_views, view_state
-from pages.components.breakouts import render_breakout_scanner
+from pages.components.breakouts import SCANNER_KEYS, render_breakout_scanner
 from pages.components.chart_export import chart_with_png, png_download
+from pages.components.lazy import keep_alive
 from pages.components.lesson import render_guides
 from pages.components.session import current_analysis
-from pages.components.venues import render_venue_split
+from pages.components.venues import has_venue_split, render_venue_split
 
 PAGE_TITLE = "Heatmap"  # navigation: pages/components/page_list.py reads these three lines
 PAGE_ICON = ":material/local_fire_department:"
@@ -30,7 +34,14 @@ PAGE_ORDER = 1
 analysis: Analysis = current_analysis(__file__)
 heatmap = analysis.heatmap
 SIDES = {"both": "Both sides", "long": "Longs (below)", "short": "Shorts (above)"}
-VIEW_KEYS = ["hm_side", "hm_scale", "hm_threshold", "hm_at"]
+VIEW_KEYS = ["hm_side", "hm_scale", "hm_threshold", "hm_at", "hm_section"]
+SECTIONS = {
+    "book": "The book at one moment",
+    "venues": "By venue",
+    "scanner": "Fakeout scanner",
+    "guide": "How to read this map",
+}
+SECTION_KEYS = {"book": ["hm_at", "hm_truth", "hm_by_tier", "hm_target"], "scanner": SCANNER_KEYS}
 
 st.title("Liquidation heatmap")
 st.caption(
@@ -203,19 +214,41 @@ def _target_readout(profile) -> None:
     )
 
 
-profile_section()
-
-with st.expander("How to read this map", icon=":material/school:"):
+def how_to_read() -> None:
+    """What the colours and shapes on the map mean for a trade (one markdown element: each one costs a render)."""
     st.markdown(
         "- **Violet band above price** → many shorts would be forced to buy there: a move up into it can accelerate "
         "(short squeeze) — or stall if the band is thin.\n"
         "- **Amber band below price** → many longs would be forced to sell there (long squeeze / cascade risk).\n"
         "- **Bands that end** where candles pass through them: those positions were liquidated (the estimate's "
         "implied liquidations). **Triangles** mark liquidations the data itself reports, when it has them.\n"
-        "- A **breakout into a thin zone** has little forced flow behind it; one into a dense band has fuel.\n"
+        "- A **breakout into a thin zone** has little forced flow behind it; one into a dense band has fuel: the "
+        "*Fakeout scanner* section counts how often each kind failed here.\n"
         "- The map is a model: it assumes a leverage mix and entry prices (see *Assumptions* in the sidebar). "
         "Nothing here is financial advice."
     )
 
-render_venue_split(analysis)
-st.fragment(render_breakout_scanner)(analysis)
+
+@st.fragment
+def sections_below() -> None:
+    """The chosen section only; the others' control values are kept for when they are chosen again."""
+    offered = {name: label for name, label in SECTIONS.items() if name != "venues" or has_venue_split(analysis)}
+    view_state.restore("hm_section", "book", allowed=offered)
+    if st.session_state.get("hm_section") not in offered:  # a link's "venues" on single-venue data, or a dropped state
+        st.session_state["hm_section"] = "book"
+    chosen = st.segmented_control(
+        "Below the map", list(offered), key="hm_section", required=True, format_func=offered.get
+    )
+    keep_alive(key for name, keys in SECTION_KEYS.items() if name != chosen for key in keys)
+    if chosen == "book":
+        profile_section()
+    elif chosen == "venues":
+        render_venue_split(analysis)
+    elif chosen == "scanner":
+        st.fragment(render_breakout_scanner)(analysis)
+    else:
+        how_to_read()
+    view_state.publish(VIEW_KEYS, merge=True)
+
+
+sections_below()

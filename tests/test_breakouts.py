@@ -215,10 +215,10 @@ def test_scanner_component_shows_chart_table_and_verdict() -> None:
     assert at.table[0].value["Breakouts (n)"].astype(int).sum() > table["Breakouts (n)"].astype(int).sum()
 
 
-def test_heatmap_page_ends_with_the_scanner() -> None:
+def test_heatmap_page_offers_the_scanner_below_the_map() -> None:
     from conftest import run_page
 
-    at = run_page("pages/heatmap.py")
+    at = run_page("pages/heatmap.py", {"hm_section": "scanner"})
     assert not at.exception
     assert any(s.value.startswith("Fakeout scanner") for s in at.subheader)
     assert any("n =" in info.value for info in at.info)

@@ -52,3 +52,31 @@ def test_answer_key_draws_the_true_book_beside_the_estimate() -> None:
     at.toggle(key="hm_truth").set_value(True).run()
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == charts + 1
+
+
+def _subheaders(at: AppTest) -> list[str]:
+    return [s.value for s in at.subheader]
+
+
+def test_only_the_chosen_section_below_the_map_is_rendered_and_the_link_restores_it() -> None:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    chooser = at.button_group(key="hm_section")
+    assert chooser.value == "book"  # one venue: no by-venue section offered
+    assert chooser.options == ["The book at one moment", "Fakeout scanner", "How to read this map"]
+    assert "The book at one moment" in _subheaders(at) and not any(s.startswith("Fakeout") for s in _subheaders(at))
+    picked = at.session_state["analysis"].heatmap.times[3]
+    at.select_slider(key="hm_at").set_value(picked).run()
+    at.button_group(key="hm_section").set_value("scanner").run()
+    assert not at.exception
+    assert any(s.startswith("Fakeout scanner") for s in _subheaders(at)) and not at.get("select_slider")
+    assert "The book at one moment" not in _subheaders(at) and at.query_params["hm_section"] == "scanner"
+    assert at.query_params["hm_at"] == str(picked)  # the hidden book's time stays in the link
+    at.button_group(key="hm_section").set_value("guide").run()
+    assert any("Violet band above price" in m.value for m in at.markdown) and not at.table
+    at.button_group(key="hm_section").set_value("book").run()
+    assert at.select_slider(key="hm_at").value == picked  # the book comes back at the time it was left at
+
+    shared = AppTest.from_file(APP, default_timeout=120)
+    shared.query_params["hm_section"] = "scanner"
+    shared.run()
+    assert shared.button_group(key="hm_section").value == "scanner" and shared.table  # the scanner's hit-rate table

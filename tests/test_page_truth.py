@@ -12,7 +12,7 @@ from liqcore.truth import TRUTH_SEEDS
     "page", ["pages/sentiment.py", "pages/volatility.py", "pages/validation.py", "pages/heatmap.py"]
 )
 def test_analysis_page_shows_truth_and_estimate_with_seeds_and_intervals(page: str) -> None:
-    at = run_page(page)
+    at = run_page(page, {"hm_section": "scanner"} if page == "pages/heatmap.py" else None)
     assert not at.exception
     assert "Truth versus estimate (simulator only)" in [s.value for s in at.subheader]
     frame = next(df.value for df in at.dataframe if df.value.index.name == "map")

@@ -1,7 +1,7 @@
 """The fakeout scanner block: controls, breakout markers, hit rates with Wilson intervals and the verdict.
 
-`render_breakout_scanner(analysis)` is called at the bottom of the heatmap page; everything it computes comes from
-`liqcore.breakouts`.
+`render_breakout_scanner(analysis)` is one of the sections below the heatmap page's map; everything it computes
+comes from `liqcore.breakouts`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from liqcore.truth import Comparison, compare_fakeouts, comparison_seeds, seed_p
 from pages.components.cache import cached
 from pages.components.chart_export import chart_with_png, spec_of
 from pages.components.truth import render_truth
+
+SCANNER_KEYS = ["bo_range_bars", "bo_fuel_pct", "bo_horizon", "bo_follow"]  # its controls' widget keys
 
 
 def _pct(rate: float, n: int) -> str:

@@ -26,11 +26,16 @@ def _label(venue: str) -> str:
     return VENUES[venue].short if venue in VENUES else venue
 
 
+def has_venue_split(analysis: Analysis) -> bool:
+    """Whether the map sums open interest over two or more venues, so the by-venue section has something to show."""
+    return len(summed_venues(analysis.market)) >= 2
+
+
 def render_venue_split(analysis: Analysis) -> None:
     """The by-venue section, or nothing for a single-venue market."""
-    venues = summed_venues(analysis.market)
-    if len(venues) < 2:
+    if not has_venue_split(analysis):
         return
+    venues = summed_venues(analysis.market)
     st.subheader("By venue")
     names = ", ".join(_label(v) for v in venues)
     left_out = [v for v in analysis.market.venues if v not in venues]
