@@ -2,7 +2,8 @@
 
 All text comes from `liqcore.scenarios` (the scenario objects and `START_HERE`); this module only lays it out: each
 is a collapsed expander with a telling label, so on a 1440×900 desktop and a 390 px phone the map stays on the first
-screen (opened in full they pushed it below the fold).
+screen (opened in full they pushed it below the fold). Both render their contents only while open: they sit above the
+map, and the browser draws the map only after every element before it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from liqcore.analysis import Analysis
 from liqcore.scenarios import START_HERE
+from pages.components.lazy import keep_alive
 
 WALKTHROUGH_PAGE = "pages/walkthrough.py"
 SEEN_KEY = "start_here_done"
@@ -23,7 +25,11 @@ def render_start_here() -> None:
     """Three short steps explaining the map, offered until the learner dismisses them (once per session)."""
     if st.session_state.get(SEEN_KEY):
         return
-    with st.expander("Start here: the map in three steps", icon=":material/flag:", key="start_here"):
+    with st.expander(
+        "Start here: the map in three steps", icon=":material/flag:", key="start_here", on_change="rerun"
+    ) as box:
+        if not box.open:
+            return
         for number, (title, text) in enumerate(START_HERE, start=1):
             st.markdown(f"**{number}. {title}**  \n{text}")
         left, right = st.columns([1, 2])
@@ -55,9 +61,16 @@ def render_scenario_lesson(analysis: Analysis, slider_key: str) -> pd.DataFrame 
     times = analysis.heatmap.times
     moments = sim.key_moments()
     visible = moments[(moments["time"] >= times[0]) & (moments["time"] <= times[-1])]
+    shown = bool(st.session_state.get(SHOW_KEY)) and not visible.empty
     with st.expander(
-        f"Lesson · {guide.title}: what to watch, and show me", icon=":material/school:", key="scenario_lesson"
-    ):
+        f"Lesson · {guide.title}: what to watch, and show me",
+        icon=":material/school:",
+        key="scenario_lesson",
+        on_change="rerun",
+    ) as box:
+        if not box.open:
+            keep_alive([SHOW_KEY])  # closing the lesson keeps its moments marked on the map
+            return visible if shown else None
         st.markdown(guide.story)
         st.markdown(f"**What to watch.** {guide.watch}  \n**Where on the chart.** {guide.where}")
         st.toggle(
@@ -70,7 +83,6 @@ def render_scenario_lesson(analysis: Analysis, slider_key: str) -> pd.DataFrame 
         if len(visible) < len(moments):
             missing = ", ".join(moments.loc[~moments.index.isin(visible.index), "label"])
             st.caption(f"Outside the window shown: {missing}. Choose *All* as the window in the sidebar to see it.")
-        shown = bool(st.session_state.get(SHOW_KEY)) and not visible.empty
         if shown:
             st.caption(
                 "Marked on the map: "
