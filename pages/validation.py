@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from liqcore.analysis import Analysis
@@ -18,6 +17,13 @@ from pages.components.cache import cached
 from pages.components.chart_export import chart_with_png
 from pages.components.session import current_analysis
 from pages.components.truth import render_truth
+from pages.components.validation_tables import (
+    PRESET_SCORES,
+    book_by_side,
+    presets_of_side,
+    sample_sizes,
+    scores_by_side,
+)
 
 PAGE_TITLE = "Validation"  # navigation: pages/components/page_list.py reads these three lines
 PAGE_ICON = ":material/fact_check:"
@@ -51,13 +57,14 @@ truth_word = "true (simulated)" if analysis.is_simulated else "realised"
 report = cached(validate, analysis, spinner="Scoring…")
 st.subheader(f"Implied vs {truth_word} liquidations, per bar")
 st.dataframe(
-    report.table.reset_index(),
+    scores_by_side(report.table),
     hide_index=True,
     width="stretch",
-    column_config={c: st.column_config.NumberColumn(format="%.3f") for c in report.table.columns if "ρ" in c},
+    column_config={side: st.column_config.NumberColumn(format="%.3f") for side in ("longs", "shorts")},
 )
 st.info(report.verdict, icon=":material/fact_check:")
 st.caption(
+    f"Bars: {sample_sizes(report.table)}. "
     f"ρ = Spearman rank correlation per bar. The first {report.warmup_bars} bars are left out while the map fills. "
     f"Partial ρ removes what the candle's own size explains. The hybrid blends map and candle, fitted on the first "
     f"{report.train_share:.0%} of the scored bars and scored on the rest."
@@ -73,30 +80,13 @@ if analysis.is_simulated:
     st.subheader("Where does the estimate put the book? (simulator only)")
     scores = cached(against_truth, analysis, spinner="Comparing with the true book…")
     st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "side": s.side,
-                    "snapshots": s.snapshots,
-                    "true notional in the estimate's densest bins": s.truth_in_estimate_dense,
-                    "same for the bins nearest price (baseline)": s.truth_in_nearest,
-                    "estimate in the truth's densest bins": s.estimate_in_truth_dense,
-                }
-                for s in scores
-            ]
-        ),
+        book_by_side(scores),
         hide_index=True,
         width="stretch",
-        column_config={
-            c: st.column_config.NumberColumn(format="percent")
-            for c in (
-                "true notional in the estimate's densest bins",
-                "same for the bins nearest price (baseline)",
-                "estimate in the truth's densest bins",
-            )
-        },
+        column_config={side: st.column_config.NumberColumn(format="percent") for side in ("longs", "shorts")},
     )
     st.caption(
+        "Snapshots compared: " + ", ".join(f"{s.snapshots:,} of the {s.side}s" for s in scores) + ". "
         "Densest bins = the fewest bins holding half of a book's notional. The baseline picks as many bins nearest to "
         "price on that side — what you would guess with no map at all."
     )
@@ -111,19 +101,21 @@ if len(market) <= PRESETS_ON_REQUEST_BARS or st.toggle(
     help="Estimates the map again under each other preset on the same bars.",
 ):
     presets = cached(compare_presets, analysis, spinner="Scoring every preset…")
-    counts = ["bars scored", "bars with liquidations", "held-out bars"]  # the same for every preset on this data
-    st.dataframe(
-        presets.drop(columns=counts),
-        hide_index=True,
-        width="stretch",
-        column_config={c: st.column_config.NumberColumn(format="%.3f") for c in presets.columns if "ρ" in c},
-    )
+    for column, side in zip(st.columns(2), ("long", "short"), strict=True):
+        column.markdown(f"**{side.capitalize()}s**")
+        column.dataframe(
+            presets_of_side(presets, side),
+            width="stretch",
+            column_config={
+                c: st.column_config.NumberColumn(label, help=c, format="%.3f") for c, label in PRESET_SCORES.items()
+            },
+        )
+    per_side = presets.drop_duplicates("side").set_index("side")  # bars and candle scores: alike for every preset
     st.caption(
-        "Same bars for every preset: "
+        f"Same bars for every preset ({sample_sizes(per_side)}), so the candle-only baseline is the same for each: "
         + "; ".join(
-            f"{row['side']}s {row['bars scored']:,} scored ({row['bars with liquidations']:,} with liquidations), "
-            f"{row['held-out bars']:,} held out"
-            for _, row in presets.drop_duplicates("side").iterrows()
+            f"{side}s ρ {row['candle-only ρ']:.3f} ({row['candle-only ρ (held out)']:.3f} held out)"
+            for side, row in per_side.iterrows()
         )
         + ". Pick the preset in the sidebar; the scores above it follow."
     )

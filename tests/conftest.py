@@ -41,11 +41,14 @@ APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 
 def run_page(page: str, query: dict[str, str] | None = None):
-    """Run the app on its default data, then switch to `page` (e.g. "pages/sentiment.py") and run it."""
+    """Open the app on its default data straight at `page` (e.g. "pages/sentiment.py"), as a link to that page does.
+
+    The default page is not drawn first: that cost seconds per test under load and checks nothing here (switching
+    from it is tested in tests/test_pipeline.py).
+    """
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(APP, default_timeout=120)
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    at.run()
     return at.switch_page(page).run()

@@ -15,7 +15,10 @@ def test_analysis_page_shows_truth_and_estimate_with_seeds_and_intervals(page: s
     at = run_page(page, {"hm_section": "scanner"} if page == "pages/heatmap.py" else None)
     assert not at.exception
     assert "Truth versus estimate (simulator only)" in [s.value for s in at.subheader]
-    frame = next(df.value for df in at.dataframe if df.value.index.name == "map")
-    assert list(frame.index) == ["true book", "estimate"]
-    assert (frame["seeds"] <= TRUTH_SEEDS).all() and {"low", "high"} <= set(frame.columns)
+    frame = next(df.value for df in at.dataframe if df.value.index.name == "over seeds")
+    assert list(frame.columns) == ["true book", "estimate"]  # a column per map: two columns fit a phone
+    assert list(frame.index[:3]) == ["mean", "95 % low", "95 % high"]
+    assert len(frame.index) == 3 + TRUTH_SEEDS and frame.index[3].startswith("seed ")
+    assert (frame.loc["95 % low"] <= frame.loc["mean"]).all() and (frame.loc["mean"] <= frame.loc["95 % high"]).all()
+    assert any(c.value.startswith("Seeds with a value: ") and "on the estimate" in c.value for c in at.caption)
     assert any("seeds" in info.value and "true book gives" in info.value for info in at.info)

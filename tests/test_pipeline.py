@@ -70,9 +70,8 @@ def test_app_cli_and_notebook_show_the_same_map_and_scores(tmp_path: Path, capsy
 
     page = at.switch_page("pages/validation.py").run()
     assert not page.exception
-    shown = page.dataframe[0].value.set_index("side")
     expected = score(notebook.market, notebook.heatmap).table
-    pd.testing.assert_frame_equal(shown, expected, check_dtype=False)
+    pd.testing.assert_frame_equal(_per_side(page), _rho(expected), check_dtype=False)
     page.file_uploader(key="where_upload").set_value(("events.csv", events, "text/csv")).run()
     assert not page.exception, [e.value for e in page.exception]
     [shown] = [d.value.set_index("forecaster") for d in page.dataframe if "forecaster" in d.value.columns]
@@ -137,8 +136,21 @@ def test_with_config_keeps_data_window_and_truth() -> None:
 def test_validation_page_scores_the_map_it_draws() -> None:
     at = run_page("pages/validation.py", {"window": "3d"})
     analysis = at.session_state["analysis"]
-    shown = at.dataframe[0].value.set_index("side")
-    pd.testing.assert_frame_equal(shown, score(analysis.market, analysis.heatmap).table, check_dtype=False)
+    expected = score(analysis.market, analysis.heatmap).table
+    pd.testing.assert_frame_equal(_per_side(at), _rho(expected), check_dtype=False)
+    counts = f"longs {expected.loc['long', 'bars scored']:,} scored ({expected.loc['long', 'bars with liquidations']:,}"
+    assert any(c.value.startswith(f"Bars: {counts} with liquidations)") for c in at.caption)
+
+
+def _per_side(at) -> pd.DataFrame:
+    """The Validation page's first table (a row per score, a column per side) back in the report's shape."""
+    shown = at.dataframe[0].value.set_index("score").T
+    shown.index = [side.removesuffix("s") for side in shown.index]
+    return shown.rename_axis("side").rename_axis(None, axis=1)
+
+
+def _rho(table: pd.DataFrame) -> pd.DataFrame:
+    return table[[c for c in table.columns if "ρ" in c]]
 
 
 def test_every_analysis_has_one_calling_shape_and_one_result_shape() -> None:

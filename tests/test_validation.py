@@ -15,6 +15,7 @@ from liqcore.config import PRESET_NAMES
 from liqcore.heatmap import Heatmap
 from liqcore.market import Market
 from liqcore.profile import Profile
+from liqcore.validate import compare_presets
 from liqcore.validate import main as validate_main
 from liqcore.validation import (
     held_out,
@@ -25,6 +26,7 @@ from liqcore.validation import (
     score,
     spearman,
 )
+from pages.components.cache import cached
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 
@@ -210,12 +212,21 @@ def test_cli_explains_a_file_without_liquidations(tmp_path: Path, capsys: pytest
 def test_validation_page_renders_on_the_simulator() -> None:
     at = run_page("pages/validation.py")
     assert not at.exception
-    assert len(at.dataframe) == 4  # scores, location, presets, truth versus estimate
+    assert len(at.dataframe) == 5  # scores, location, presets for longs and for shorts, truth versus estimate
     assert "candle" in at.info[0].value
-    presets = at.dataframe[2].value
-    assert list(presets["preset"].unique()) == ["conservative", "balanced", "aggressive"]
-    assert "bars scored" not in presets.columns
-    assert any(caption.value.startswith("Same bars for every preset: longs") for caption in at.caption)
+    longs, shorts = at.dataframe[2].value, at.dataframe[3].value
+    assert list(longs.index) == list(shorts.index) == ["conservative", "balanced", "aggressive"]
+    assert list(longs.columns) == ["map ρ", "map given candle (partial ρ)", "hybrid ρ (held out)"]
+    presets = cached(compare_presets, at.session_state["analysis"])  # what the page showed, from its cache
+    aggressive_shorts = presets[(presets["preset"] == "aggressive") & (presets["side"] == "short")].iloc[0]
+    assert shorts.loc["aggressive"].to_dict() == pytest.approx(aggressive_shorts[list(longs.columns)].to_dict())
+    # the caption states one candle-only ρ per side: true only while it is the same under every preset
+    assert (presets.groupby("side")[["candle-only ρ", "candle-only ρ (held out)", "bars scored"]].nunique() == 1).all(
+        axis=None
+    )
+    caption = next(c.value for c in at.caption if c.value.startswith("Same bars for every preset (longs"))
+    assert f"shorts ρ {aggressive_shorts['candle-only ρ']:.3f}" in caption
+    assert f"{int(aggressive_shorts['bars scored']):,} scored" in caption
 
 
 def test_chart_sums_bars_into_buckets_so_no_spike_is_dropped() -> None:

@@ -32,13 +32,10 @@ def render_truth(analysis: Analysis, compare: Callable[[list[SeedPair]], Compari
     table = result.table.set_index("map")
     unit = result.unit.strip()
     number = st.column_config.NumberColumn(format=f"%+.2f {unit}".strip())
-    st.dataframe(
-        table,
-        width="stretch",
-        column_config={"seeds": st.column_config.NumberColumn("seeds (n)")}
-        | {column: number for column in table.columns if column != "seeds"}
-        | {"low": st.column_config.NumberColumn("95 % low", format=f"%+.2f {unit}".strip())}
-        | {"high": st.column_config.NumberColumn("95 % high", format=f"%+.2f {unit}".strip())},
+    shown = table.drop(columns="seeds").rename(columns={"low": "95 % low", "high": "95 % high"}).T  # fits a phone
+    st.dataframe(shown.rename_axis("over seeds"), width="stretch", column_config=dict.fromkeys(shown.columns, number))
+    st.caption(
+        "Seeds with a value: " + ", ".join(f"{int(n)} on the {name}" for name, n in table["seeds"].items()) + "."
     )
     st.info(result.verdict, icon=":material/science:")
     with st.expander("What the simulator has, and what it leaves out", icon=":material/science:"):
