@@ -86,6 +86,9 @@ def map_section() -> None:
     )
     view = heat_views.MapView(side, scale, round(float(threshold), 2), marked)
     spec = heat_views.map_spec(analysis, view)
+    # the legends sit outside the chart, so the chart's spec is the same for every side, scale and contrast: the
+    # browser swaps the new image and hover rows into the chart it has instead of drawing it anew
+    chart_slot.html(heat_views.legend_html(view))
     chart_slot.vega_lite_chart(spec, width="stretch")
     st.caption(
         f"{heat_views.pixel_note(analysis, view)} Scroll or drag to zoom and pan time; hold **Shift** to zoom and "

@@ -9,7 +9,15 @@ import pytest
 
 import liqcore as lc
 from liqcore.cells import candles, heat_cells, realised_liquidations
-from liqcore.charts.heatmap import heatmap_chart, occupied_range, profile_chart, tier_split, with_heat, without_hover
+from liqcore.charts.heatmap import (
+    heatmap_chart,
+    occupied_range,
+    profile_chart,
+    tier_split,
+    with_heat,
+    with_legends,
+    without_hover,
+)
 from liqcore.charts.raster import LEGEND_TICKS, HeatRaster, heat_raster
 from liqcore.profile import Profile
 
@@ -68,24 +76,38 @@ def test_realised_liquidations_are_marked_only_when_the_data_has_them(parts) -> 
     assert shapes(spec(heatmap_chart(raster, hover, bars, float(heatmap.close[-1]), None))) == []
 
 
-def test_one_legend_per_side_shown_with_the_scale_in_its_labels(parts) -> None:
+def _legends(out: dict) -> list[dict]:
+    return [
+        layer["encoding"]["color"]
+        for layer in out["layer"]
+        if "color" in layer.get("encoding", {}) and layer["encoding"]["color"].get("legend") is not None
+    ]
+
+
+def test_one_legend_per_side_shown_with_the_scale_in_its_ticks(parts) -> None:
     _, hover, bars, heatmap, _ = parts
     for side, count in (("both", 2), ("long", 1), ("short", 1)):
         for scale in ("linear", "log", "percentile"):
-            out = spec(heatmap_chart(heat_raster(heatmap, side, scale), hover, bars, float(heatmap.close[-1])))
-            legends = [
-                layer["encoding"]["color"]["legend"]
-                for layer in out["layer"]
-                if "color" in layer.get("encoding", {}) and "legend" in layer["encoding"]["color"]
-            ]
+            chart = heatmap_chart(heat_raster(heatmap, side, scale), hover, bars, float(heatmap.close[-1]))
+            with alt.data_transformers.disable_max_rows():  # one build is validated below; nine took ~10 s
+                legends = _legends(chart.to_dict(validate=False))
             assert len(legends) == count
-            assert all(legend["labelExpr"] == LEGEND_TICKS[scale][1] for legend in legends)
+            assert all(c["legend"]["values"] == [v for v, _ in LEGEND_TICKS[scale]] for c in legends)
+            for colour in legends:  # each tick's own label, whatever the scale
+                assert all(f'"{label}"' in colour["legend"]["labelExpr"] for _, label in LEGEND_TICKS[scale])
             # shorts' legend above the map, longs' below: one row of three overflowed a phone
-            placed = {legend["title"].split(":")[0]: legend["orient"] for legend in legends}
+            placed = {c["legend"]["title"].split(":")[0]: c["legend"]["orient"] for c in legends}
             assert placed == {"both": {"Longs": "bottom", "Shorts": "top"}, "long": {"Longs": "bottom"}}.get(
                 side, {"Shorts": "top"}
             )
+            hues = {c["legend"]["title"].split(":")[0]: c["scale"]["range"][-1] for c in legends}
+            assert all(
+                hue.startswith("rgba(245,138,11," if who == "Longs" else "rgba(157,92,246,")
+                for who, hue in hues.items()
+            )
     assert spec(heatmap_chart(heat_raster(heatmap), hover, bars, 1.0))["resolve"]["scale"]["color"] == "independent"
+    without = spec(heatmap_chart(heat_raster(heatmap), hover, bars, 1.0, legends=False))
+    assert not [layer for layer in without["layer"] if layer.get("name", "").startswith("heat_legend")]
 
 
 def test_chart_draws_with_no_hover_cells(parts) -> None:
@@ -164,26 +186,50 @@ def test_profile_bars_split_by_leverage_tier_stack_to_each_bars_total(parts) -> 
 
 
 def _by_name(out: dict) -> dict[str, list]:
-    """Each named layer's rows (the hover layers share theirs), and the legends' titles and colour ramps."""
-    rows = {layer["name"]: out["datasets"][layer["data"]["name"]] for layer in out["layer"] if "name" in layer}
-    legends = [layer["encoding"]["color"] for layer in out["layer"] if layer.get("name", "").startswith("heat_legend")]
-    return {**rows, "legends": [(c["legend"]["title"], c["scale"]["range"]) for c in legends]}
+    """Each named layer's rows (the hover layers share theirs)."""
+    return {layer["name"]: out["datasets"][layer["data"]["name"]] for layer in out["layer"] if "name" in layer}
+
+
+VIEWS = (("both", "log", 0.0), ("short", "linear", 0.0), ("long", "percentile", 0.4), ("both", "log", 0.2))
 
 
 def test_swapping_a_views_heat_into_a_built_spec_equals_building_it(parts) -> None:
     """`with_heat` must draw exactly what a full build of the other view draws, and carry no stale data."""
     _, _, bars, heatmap, realised = parts
     price = float(heatmap.close[-1])
-    built = spec(heatmap_chart(heat_raster(heatmap), heat_cells(heatmap, max_marks=500), bars, price, realised))
-    for side, scale, threshold in (("short", "linear", 0.0), ("long", "percentile", 0.4), ("both", "log", 0.2)):
+    hover = heat_cells(heatmap, max_marks=500)
+    built = spec(heatmap_chart(heat_raster(heatmap), hover, bars, price, realised, legends=False))
+    for side, scale, threshold in VIEWS[1:]:
         raster = heat_raster(heatmap, side, scale, threshold)
         hover = heat_cells(heatmap, side=side, scale=scale, threshold=threshold, max_marks=500)
-        swapped = with_heat(built, raster, hover, price)
-        direct = spec(heatmap_chart(raster, hover, bars, price, realised))
+        swapped = with_heat(built, raster, hover)
+        direct = spec(heatmap_chart(raster, hover, bars, price, realised, legends=False))
         assert _by_name(swapped) == _by_name(direct)
         assert [layer.get("name") for layer in swapped["layer"]] == [layer.get("name") for layer in direct["layer"]]
         assert swapped["params"] == direct["params"]
         assert sorted(map(len, swapped["datasets"].values())) == sorted(map(len, direct["datasets"].values()))
+
+
+def test_every_view_has_the_same_spec_and_dataset_names_only_the_data_change(parts) -> None:
+    """A browser keeps the chart it has and swaps in new data only when nothing but named datasets changed."""
+    _, _, bars, heatmap, realised = parts
+    price = float(heatmap.close[-1])
+    built = spec(
+        heatmap_chart(heat_raster(heatmap), heat_cells(heatmap, max_marks=500), bars, price, realised, legends=False)
+    )
+    views = [
+        with_heat(built, heat_raster(heatmap, side, scale, cut), heat_cells(heatmap, side, 500, scale, cut))
+        for side, scale, cut in VIEWS
+    ]
+    for view in views:
+        assert {k: v for k, v in view.items() if k != "datasets"} == {
+            k: v for k, v in views[0].items() if k != "datasets"
+        }
+        assert list(view["datasets"]) == list(views[0]["datasets"])
+    assert len({view["datasets"]["heat_image"][0]["url"] for view in views}) == len(VIEWS)
+    hovers = [view["datasets"]["heat_hover"] for view in views]
+    assert all(a != b for i, a in enumerate(hovers) for b in hovers[i + 1 :])
+    assert {row["side"] for row in views[1]["datasets"]["heat_hover"]} == {"short"}
 
 
 def test_a_still_image_of_the_map_drops_only_the_hover_grid(parts) -> None:
@@ -215,12 +261,35 @@ def test_the_profile_names_each_side_once_in_its_legends(parts) -> None:
         ]
 
 
-def test_swapping_works_while_altair_leaves_data_inline(parts, monkeypatch) -> None:
+def test_a_still_image_gets_the_legends_of_its_side_and_scale(parts) -> None:
+    _, hover, bars, heatmap, realised = parts
+    price = float(heatmap.close[-1])
+    built = spec(heatmap_chart(heat_raster(heatmap), hover, bars, price, realised, legends=False))
+    for side, scale, _ in VIEWS:
+        still = with_legends(built, heat_raster(heatmap, side, scale), price)
+        direct = spec(heatmap_chart(heat_raster(heatmap, side, scale), hover, bars, price, realised))
+        titles = lambda out: sorted(c["legend"]["title"] for c in _legends(out))  # noqa: E731
+        assert titles(still) == titles(direct) and len(titles(still)) == (2 if side == "both" else 1)
+        assert {c["legend"]["title"]: c["scale"]["range"] for c in _legends(still)} == {
+            c["legend"]["title"]: c["scale"]["range"] for c in _legends(direct)
+        }
+        assert set(_data_names(still["layer"])) <= set(still["datasets"]) | {None}
+
+
+def _data_names(layers: list[dict]):
+    for layer in layers:
+        yield layer.get("data", {}).get("name") if "values" not in layer.get("data", {}) else None
+        yield from _data_names(layer.get("layer", []))
+
+
+def test_legends_work_while_altair_leaves_data_inline(parts, monkeypatch) -> None:
     """Streamlit's Altair support can switch dataset consolidation off while another session builds a legend."""
     _, _, bars, heatmap, realised = parts
     price = float(heatmap.close[-1])
-    built = spec(heatmap_chart(heat_raster(heatmap), heat_cells(heatmap, max_marks=500), bars, price, realised))
+    built = spec(
+        heatmap_chart(heat_raster(heatmap), heat_cells(heatmap, max_marks=500), bars, price, realised, legends=False)
+    )
     monkeypatch.setattr(alt.data_transformers, "consolidate_datasets", False)
-    swapped = with_heat(built, heat_raster(heatmap, "long"), heat_cells(heatmap, side="long", max_marks=500), price)
-    legends = [layer for layer in swapped["layer"] if layer.get("name", "").startswith("heat_legend")]
-    assert legends and all(layer["data"]["values"] for layer in legends)
+    still = with_legends(built, heat_raster(heatmap, "long"), price)
+    legends = [layer for layer in still["layer"] if layer.get("name", "").startswith("heat_legend")]
+    assert len(legends) == 1 and all(layer["data"]["values"] for layer in legends)

@@ -13,9 +13,14 @@ def _caption(at: AppTest, start: str) -> str:
     return next(c.value for c in at.caption if c.value.startswith(start) or start in c.value)
 
 
+def _legend(at: AppTest) -> str:
+    return next(h.proto.body for h in at.get("html") if "heat-legends" in h.proto.body)
+
+
 def test_controls_readout_and_downloads_follow_the_widgets() -> None:
     at = AppTest.from_file(APP, default_timeout=120).run()
     assert not at.exception
+    assert "Shorts: share of densest (log)" in _legend(at) and "Longs: share of densest (log)" in _legend(at)
     assert "**estimate**" in at.caption[0].value
     assert "300 snapshots" in _caption(at, "Full resolution")
     bars = len(at.session_state["analysis"].market.bars)
@@ -39,6 +44,7 @@ def test_controls_readout_and_downloads_follow_the_widgets() -> None:
     assert readout.label.startswith("≈ longs") and readout.value.startswith("$")
     assert at.query_params["hm_side"] == "long" and at.query_params["hm_scale"] == "percentile"
     assert at.query_params["hm_threshold"] == "0.5"
+    assert "Longs: percentile rank" in _legend(at) and "Shorts" not in _legend(at)
 
     labels = [b.label for b in at.get("download_button")]
     assert labels[:4] == ["Map (PNG)", "Heat cells (CSV)", "Profile (PNG)", "Clusters (CSV)"]

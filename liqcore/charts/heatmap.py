@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from altair.utils.data import to_values
 
-from liqcore.charts.raster import LONG_RGB, SHORT_RGB, HeatRaster, legend_layer, raster_frame, raster_layer
+from liqcore.charts.raster import HeatRaster, legend_layer, legend_ramps, raster_frame, raster_layer
 from liqcore.formatting import compact_usd
 from liqcore.heatmap import Heatmap
 from liqcore.profile import Profile, cumulative
@@ -104,7 +104,7 @@ def zoom_params() -> list[alt.Parameter]:
 
 
 # Names of the layers that change with the map's side, scale and contrast: `heat_views`-style callers swap only
-# their data (and the legends) into a spec built once, instead of building the whole chart again.
+# their data into a spec built once (`with_heat`), instead of building the whole chart again.
 IMAGE_LAYER, HOVER_LAYER, LEGEND_LAYER = "heat_image", "heat_hover", "heat_legend"
 
 
@@ -183,7 +183,13 @@ def _realised_layer(realised: pd.DataFrame, y_scale: alt.Scale) -> alt.Chart:
             shape=alt.Shape(
                 "side:N",
                 scale=alt.Scale(domain=["long", "short"], range=["triangle-down", "triangle-up"]),
-                legend=alt.Legend(title="Realised liquidations", orient="top", symbolFillColor="#94a3b8"),
+                legend=alt.Legend(
+                    title="Realised liquidations",
+                    orient="top",
+                    direction="horizontal",
+                    titleOrient="left",  # one line: it sat alone on two over the map
+                    symbolFillColor="#94a3b8",
+                ),
             ),
             fill=alt.Fill(
                 "side:N", scale=alt.Scale(domain=["long", "short"], range=[LONG_COLOUR, SHORT_COLOUR]), legend=None
@@ -205,11 +211,15 @@ def heatmap_chart(
     last_price: float,
     realised: pd.DataFrame | None = None,
     height: int = 560,
+    legends: bool = True,
 ) -> alt.LayerChart:
     """The map: heat image, hover grid, candles, realised liquidations and the last price, on one time × price view.
 
     `hover` is `liqcore.cells.heat_cells` output (a coarse grid is plenty: it carries the read-out, not the
-    picture); `realised` is `liqcore.cells.realised_liquidations` output, or None when the data has none.
+    picture); `realised` is `liqcore.cells.realised_liquidations` output, or None when the data has none. Without
+    `legends` the heat's colour legends are left out (a caller draws `legend_ramps` itself), so the spec is the same
+    for every side and scale: only its data change (`with_heat`), which a browser can swap in without drawing the
+    chart anew.
     """
     low = min(candles["low"].min(), raster.p0)
     high = max(candles["high"].max(), raster.p1)
@@ -228,45 +238,35 @@ def heatmap_chart(
         .mark_text(align="left", dx=4, dy=-7, color=PRICE_COLOUR, fontWeight="bold")
         .encode(y="price:Q", text="label:N", x=alt.value(0))
     )
-    legends = legend_layers(raster, last_price)
     layers = [image, *_hover_layers(hover, y_scale), wicks, bodies]
     if realised is not None and len(realised):
         layers.append(_realised_layer(realised, y_scale))
-    layers += [rule, label, *legends]
+    layers += [rule, label, *(legend_layers(raster, last_price) if legends else [])]
     return alt.layer(*layers).add_params(*zoom_params()).resolve_scale(color="independent").properties(height=height)
 
 
 def legend_layers(raster: HeatRaster, last_price: float) -> list[alt.Chart]:
-    """One colour legend per side the raster shows, named `LEGEND_LAYER`_<side>."""
-    sides = {"both": ("long", "short"), "long": ("long",), "short": ("short",)}[raster.side]
+    """One colour legend per side the raster shows (`legend_ramps`), named `LEGEND_LAYER`_<side>."""
     return [
-        legend_layer(raster.scale, name, LONG_RGB if name == "long" else SHORT_RGB, raster.t1, last_price).properties(
-            name=f"{LEGEND_LAYER}_{name}"
-        )
-        for name in sides
+        legend_layer(ramp, raster.t1, last_price).properties(name=f"{LEGEND_LAYER}_{ramp.side}")
+        for ramp in legend_ramps(raster.side, raster.scale)
     ]
 
 
-def with_heat(spec: dict, raster: HeatRaster, hover: pd.DataFrame, last_price: float) -> dict:
-    """`spec` (a `heatmap_chart` dict, maybe layered with more marks) showing `raster` and `hover` instead.
+def with_heat(spec: dict, raster: HeatRaster, hover: pd.DataFrame) -> dict:
+    """`spec` (a `heatmap_chart(..., legends=False)` dict, maybe layered with more marks) showing `raster` and
+    `hover` instead.
 
-    Only the image, the hover grid's rows and the legends change, so a new side, scale or contrast costs a PNG and
-    a few small dicts rather than a whole Altair build and serialisation (~1 s on the default market).
+    Only the data of two named datasets change (`IMAGE_LAYER`, `HOVER_LAYER`); everything else is `spec`'s own, so
+    every side, scale and contrast of one analysis has the same spec but for its datasets, and a new view costs a
+    PNG and the hover rows rather than a whole Altair build and serialisation (~1 s on the default market).
     """
-    legend_data: dict[str, list] = {}
-    new_legends = []
-    for legend in legend_layers(raster, last_price):
-        built = legend.to_dict(validate=False)  # one chart, not a layer: Altair would lift data the layers share
-        legend_data.update(built.pop("datasets", {}))  # data Altair left inline stays in the layer
-        new_legends.append({key: value for key, value in built.items() if key not in ("$schema", "config")})
 
     def swap(layers: list[dict]) -> list[dict]:
         out: list[dict] = []
         for layer in layers:
             name = layer.get("name", "")
-            if name.startswith(LEGEND_LAYER):
-                out += new_legends if not any(o.get("name", "").startswith(LEGEND_LAYER) for o in out) else []
-            elif name.startswith(IMAGE_LAYER) or name.startswith(HOVER_LAYER):
+            if name.startswith(IMAGE_LAYER) or name.startswith(HOVER_LAYER):
                 out.append({**layer, "data": {"name": IMAGE_LAYER if name.startswith(IMAGE_LAYER) else HOVER_LAYER}})
             elif "layer" in layer:
                 out.append({**layer, "layer": swap(layer["layer"])})
@@ -277,12 +277,23 @@ def with_heat(spec: dict, raster: HeatRaster, hover: pd.DataFrame, last_price: f
     layers = swap(spec["layer"])
     datasets = {
         **spec.get("datasets", {}),
-        **legend_data,
         IMAGE_LAYER: to_values(raster_frame(raster))["values"],
         HOVER_LAYER: to_values(hover_frame(hover))["values"],
     }
     used = set(_data_names(layers))
     return {**spec, "layer": layers, "datasets": {name: rows for name, rows in datasets.items() if name in used}}
+
+
+def with_legends(spec: dict, raster: HeatRaster, last_price: float) -> dict:
+    """`spec` (a `heatmap_chart(..., legends=False)` dict) with the colour legends of `raster` drawn in it, for a
+    still image (the interactive map shows them outside the chart)."""
+    legend_data: dict[str, list] = {}
+    legends = []
+    for legend in legend_layers(raster, last_price):
+        built = legend.to_dict(validate=False)  # one chart, not a layer: Altair would lift data the layers share
+        legend_data.update(built.pop("datasets", {}))  # data Altair left inline stays in the layer
+        legends.append({key: value for key, value in built.items() if key not in ("$schema", "config")})
+    return {**spec, "layer": [*spec["layer"], *legends], "datasets": {**spec.get("datasets", {}), **legend_data}}
 
 
 def without_hover(spec: dict) -> dict:

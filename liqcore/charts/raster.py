@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
+import json
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import altair as alt
 import numpy as np
@@ -127,29 +130,67 @@ def _rgba(rgb: tuple[int, int, int], alpha: float) -> str:
     return f"rgba({rgb[0]},{rgb[1]},{rgb[2]},{alpha:.3f})"
 
 
+# Each scale's legend ticks: (position on the 0-1 intensity ramp, label). Log spans three decades below the densest
+# cell (0.1 % … 100 %); percentile names ranks.
 LEGEND_TICKS = {
-    "linear": ([0, 0.25, 0.5, 0.75, 1], "format(datum.value, '.0%')"),
-    "log": ([0, 1 / 3, 2 / 3, 1], "format(pow(10, 3 * (datum.value - 1)), '.1~%')"),
-    "percentile": ([0, 0.5, 0.9, 1], "'p' + format(100 * datum.value, '.0f')"),
+    "linear": ((0.0, "0%"), (0.25, "25%"), (0.5, "50%"), (0.75, "75%"), (1.0, "100%")),
+    "log": ((0.0, "0.1%"), (1 / 3, "1%"), (2 / 3, "10%"), (1.0, "100%")),
+    "percentile": ((0.0, "p0"), (0.5, "p50"), (0.75, "p75"), (1.0, "p100")),
 }
 LEGEND_TITLES = {  # short, so the realised-liquidations legend and the shorts' share one row on a 390 px phone
     "linear": "{side}: share of densest",
     "log": "{side}: share of densest (log)",
     "percentile": "{side}: percentile rank",
 }
-# Where each side's legend sits: shorts above the map (they are above price), longs below it (below price); one row
-# for three legends overflowed a phone and cut the shorts' legend off.
+# Where each side's legend sits in a still image: shorts above the map (they are above price), longs below it (below
+# price); one row for three legends overflowed a phone and cut the shorts' legend off.
 LEGEND_ORIENT = {"long": "bottom", "short": "top"}
+SIDE_RGB = {"long": LONG_RGB, "short": SHORT_RGB}
 
 
-def legend_layer(scale: str, side: str, rgb: tuple[int, int, int], time: pd.Timestamp, price: float) -> alt.Chart:
-    """An invisible mark whose colour legend is the raster's ramp for one side (an image mark has no legend): above
-    the map for shorts, below it for longs (`LEGEND_ORIENT`)."""
+class LegendRamp(NamedTuple):
+    """One side's colour legend as the raster draws it: title, colour stops (0-1 position, CSS rgba) and ticks."""
+
+    side: str
+    title: str
+    stops: tuple[tuple[float, str], ...]
+    ticks: tuple[tuple[float, str], ...]
+
+
+def legend_ramps(side: str, scale: str) -> list[LegendRamp]:
+    """The legends of a raster showing `side` ("both", "long", "short") on `scale`: shorts first, then longs.
+
+    Opacity follows `heat_raster` (MIN_ALPHA + (1 - MIN_ALPHA) · intensity ** GAMMA) over the page background, so
+    the ramp reads like the map on a light or a dark page. The interactive map draws these outside its chart and a
+    still image inside it (`legend_layer`): one source for both.
+    """
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {', '.join(SCALES)}")
+    sides = {"both": ("short", "long"), "long": ("long",), "short": ("short",)}[side]
     stops = np.linspace(0, 1, 9)
-    colours = [_rgba(rgb, MIN_ALPHA + (1 - MIN_ALPHA) * s ** GAMMA[scale]) for s in stops]
-    values, label = LEGEND_TICKS[scale]
-    name = {"long": "Longs", "short": "Shorts"}[side]
-    frame = pd.DataFrame({"time": [time, time], "price": [price, price], f"{side}_level": [0.0, 1.0]})
+    return [
+        LegendRamp(
+            name,
+            LEGEND_TITLES[scale].format(side={"long": "Longs", "short": "Shorts"}[name]),
+            tuple((float(s), _rgba(SIDE_RGB[name], MIN_ALPHA + (1 - MIN_ALPHA) * s ** GAMMA[scale])) for s in stops),
+            LEGEND_TICKS[scale],
+        )
+        for name in sides
+    ]
+
+
+def _label_expr(ticks: tuple[tuple[float, str], ...]) -> str:
+    """A Vega label expression that writes each tick's own label (the one nearest the value)."""
+    expr = json.dumps(ticks[-1][1])
+    for (low, label), (high, _) in reversed(list(itertools.pairwise(ticks))):
+        expr = f"datum.value < {(low + high) / 2:.6g} ? {json.dumps(label)} : {expr}"
+    return expr
+
+
+def legend_layer(ramp: LegendRamp, time: pd.Timestamp, price: float) -> alt.Chart:
+    """An invisible mark whose colour legend is `ramp` (an image mark has no legend): above the map for shorts, below
+    it for longs (`LEGEND_ORIENT`)."""
+    frame = pd.DataFrame({"time": [time, time], "price": [price, price], f"{ramp.side}_level": [0.0, 1.0]})
     return (
         alt.Chart(frame)
         .mark_point(opacity=0)
@@ -157,16 +198,16 @@ def legend_layer(scale: str, side: str, rgb: tuple[int, int, int], time: pd.Time
             x="time:T",
             y="price:Q",
             color=alt.Color(
-                f"{side}_level:Q",
-                scale=alt.Scale(domain=list(stops), range=colours, interpolate="rgb"),
+                f"{ramp.side}_level:Q",
+                scale=alt.Scale(domain=[s for s, _ in ramp.stops], range=[c for _, c in ramp.stops], interpolate="rgb"),
                 legend=alt.Legend(
-                    title=LEGEND_TITLES[scale].format(side=name),
+                    title=ramp.title,
                     titleLimit=400,
-                    orient=LEGEND_ORIENT[side],
+                    orient=LEGEND_ORIENT[ramp.side],
                     type="gradient",
                     gradientLength=130,
-                    values=values,
-                    labelExpr=label,
+                    values=[v for v, _ in ramp.ticks],
+                    labelExpr=_label_expr(ramp.ticks),
                 ),
             ),
         )

@@ -1,13 +1,17 @@
 """Cached chart specs for the heatmap page: each is built once per (analysis, view) and reused on every rerun.
 
-The map is built with Altair once per analysis; another side, scale or contrast swaps only its heat image, hover
-grid and legends into that spec (`liqcore.charts.heatmap.with_heat`). Specs are kept as plain Vega-Lite dicts in
-the app's one bounded cache (`pages.components.cache.cached`), so a rerun neither rebuilds the Altair chart nor
-validates it again; downloads are computed only when a button asks for them.
+The map is built with Altair once per analysis; another side, scale or contrast swaps only its heat image and hover
+grid into that spec (`liqcore.charts.heatmap.with_heat`). Its colour legends are drawn beside the chart
+(`legend_html`), not in it, so the spec is the same for every view of one analysis but for two named datasets:
+Streamlit's frontend then swaps those into the chart it has (Vega's `view.data`) instead of embedding the whole chart
+again, which took most of a second per click. The PNG keeps its legends inside the image (`with_legends`).
+Specs are kept as plain Vega-Lite dicts in the app's one bounded cache (`pages.components.cache.cached`), so a rerun
+neither rebuilds the Altair chart nor validates it again; downloads are computed only when a button asks for them.
 """
 
 from __future__ import annotations
 
+import html
 from typing import NamedTuple
 
 import altair as alt
@@ -15,9 +19,9 @@ import pandas as pd
 
 from liqcore.analysis import Analysis
 from liqcore.cells import bars_per_candle, candles, heat_cells, realised_liquidations
-from liqcore.charts.heatmap import heatmap_chart, profile_chart, tier_split, with_heat, without_hover
+from liqcore.charts.heatmap import heatmap_chart, profile_chart, tier_split, with_heat, with_legends, without_hover
 from liqcore.charts.lessons import moment_markers
-from liqcore.charts.raster import HeatRaster, heat_raster
+from liqcore.charts.raster import HeatRaster, LegendRamp, heat_raster, legend_ramps
 from liqcore.export import chart_png
 from pages.components.cache import cached
 
@@ -59,7 +63,8 @@ def _base_spec(analysis: Analysis, moments: tuple[tuple[pd.Timestamp, str], ...]
     once per analysis; every other view only swaps its heat layers in (`with_heat`)."""
     heatmap, market = analysis.heatmap, analysis.market
     raster, hover = _layers(analysis, MapView("both", "log", 0.0))
-    chart = heatmap_chart(raster, hover, candles(market), float(heatmap.close[-1]), realised_liquidations(market))
+    price = float(heatmap.close[-1])
+    chart = heatmap_chart(raster, hover, candles(market), price, realised_liquidations(market), legends=False)
     if moments:
         chart = chart + moment_markers(pd.DataFrame(list(moments), columns=["time", "label"]))
     return _to_dict(chart)
@@ -67,7 +72,7 @@ def _base_spec(analysis: Analysis, moments: tuple[tuple[pd.Timestamp, str], ...]
 
 def _map_spec(analysis: Analysis, view: MapView) -> dict:
     base = cached(_base_spec, analysis, view.moments)
-    return with_heat(base, *_layers(analysis, view), float(analysis.heatmap.close[-1]))
+    return with_heat(base, *_layers(analysis, view))
 
 
 def map_spec(analysis: Analysis, view: MapView) -> dict:
@@ -75,14 +80,51 @@ def map_spec(analysis: Analysis, view: MapView) -> dict:
     return dict(cached(_map_spec, analysis, view))
 
 
+def still_spec(analysis: Analysis, view: MapView) -> dict:
+    """The map of this view for a still image: its legends drawn in, the hover grid (pointer only) left out."""
+    heatmap = analysis.heatmap
+    raster = heat_raster(heatmap, view.side, view.scale, view.threshold)
+    return with_legends(without_hover(map_spec(analysis, view)), raster, float(heatmap.close[-1]))
+
+
 def _map_png(analysis: Analysis, view: MapView, title: str) -> bytes:
-    spec = without_hover(map_spec(analysis, view))
-    return chart_png(spec, title, analysis.label, scale=MAP_PNG_SCALE)
+    return chart_png(still_spec(analysis, view), title, analysis.label, scale=MAP_PNG_SCALE)
 
 
 def map_png(analysis: Analysis, view: MapView, title: str) -> bytes:
     """The map of this view as a titled PNG (without the hover grid), made once per view and title."""
     return cached(_map_png, analysis, view, title)
+
+
+def legend_html(view: MapView) -> str:
+    """The map's colour legends as HTML for `st.html`: one ramp per side shown (shorts first), wrapping on a phone.
+
+    Drawn outside the chart so the chart's spec stays the same for every view (see the module docstring). Text takes
+    the page's own colour and the ramp is the raster's opacity over the page, so it reads on light and dark alike.
+    """
+    ramps = "".join(_ramp_html(ramp) for ramp in legend_ramps(view.side, view.scale))
+    return f'<div class="heat-legends" style="{_ROW}">{ramps}</div>'
+
+
+_ROW = "display:flex;flex-wrap:wrap;gap:0.4rem 2rem;font-size:0.8rem;line-height:1.3;margin:0 0 0.2rem 0"
+_RAMP_WIDTH = "10rem"
+
+
+def _ramp_html(ramp: LegendRamp) -> str:
+    gradient = ", ".join(f"{colour} {100 * at:.1f}%" for at, colour in ramp.stops)
+    ticks = "".join(
+        f'<span style="position:absolute;left:{100 * at:.1f}%;transform:translateX(-{100 * at:.0f}%)">'
+        f"{html.escape(label)}</span>"
+        for at, label in ramp.ticks
+    )
+    return (
+        f'<div class="heat-legend" data-side="{html.escape(ramp.side)}">'
+        f'<div style="font-weight:600">{html.escape(ramp.title)}</div>'
+        f'<div style="width:{_RAMP_WIDTH};height:0.7rem;margin-top:0.15rem;border-radius:2px;'
+        f'outline:1px solid rgba(128,128,128,0.35);background:linear-gradient(to right, {gradient})"></div>'
+        f'<div style="position:relative;width:{_RAMP_WIDTH};height:1.2em;opacity:0.8">{ticks}</div>'
+        "</div>"
+    )
 
 
 def _profile_spec(analysis: Analysis, at: pd.Timestamp, title: str, by_tier: bool) -> dict:
