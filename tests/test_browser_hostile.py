@@ -100,6 +100,8 @@ def test_hostile_file_and_column_names_render_as_text(app: str, browser: object,
     _upload(page, name, _bars_csv(hostile["html"]))
     page.wait_for_selector("[data-testid='stSidebar'] [data-testid='stExpander']", state="attached")
     page.get_by_text("Data and model notes").click()
+    notes = page.locator("[data-testid='stSidebar'] [data-testid='stExpander']").filter(has_text="Data and model notes")
+    notes.locator("li").first.wait_for(timeout=120_000)  # the notes are rendered by the rerun the click starts
     page.wait_for_timeout(1500)  # give any rendered image time to be requested
     sidebar = page.locator("[data-testid='stSidebar']").inner_text()
     assert "<b>bold</b>" in sidebar and "$x^2$" in sidebar  # shown literally

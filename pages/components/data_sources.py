@@ -115,7 +115,7 @@ def describe(analysis: Analysis) -> None:
     else:
         st.caption(":material/warning: No open interest in this data: map driven by a **volume proxy** (rougher).")
     notes = market.notes + analysis.heatmap.notes
-    if notes:
-        with st.expander(f"Data and model notes ({len(notes)})"):
-            for note in notes:
-                st.markdown(f"- {plain(note)}")
+    if notes:  # drawn only while open, as one list: on every page they were seven elements before its charts
+        with st.expander(f"Data and model notes ({len(notes)})", key="notes_open", on_change="rerun") as box:
+            if box.open:
+                st.markdown("\n".join(f"- {plain(note)}" for note in notes))

@@ -1,4 +1,4 @@
-"""The sidebar's Assumptions: drawn only while open, yet edits made there keep driving the model once it is closed."""
+"""The sidebar's expanders draw their contents only while open; Assumptions edits keep driving the model when closed."""
 
 from __future__ import annotations
 
@@ -56,3 +56,22 @@ def test_a_link_with_edited_assumptions_opens_them_and_an_untouched_one_does_not
     plain.query_params["cfg_close_rule"] = BALANCED.close_rule  # the preset's own value: nothing edited
     plain.run()
     assert not _editors_drawn(plain) and plain.session_state["config"] == BALANCED
+
+
+def _notes() -> None:
+    """The data description under the sidebar's choices, for a small simulated analysis (it has model notes)."""
+    from liqcore import ModelConfig, analyse, simulate
+    from pages.components.data_sources import describe
+
+    describe(analyse(simulate("range", seed=1), ModelConfig(), snapshots=50))
+
+
+def test_data_notes_are_drawn_only_while_open_and_as_one_list() -> None:
+    at = AppTest.from_function(_notes, default_timeout=60).run()
+    [box] = at.expander
+    assert box.label.startswith("Data and model notes (") and not at.markdown  # closed: the notes are not sent
+    at.session_state["notes_open"] = True
+    at.run()
+    [notes] = at.markdown
+    count = int(box.label.split("(")[1].rstrip(")"))
+    assert count > 1 and notes.value.count("\n- ") == count - 1 and notes.value.startswith("- ")
