@@ -13,6 +13,7 @@ from liqcore.sentiment import SentimentConfig, read
 from liqcore.truth import compare_sentiment
 from pages.components.cache import cached
 from pages.components.chart_export import chart_with_png
+from pages.components.lazy import reading
 from pages.components.session import current_analysis
 from pages.components.truth import render_truth
 
@@ -113,8 +114,9 @@ st.caption(
     "whole loaded range). Simulated and short samples prove little."
 )
 
-with st.expander("How to read this", icon=":material/school:"):
-    st.markdown(
+reading(
+    "How to read this",
+    lambda: st.markdown(
         "- **Short-squeeze risk** (balance well above 0): most nearby exposure is shorts above price. A push up can "
         "force them to buy, which pushes price further — the map suggests *not shorting into* that band, and that a "
         "break above it can run.\n"
@@ -122,6 +124,9 @@ with st.expander("How to read this", icon=":material/school:"):
         "- **Balanced**: neither side dominates near price; expect less forced flow either way.\n"
         "- The map is an estimate; the history check above says whether the reading has helped on *this* data. "
         "Nothing here is financial advice."
-    )
+    ),
+    key="snt_how_to_read",
+    icon=":material/school:",
+)
 
 render_truth(analysis, lambda pairs: compare_sentiment(pairs, config))

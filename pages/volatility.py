@@ -12,6 +12,7 @@ from liqcore.volatility import PressureBasis, VolatilityConfig, forecast
 from pages.components.budget import fits
 from pages.components.cache import cached
 from pages.components.chart_export import chart_with_png
+from pages.components.lazy import reading
 from pages.components.session import current_analysis
 from pages.components.truth import render_truth
 
@@ -108,8 +109,9 @@ st.caption(
     "outcome was known. Overlapping windows make neighbouring errors alike, hence the count of independent windows."
 )
 
-with st.expander("What to do with it", icon=":material/school:"):
-    st.markdown(
+reading(
+    "What to do with it",
+    lambda: st.markdown(
         "- **High regime / high pressure**: a move into nearby clusters can run further and faster than usual. "
         "Consequences: a stop at a normal distance is more likely to be hit by a wick; the same leverage puts your own "
         "liquidation price closer to where forced flow may carry price; waiting for the cluster to be cleared is an "
@@ -117,7 +119,10 @@ with st.expander("What to do with it", icon=":material/school:"):
         "- **Calm regime / low pressure**: fewer forced orders nearby; ranges have tended to be narrower.\n"
         "- If the table says the map did not improve the forecast on this data, lean on plain volatility instead.\n"
         "- Nothing here is financial advice."
-    )
+    ),
+    key="vol_what_to_do",
+    icon=":material/school:",
+)
 st.caption("Estimates from a model of positions nobody can see directly. Not financial advice.")
 
 render_truth(analysis, lambda pairs: compare_volatility(pairs, config))

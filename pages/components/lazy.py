@@ -7,7 +7,7 @@ closed section still counts: edited assumptions keep driving the map, scanner se
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import streamlit as st
 
@@ -17,3 +17,15 @@ def keep_alive(keys: Iterable[str] | Mapping[str, object]) -> None:
     for key in list(keys):
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+
+
+def reading(label: str, draw: Callable[[], None], *, key: str, icon: str) -> None:
+    """A collapsed expander of reading matter whose contents are sent only while it is open; opening or closing it
+    reruns only itself (a fragment), not the page's charts."""
+
+    def section() -> None:
+        with st.expander(label, icon=icon, key=key, on_change="rerun") as box:
+            if box.open:
+                draw()
+
+    st.fragment(section)()

@@ -10,8 +10,10 @@ from collections.abc import Callable
 import streamlit as st
 
 from liqcore.analysis import Analysis
+from liqcore.simulator import Simulation
 from liqcore.truth import TRUTH_SEEDS, Comparison, SeedPair, comparison_seeds, seed_pairs
 from pages.components.cache import cached
+from pages.components.lazy import reading
 
 
 def render_truth(analysis: Analysis, compare: Callable[[list[SeedPair]], Comparison]) -> None:
@@ -38,11 +40,23 @@ def render_truth(analysis: Analysis, compare: Callable[[list[SeedPair]], Compari
         "Seeds with a value: " + ", ".join(f"{int(n)} on the {name}" for name, n in table["seeds"].items()) + "."
     )
     st.info(result.verdict, icon=":material/science:")
-    with st.expander("What the simulator has, and what it leaves out", icon=":material/science:"):
-        st.markdown("**Has:**\n" + "\n".join(f"- {text}" for text in sim.guide.mechanisms))
-        st.markdown("**Leaves out:**\n" + "\n".join(f"- {text}" for text in sim.guide.missing_mechanisms))
-        st.caption(
-            "Intervals are 95 % t-intervals over the seeds; each seed's own number is in the table. A result that "
-            "holds on the true book but not on the estimate is the estimate's fault; one that fails on both is the "
-            "idea's (in this simulated market)."
-        )
+    reading(
+        "What the simulator has, and what it leaves out",
+        lambda: _mechanisms(sim),
+        key="truth_mechanisms",
+        icon=":material/science:",
+    )
+
+
+def _mechanisms(sim: Simulation) -> None:
+    st.markdown(
+        "**Has:**\n"
+        + "\n".join(f"- {text}" for text in sim.guide.mechanisms)
+        + "\n\n**Leaves out:**\n"
+        + "\n".join(f"- {text}" for text in sim.guide.missing_mechanisms)
+    )
+    st.caption(
+        "Intervals are 95 % t-intervals over the seeds; each seed's own number is in the table. A result that "
+        "holds on the true book but not on the estimate is the estimate's fault; one that fails on both is the "
+        "idea's (in this simulated market)."
+    )

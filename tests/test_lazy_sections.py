@@ -1,4 +1,4 @@
-"""The sidebar's expanders draw their contents only while open; Assumptions edits keep driving the model when closed."""
+"""Expanders that draw their contents only while open; the sidebar's Assumptions keep driving the model when closed."""
 
 from __future__ import annotations
 
@@ -75,3 +75,19 @@ def test_data_notes_are_drawn_only_while_open_and_as_one_list() -> None:
     [notes] = at.markdown
     count = int(box.label.split("(")[1].rstrip(")"))
     assert count > 1 and notes.value.count("\n- ") == count - 1 and notes.value.startswith("- ")
+
+
+def _reading() -> None:
+    import streamlit as st
+
+    from pages.components.lazy import reading
+
+    reading("How to read this", lambda: st.markdown("- the bands"), key="guide", icon=":material/school:")
+
+
+def test_reading_matter_is_sent_only_while_open() -> None:
+    at = AppTest.from_function(_reading).run()
+    assert [e.label for e in at.expander] == ["How to read this"] and not at.markdown
+    at.session_state["guide"] = True
+    at.run()
+    assert [m.value for m in at.markdown] == ["- the bands"]
