@@ -119,3 +119,23 @@ def test_an_unexpected_loader_failure_shows_an_error_box_not_a_traceback(monkeyp
     shown = at.error[0].value.replace("\\", "")
     assert "weird_file.csv" in shown and "IndexError" in shown and "save it again" in shown
     assert at.markdown[-1].value.endswith("`0`")
+
+
+def _picker() -> None:
+    import streamlit as st
+
+    from pages.components.upload import upload_source
+
+    with st.sidebar:
+        upload_source(st.container())
+
+
+def test_accepted_formats_are_sent_only_while_their_expander_is_open() -> None:
+    from pages.components.upload import FORMATS_OPEN_KEY
+
+    at = AppTest.from_function(_picker).run()
+    shown = lambda: any("TradingView" in m.value for m in at.sidebar.markdown)  # noqa: E731
+    assert not at.exception and not shown() and not at.get("download_button")
+    at.session_state[FORMATS_OPEN_KEY] = True
+    at.run()
+    assert shown() and at.get("download_button")[0].proto.label == "Template CSV"

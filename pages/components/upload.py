@@ -22,6 +22,7 @@ from pages.components.cache import DATA, PREVIEWS, fingerprint, stored
 from pages.components.text import plain
 
 MAPPING_KEY = "upload_mapping"
+FORMATS_OPEN_KEY = "upload_formats_open"  # whether "Accepted formats" is open
 UNSET = "—"
 MODEL_FIELDS = (
     "time",
@@ -139,11 +140,13 @@ def upload_source(main: Any) -> Market | None:
         help="Prices plus, optionally, open interest / liquidation / funding files: they are merged on time. "
         + VENUE_RULE,
     )
-    with st.expander("Accepted formats", icon=":material/help:"):
-        st.markdown(FORMATS_NOTE)
-        st.download_button(
-            "Template CSV", template_csv(), "liquidation-lab-template.csv", "text/csv", key="upload_template"
-        )
+    # drawn only while open: the list and the template are two elements on every run of the upload source
+    with st.expander("Accepted formats", icon=":material/help:", key=FORMATS_OPEN_KEY, on_change="rerun") as box:
+        if box.open:
+            st.markdown(FORMATS_NOTE)
+            st.download_button(
+                "Template CSV", template_csv(), "liquidation-lab-template.csv", "text/csv", key="upload_template"
+            )
     if not files:
         st.session_state.pop(MAPPING_KEY, None)
         return None
@@ -196,8 +199,7 @@ def _report(market: Market, mapped: bool) -> None:
     if fixes:
         st.info(f"{len(fixes)} repair(s) or drop(s) while reading: see the details.", icon=":material/build:")
         with st.expander("What was dropped or repaired"):
-            for note in fixes:
-                st.markdown(f"- {plain(note)}")
+            st.markdown("\n".join(f"- {plain(note)}" for note in fixes))  # one element, however many notes
     if mapped:
         st.caption("Using your column mapping.")
         if st.button("Forget the mapping", key="upload_forget_mapping"):
