@@ -93,17 +93,20 @@ chart_with_png(
 )
 
 st.subheader("Has the reading meant anything on this data?")
+number = st.column_config.NumberColumn
 st.dataframe(
-    result.table,
+    result.table.drop(columns="mean return, all snapshots"),  # one value for every row: said in the caption
     hide_index=True,
     width="stretch",
-    column_config={
-        "reached the heavier side first": st.column_config.NumberColumn(format="percent"),
-        "base rate (all snapshots)": st.column_config.NumberColumn(format="percent"),
-        "mean return over next bars": st.column_config.NumberColumn(
-            f"mean return over next {horizon} bars", format="%+.2f %%"
+    column_config={  # short headers, the full names as help: the table fits the page
+        "snapshots (n)": number("n", help="snapshots with this reading"),
+        "reached the heavier side first": number(
+            "heavier side first", help="reached the heavier side first", format="percent"
         ),
-        "mean return, all snapshots": st.column_config.NumberColumn(format="%+.2f %%"),
+        "base rate (all snapshots)": number("base rate", help="base rate (all snapshots)", format="percent"),
+        "mean return over next bars": number(
+            f"return, next {horizon} bars", help=f"mean return over the next {horizon} bars", format="%+.2f %%"
+        ),
     },
 )
 st.info(result.verdict, icon=":material/fact_check:")
@@ -111,7 +114,8 @@ st.caption(
     f"“Reached the heavier side first”: within {horizon} bars, price moved {config.move_atr:g} × ATR toward the "
     "heavier side before moving as far the other way. Snapshots close together share their futures, so the "
     "intervals are optimistic. Each reading uses only earlier bars (the map's automatic bin height is set from the "
-    "whole loaded range). Simulated and short samples prove little."
+    "whole loaded range). Simulated and short samples prove little. Mean return over the next "
+    f"{horizon} bars after any snapshot: {result.check.base_return_pct:+.2f} %."
 )
 
 reading(

@@ -95,7 +95,7 @@ st.caption(
     "by the regime forecast at the time. Lines: the two forecasts, without the map (solid) and with it (dashed)."
 )
 st.dataframe(
-    result.table,
+    result.table.drop(columns=["scored bars (n)", "non-overlapping windows"]),  # both counts are in the verdict below
     hide_index=True,
     width="stretch",
     column_config={

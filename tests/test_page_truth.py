@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import run_page
 
@@ -15,7 +17,10 @@ def test_analysis_page_shows_truth_and_estimate_with_seeds_and_intervals(page: s
     at = run_page(page, {"hm_section": "scanner"} if page == "pages/heatmap.py" else None)
     assert not at.exception
     assert "Truth versus estimate (simulator only)" in [s.value for s in at.subheader]
-    frame = next(df.value for df in at.dataframe if df.value.index.name == "over seeds")
+    table = next(df for df in at.dataframe if df.value.index.name == "over seeds")
+    frame = table.value
+    formats = [c.get("type_config", {}).get("format", "") for c in json.loads(table.proto.columns).values()]
+    assert formats and all(f.replace("%%", "").count("%") == 1 for f in formats)  # one conversion, a unit's % doubled
     assert list(frame.columns) == ["true book", "estimate"]  # a column per map: two columns fit a phone
     assert list(frame.index[:3]) == ["mean", "95 % low", "95 % high"]
     assert len(frame.index) == 3 + TRUTH_SEEDS and frame.index[3].startswith("seed ")

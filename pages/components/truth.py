@@ -32,7 +32,7 @@ def render_truth(analysis: Analysis, compare: Callable[[list[SeedPair]], Compari
         f"**estimated map**. Number: {result.metric}."
     )
     table = result.table.set_index("map")
-    unit = result.unit.strip()
+    unit = result.unit.strip().replace("%", "%%")  # a printf format: a bare % made the grid drop the format
     number = st.column_config.NumberColumn(format=f"%+.2f {unit}".strip())
     shown = table.drop(columns="seeds").rename(columns={"low": "95 % low", "high": "95 % high"}).T  # fits a phone
     st.dataframe(shown.rename_axis("over seeds"), width="stretch", column_config=dict.fromkeys(shown.columns, number))

@@ -42,10 +42,10 @@ def presets_of_side(presets: pd.DataFrame, side: str) -> pd.DataFrame:
 
 def book_by_side(scores: Sequence[LocationScore]) -> pd.DataFrame:
     """`liqcore.where.against_truth` → one row per share (of notional in the densest bins), a column per side."""
-    rows = {
-        "true notional in the estimate's densest bins": "truth_in_estimate_dense",
-        "same for the bins nearest price (baseline)": "truth_in_nearest",
-        "estimate in the truth's densest bins": "estimate_in_truth_dense",
+    rows = {  # short enough for a phone; the caption says what densest and nearest mean
+        "truth in the map's densest bins": "truth_in_estimate_dense",
+        "truth in the nearest bins (baseline)": "truth_in_nearest",
+        "map in the truth's densest bins": "estimate_in_truth_dense",
     }
     return pd.DataFrame(
         {"share": list(rows)} | {f"{s.side}s": [getattr(s, field) for field in rows.values()] for s in scores}
