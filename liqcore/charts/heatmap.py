@@ -13,9 +13,9 @@ from typing import NamedTuple
 import altair as alt
 import numpy as np
 import pandas as pd
-from altair.utils.data import to_values
 
 from liqcore.charts.raster import HeatRaster, legend_layer, legend_ramps, raster_frame, raster_layer
+from liqcore.charts.records import chart_values
 from liqcore.formatting import compact_usd
 from liqcore.heatmap import Heatmap
 from liqcore.profile import Profile, cumulative
@@ -277,8 +277,8 @@ def with_heat(spec: dict, raster: HeatRaster, hover: pd.DataFrame) -> dict:
     layers = swap(spec["layer"])
     datasets = {
         **spec.get("datasets", {}),
-        IMAGE_LAYER: to_values(raster_frame(raster))["values"],
-        HOVER_LAYER: to_values(hover_frame(hover))["values"],
+        IMAGE_LAYER: chart_values(raster_frame(raster), max_rows=None)["values"],
+        HOVER_LAYER: chart_values(hover_frame(hover), max_rows=None)["values"],
     }
     used = set(_data_names(layers))
     return {**spec, "layer": layers, "datasets": {name: rows for name, rows in datasets.items() if name in used}}
