@@ -206,6 +206,30 @@ def _wait_ready(page) -> None:
     page.wait_for_selector("[data-testid='stStatusWidget']", state="detached")
 
 
+def _whole_page_screenshot(page, name: str) -> None:
+    """`artifacts/name` showing the whole page: Streamlit scrolls inside its main block, so `full_page` alone stops at
+    the viewport; the viewport is stretched to the content first (same width, so the same layout)."""
+    height = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollHeight")
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": min(height, 20_000)})
+    page.wait_for_timeout(500)  # the resize repaints the charts; a screenshot, not a measurement
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+_WIDER_THAN_THEIR_BOX = """() => [...document.querySelectorAll("[data-testid='stDataFrame'], [data-testid='stTable']")]
+    .filter(box => {
+        const grid = box.querySelector(".dvn-scroller");  // st.dataframe: a canvas grid in a scrolling div
+        if (grid) return grid.scrollWidth > grid.clientWidth + 2;
+        const table = box.querySelector("table");  // st.table: an HTML table
+        return table.getBoundingClientRect().width > box.getBoundingClientRect().width + 2;
+    })
+    .map(box => [...box.querySelectorAll("th")].slice(0, 3).map(th => th.innerText).join(" | "))"""
+
+
+def _tables_wider_than_the_page(page) -> list[str]:
+    """The first headers of every table that scrolls sideways (its content wider than its box)."""
+    return page.evaluate(_WIDER_THAN_THEIR_BOX)
+
+
 def _no_exception(page) -> None:
     assert page.locator("[data-testid='stException']").count() == 0, page.locator(
         "[data-testid='stException']"
@@ -250,7 +274,7 @@ def test_first_page_is_a_heatmap_within_seconds(server: str, browser: object) ->
     _record("first_paint_fresh_server_seconds", time.monotonic() - start)
     _record("first_paint_fresh_server_kb_sent", page.meter.received / 1000)
     _no_exception(page)
-    page.screenshot(path=str(ARTIFACTS / "heatmap-light.png"), full_page=True)
+    _whole_page_screenshot(page, "heatmap-light.png")
     page.context.close()
     start = time.monotonic()
     page = _open(browser, server, "dark")
@@ -381,7 +405,8 @@ def test_every_page_draws_without_error(server: str, browser: object, name: str,
     page = _open(browser, f"{server}/{PAGES[name]}", scheme)
     _wait_ready(page)
     _no_exception(page)
-    page.screenshot(path=str(ARTIFACTS / f"{name}-{scheme}.png"), full_page=True)
+    assert _tables_wider_than_the_page(page) == []
+    _whole_page_screenshot(page, f"{name}-{scheme}.png")
     page.context.close()
 
 
@@ -398,7 +423,7 @@ def test_every_page_on_a_phone(server: str, browser: object, name: str) -> None:
         }"""
     )
     assert on_top == "page"
-    page.screenshot(path=str(ARTIFACTS / f"{name}-phone.png"), full_page=True)
+    _whole_page_screenshot(page, f"{name}-phone.png")
     page.context.close()
 
 
