@@ -293,16 +293,51 @@ def _ready_after(page, signal: Callable[[], None]) -> None:
     page.wait_for_selector("[data-testid='stStatusWidget']", state="detached")
 
 
+MAP = "[data-testid='stVegaLiteChart'] .marks"  # the map is the page's first chart
+
+
+def _map_drawing(page) -> str:
+    """What the map's canvas shows now (a data URL)."""
+    return page.locator(MAP).first.evaluate("c => c.toDataURL ? c.toDataURL() : c.outerHTML")
+
+
+def _map_redrawn(page, before: str) -> None:
+    """Wait until the map shows something else than `before`."""
+    page.wait_for_function(
+        "([sel, before]) => { const c = document.querySelector(sel);"
+        " return c && (c.toDataURL ? c.toDataURL() : c.outerHTML) !== before }",
+        arg=[MAP, before],
+    )
+
+
 def test_heatmap_controls_and_page_switches_are_timed(server: str, browser: object) -> None:
     page = _open(browser, server)
     _wait_ready(page)
+    legends = page.locator(".heat-legends")
+    # every view of one analysis has one spec: the map's canvas must be updated in place, never embedded again
+    page.locator(MAP).first.evaluate("c => { c.dataset.liqMark = 'first' }")
+    before = _map_drawing(page)
     with _timed(page, "map_side_control"):
         _segment(page, "Shorts (above)").click()
         _ready_after(page, lambda: page.wait_for_url(re.compile(r".*hm_side=short.*")))
+        _map_redrawn(page, before)
+    sync_api.expect(legends).to_contain_text("Shorts: share of densest (log)")
+    sync_api.expect(legends).not_to_contain_text("Longs")
+    before = _map_drawing(page)
     with _timed(page, "map_scale_control"):
         page.locator("[data-testid='stSelectbox']").filter(has_text="Colour scale").click()
         page.get_by_role("option", name="linear").click()
         _ready_after(page, lambda: page.wait_for_url(re.compile(r".*hm_scale=linear.*")))
+        _map_redrawn(page, before)
+    sync_api.expect(legends).to_have_text(re.compile(r"^Shorts: share of densest0%25%50%75%100%$"))
+    before = _map_drawing(page)
+    with _timed(page, "map_contrast_control"):
+        page.locator("[data-testid='stSlider']").filter(has_text="Hide cells fainter than").get_by_role("slider").press(
+            "ArrowRight"
+        )
+        _ready_after(page, lambda: page.wait_for_url(re.compile(r".*hm_threshold=0\.05.*")))
+        _map_redrawn(page, before)
+    assert page.locator(MAP).first.get_attribute("data-liq-mark") == "first", "the map was embedded again"
     metric = page.locator("[data-testid='stMetric']").filter(has_text="liquidated on the way")
     delta = metric.locator("[data-testid='stMetricDelta']")
     shown = delta.inner_text()

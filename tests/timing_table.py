@@ -36,6 +36,7 @@ ROWS = [
     Row("warm_new_session", "first paint, a new session on a warm server", 2.0),
     Row("map_side_control", "heatmap: side control", 0.3),
     Row("map_scale_control", "heatmap: colour scale", 0.3),
+    Row("map_contrast_control", "heatmap: contrast slider (\u201chide cells fainter than\u201d)", 0.3),
     Row("if_price_reaches", "heatmap: \u201cif price reaches\u201d", 0.3),
     Row("preset_change", "model preset change (estimates the map again)", None),
     Row("window_switch", "window shown change (estimates the map again)", None),
