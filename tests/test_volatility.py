@@ -209,6 +209,10 @@ def test_charts_build_valid_specs_with_regime_shading() -> None:
     labelled = result.frame["regime"].loc[result.frame["augmented"].notna()]
     assert set(shading["regime"]) == set(labelled[labelled != ""])
     assert len(shading) == (labelled[labelled != ""] != labelled[labelled != ""].shift()).sum()
+    # the regime legend is drawn from the full-colour points, not the faint shading (swatches near-invisible)
+    legends = [layer["encoding"]["color"].get("legend", {}) for layer in spec["layer"][:2]]
+    assert legends[0] is None and legends[1]["title"] == "Forecast regime"
+    assert spec["resolve"]["legend"]["color"] == "independent"
     pressure_spec = pressure_chart(result.frame, sim.market.bars["close"], result.relative_to).to_dict()
     assert len(pressure_spec["vconcat"]) == 2
     no_regimes = result.frame.assign(regime="")

@@ -83,7 +83,7 @@ def forecast_chart(frame: pd.DataFrame, max_points: int = 1500) -> alt.LayerChar
         .encode(
             x=alt.X("start:T", **time_axis),
             x2="end:T",
-            color=alt.Color("regime:N", scale=regime_scale),
+            color=alt.Color("regime:N", scale=regime_scale, legend=None),  # the points' legend, at full opacity
         )
     )
     realised = (
@@ -92,7 +92,11 @@ def forecast_chart(frame: pd.DataFrame, max_points: int = 1500) -> alt.LayerChar
         .encode(
             x=x,
             y=alt.Y("realised:Q", title="High–low range over the next bars (%)"),
-            color=alt.Color("regime:N", scale=regime_scale, legend=alt.Legend(title="Forecast regime", orient="top")),
+            color=alt.Color(
+                "regime:N",
+                scale=regime_scale,
+                legend=alt.Legend(title="Forecast regime", orient="top"),
+            ),
             tooltip=[
                 alt.Tooltip("time:T", format="%Y-%m-%d %H:%M"),
                 alt.Tooltip("realised:Q", format=".2f"),
@@ -112,7 +116,8 @@ def forecast_chart(frame: pd.DataFrame, max_points: int = 1500) -> alt.LayerChar
             color=alt.value("#38bdf8"),
         )
     )
-    return alt.layer(shading, realised, lines).properties(height=340)  # Streamlit fits legends and axes into this
+    layered = alt.layer(shading, realised, lines).resolve_legend(color="independent")  # the points name the colours
+    return layered.properties(height=340)  # Streamlit fits legends and axes into this
 
 
 def _regime_runs(data: pd.DataFrame) -> pd.DataFrame:
