@@ -59,7 +59,8 @@ def test_page_works_on_a_real_file_with_realised_liquidations(page: str) -> None
     at = _run(page, market, "cg_btc_30m")
     assert not at.exception, at.exception[0].message if at.exception else ""
     if page == "validation":
-        assert "realised" in at.subheader[0].value and len(at.dataframe) == 2  # scores and presets, no simulator
+        # the scores, and the presets as one table per side (long, short); no simulator book shares or truth table
+        assert "realised" in at.subheader[0].value and len(at.dataframe) == 3
 
 
 def test_walkthrough_steps_through_on_uploaded_data() -> None:
