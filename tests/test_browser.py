@@ -267,20 +267,22 @@ def _timed(page, name: str) -> Iterator[None]:
     _record(f"{name}_kb_sent", (page.meter.received - before) / 1000)
 
 
-def test_first_page_is_a_heatmap_within_seconds(server: str, browser: object) -> None:
+def _first_paint(browser: object, url: str, name: str, scheme: str = "light"):
+    """Open `url` in a new context and record `name`'s seconds and websocket KB until the page is ready."""
     start = time.monotonic()
-    page = _open(browser, server)
+    page = _open(browser, url, scheme)
     _wait_ready(page)
-    _record("first_paint_fresh_server_seconds", time.monotonic() - start)
-    _record("first_paint_fresh_server_kb_sent", page.meter.received / 1000)
+    _record(f"{name}_seconds", time.monotonic() - start)
+    _record(f"{name}_kb_sent", page.meter.received / 1000)
+    return page
+
+
+def test_first_page_is_a_heatmap_within_seconds(server: str, browser: object) -> None:
+    page = _first_paint(browser, server, "first_paint_fresh_server")
     _no_exception(page)
     _whole_page_screenshot(page, "heatmap-light.png")
     page.context.close()
-    start = time.monotonic()
-    page = _open(browser, server, "dark")
-    _wait_ready(page)
-    _record("warm_new_session_seconds", time.monotonic() - start)
-    page.context.close()
+    _first_paint(browser, server, "warm_new_session", "dark").context.close()
 
 
 def _segment(page, label: str):
@@ -290,6 +292,29 @@ def _segment(page, label: str):
 def _ready_after(page, signal: Callable[[], None]) -> None:
     """Wait for the page's own signal of the change, then for the run to finish."""
     signal()
+    _idle(page)
+
+
+def _open_list(page, box, option: str):
+    """Open the selectbox `box` and return its `option`, clicking again (as a person would, up to five times) when
+    the list does not open: on a quiet machine a click on the map's scale box at the bottom of a 1000 px viewport
+    sometimes opened nothing (the box sat 10 px higher in those runs; the cause is not pinned down)."""
+    item = page.get_by_role("option", name=option)
+    for _ in range(4):
+        box.click()
+        try:
+            item.wait_for(state="visible", timeout=10_000)
+            return item
+        except sync_api.TimeoutError:
+            continue
+    box.click()
+    return item
+
+
+def _idle(page) -> None:
+    """No run in progress. Only meaningful once the change's own signal was seen: the share link's URL changes before
+    the run it starts, and a click during a run (a dropdown opened, say) can be undone when the run redraws it."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
     page.wait_for_selector("[data-testid='stStatusWidget']", state="detached")
 
 
@@ -321,14 +346,16 @@ def test_heatmap_controls_and_page_switches_are_timed(server: str, browser: obje
         _segment(page, "Shorts (above)").click()
         _ready_after(page, lambda: page.wait_for_url(re.compile(r".*hm_side=short.*")))
         _map_redrawn(page, before)
+        _idle(page)
     sync_api.expect(legends).to_contain_text("Shorts: share of densest (log)")
     sync_api.expect(legends).not_to_contain_text("Longs")
     before = _map_drawing(page)
-    with _timed(page, "map_scale_control"):
-        page.locator("[data-testid='stSelectbox']").filter(has_text="Colour scale").click()
-        page.get_by_role("option", name="linear").click()
+    linear = _open_list(page, page.locator("[data-testid='stSelectbox']").filter(has_text="Colour scale"), "linear")
+    with _timed(page, "map_scale_control"):  # from choosing the option to the map drawn anew
+        linear.click()
         _ready_after(page, lambda: page.wait_for_url(re.compile(r".*hm_scale=linear.*")))
         _map_redrawn(page, before)
+        _idle(page)
     sync_api.expect(legends).to_have_text(re.compile(r"^Shorts: share of densest0%25%50%75%100%$"))
     before = _map_drawing(page)
     with _timed(page, "map_contrast_control"):
@@ -337,6 +364,7 @@ def test_heatmap_controls_and_page_switches_are_timed(server: str, browser: obje
         )
         _ready_after(page, lambda: page.wait_for_url(re.compile(r".*hm_threshold=0\.05.*")))
         _map_redrawn(page, before)
+        _idle(page)
     assert page.locator(MAP).first.get_attribute("data-liq-mark") == "first", "the map was embedded again"
     metric = page.locator("[data-testid='stMetric']").filter(has_text="liquidated on the way")
     delta = metric.locator("[data-testid='stMetricDelta']")
@@ -351,8 +379,8 @@ def test_heatmap_controls_and_page_switches_are_timed(server: str, browser: obje
             lambda: sync_api.expect(delta).not_to_have_text(shown, timeout=120_000),
         )
     with _timed(page, "preset_change"):
-        page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Model preset").click()
-        page.get_by_role("option", name="Aggressive").click()
+        preset = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Model preset")
+        _open_list(page, preset, "Aggressive").click()
         _ready_after(page, lambda: page.wait_for_url(re.compile(r".*preset=aggressive.*")))
         _wait_ready(page)
     heatmap, *others = PAGES.items()  # the heatmap is shown already: switch to it last, from another page
@@ -369,11 +397,15 @@ def test_heatmap_controls_and_page_switches_are_timed(server: str, browser: obje
 def test_a_shared_link_reproduces_a_customised_view_in_a_fresh_browser(server: str, browser: object) -> None:
     page = _open(browser, server)
     _wait_ready(page)
+    legends = page.locator(".heat-legends")
     _segment(page, "Longs (below)").click()
     page.wait_for_url(re.compile(r".*hm_side=long.*"))
-    page.locator("[data-testid='stSelectbox']").filter(has_text="Colour scale").click()
-    page.get_by_role("option", name="percentile").click()
+    sync_api.expect(legends).not_to_contain_text("Shorts")  # the run the click started has drawn the new view
+    _idle(page)
+    _open_list(page, page.locator("[data-testid='stSelectbox']").filter(has_text="Colour scale"), "percentile").click()
     page.wait_for_url(re.compile(r".*hm_scale=percentile.*"))
+    sync_api.expect(legends).to_contain_text("percentile rank")
+    _idle(page)
     page.locator("[data-testid='stSidebar'] [data-testid='stExpander']").filter(has_text="Assumptions").click()
     page.locator(f"[data-testid='stSidebar'] input[aria-label='{LEV_LABEL}']").focus()
     page.keyboard.press("ArrowRight")
@@ -506,18 +538,10 @@ def test_a_page_link_works_as_the_first_request_on_a_fresh_server(browser: objec
 def test_streamlit_floor_is_recorded_for_scale(browser: object) -> None:
     """The first paint of a minimal Streamlit page (tests/floor_app.py), timed like the app's: the framework's share."""
     with _streamlit_server("streamlit-floor.log", script="tests/floor_app.py") as url:
-        start = time.monotonic()
-        page = _open(browser, url)
-        _wait_ready(page)
-        _record("floor_first_paint_seconds", time.monotonic() - start)
-        _record("floor_first_paint_kb_sent", page.meter.received / 1000)
+        page = _first_paint(browser, url, "floor_first_paint")
         assert page.get_by_text("Line 39 of plain markdown").is_visible()
         page.context.close()
-        start = time.monotonic()
-        page = _open(browser, url, "dark")
-        _wait_ready(page)
-        _record("floor_warm_new_session_seconds", time.monotonic() - start)
-        page.context.close()
+        _first_paint(browser, url, "floor_warm_new_session", "dark").context.close()
 
 
 def _sidebar_text(page) -> str:
