@@ -33,6 +33,12 @@ def test_every_view_sends_one_spec_and_only_its_datasets_change(small_analysis) 
     assert sides == [{"long", "short"}, {"short"}, {"long"}]
 
 
+def test_a_new_contrast_alone_changes_the_image_and_hides_faint_hover_cells(small_analysis) -> None:
+    plain, faint_hidden = (map_spec(small_analysis, MapView("both", "log", t))["datasets"] for t in (0.0, 0.5))
+    assert plain["heat_image"][0]["url"] != faint_hidden["heat_image"][0]["url"]
+    assert 0 < len(faint_hidden["heat_hover"]) < len(plain["heat_hover"])
+
+
 class _Legends(HTMLParser):
     """Each legend's side, title, ramp colours and tick labels from `legend_html`."""
 

@@ -50,12 +50,16 @@ def _to_dict(chart: alt.TopLevelMixin) -> dict:
         return chart.to_dict(validate=False)
 
 
-def _layers(analysis: Analysis, view: MapView) -> tuple[HeatRaster, pd.DataFrame]:
-    """The view's heat image and hover grid."""
+def _heat_layers(analysis: Analysis, side: str, scale: str, threshold: float) -> tuple[HeatRaster, pd.DataFrame]:
     heatmap = analysis.heatmap
-    raster = heat_raster(heatmap, view.side, view.scale, view.threshold)
-    hover = heat_cells(heatmap, side=view.side, scale=view.scale, threshold=view.threshold, max_marks=HOVER_CELLS)
-    return raster, hover
+    raster = heat_raster(heatmap, side, scale, threshold)
+    return raster, heat_cells(heatmap, side=side, scale=scale, threshold=threshold, max_marks=HOVER_CELLS)
+
+
+def _layers(analysis: Analysis, view: MapView) -> tuple[HeatRaster, pd.DataFrame]:
+    """The view's heat image and hover grid, made once per side, scale and contrast: a new analysis's base spec and
+    its default view share them, and so do a view's map and its PNG."""
+    return cached(_heat_layers, analysis, view.side, view.scale, view.threshold)
 
 
 def _base_spec(analysis: Analysis, moments: tuple[tuple[pd.Timestamp, str], ...]) -> dict:
@@ -90,9 +94,8 @@ def map_spec(analysis: Analysis, view: MapView) -> dict:
 
 def still_spec(analysis: Analysis, view: MapView) -> dict:
     """The map of this view for a still image: its legends drawn in, the hover grid (pointer only) left out."""
-    heatmap = analysis.heatmap
-    raster = heat_raster(heatmap, view.side, view.scale, view.threshold)
-    return with_legends(without_hover(map_spec(analysis, view)), raster, float(heatmap.close[-1]))
+    raster, _ = _layers(analysis, view)
+    return with_legends(without_hover(map_spec(analysis, view)), raster, float(analysis.heatmap.close[-1]))
 
 
 def _map_png(analysis: Analysis, view: MapView, title: str) -> bytes:
