@@ -203,7 +203,7 @@ def _open(browser: object, url: str, scheme: str = "light", width: int = 1440, h
 def _wait_ready(page) -> None:
     """The app has finished its run: a chart is drawn and no 'running' indicator remains."""
     page.wait_for_selector(CHART, state="visible")
-    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached")
+    _idle(page)
 
 
 def _whole_page_screenshot(page, name: str) -> None:
@@ -225,8 +225,14 @@ _WIDER_THAN_THEIR_BOX = """() => [...document.querySelectorAll("[data-testid='st
     .map(box => [...box.querySelectorAll("th")].slice(0, 3).map(th => th.innerText).join(" | "))"""
 
 
+_EVERY_TABLE_DRAWN = """() => [...document.querySelectorAll("[data-testid='stDataFrame'], [data-testid='stTable']")]
+    .every(box => box.querySelector(".dvn-scroller, table") !== null)"""
+
+
 def _tables_wider_than_the_page(page) -> list[str]:
-    """The first headers of every table that scrolls sideways (its content wider than its box)."""
+    """The first headers of every table that scrolls sideways (its content wider than its box). A dataframe's grid is
+    drawn after its box appears (the grid's code loads on demand), so the check waits until every box holds one."""
+    page.wait_for_function(_EVERY_TABLE_DRAWN, timeout=60_000)
     return page.evaluate(_WIDER_THAN_THEIR_BOX)
 
 
