@@ -10,8 +10,10 @@ from liqcore.charts.heatmap import heatmap_chart
 from liqcore.charts.raster import heat_raster
 from liqcore.heatmap import Heatmap
 from liqcore.replay import ReplayFrame, frame_at, replay_tape, snapshot_count, true_map
+from pages.components import view_state
 from pages.components.cache import cached
 from pages.components.chart_export import chart_with_png
+from pages.components.heat_views import parse_time
 from pages.components.replay_player import render_player
 from pages.components.session import current_analysis
 from pages.components.text import plain
@@ -22,23 +24,31 @@ PAGE_ORDER = 6
 
 HOVER_CELLS = 300  # the picture is the raster; the hover grid only carries the read-out
 MAP_HEIGHT = 380
+VIEW_KEYS = ("rp_at",)  # the inspected snapshot's time is part of the share link
 
 analysis: Analysis = current_analysis(__file__)
 count = snapshot_count(analysis)
 truth = cached(true_map, analysis, spinner="Building the true book…") if analysis.is_simulated else None
 tape = cached(replay_tape, analysis, spinner="Preparing the replay…")
 
-if st.session_state.get("rp_for") != analysis.key:  # new data: inspect from the first snapshot
-    st.session_state.update(rp_for=analysis.key, rp_k=0)
+times = list(analysis.heatmap.times)
+# The page opens on the latest snapshot, where the map has built up (the first one is an empty map), unless the link
+# names one; new data opens on its own latest snapshot.
+view_state.restore("rp_at", times[-1], parse=parse_time, allowed=times)
+if st.session_state.get("rp_for") not in (None, analysis.key) or st.session_state["rp_at"] not in times:
+    st.session_state["rp_at"] = times[-1]
+st.session_state["rp_for"] = analysis.key
 
 
 def _step(delta: int) -> None:
-    st.session_state["rp_k"] = min(count - 1, max(0, st.session_state["rp_k"] + delta))
+    index = times.index(st.session_state["rp_at"]) + delta
+    st.session_state["rp_at"] = times[min(count - 1, max(0, index))]
 
 
 st.title("Replay")
 st.caption(
-    f"**{plain(analysis.label)}**, {count} snapshots. Press play and watch the estimated map build up bar by bar: "
+    f"**{plain(analysis.label)}**, {count} snapshots. The player opens on the **latest snapshot**, the map as it "
+    "stands at the end of the window; press play to watch the estimated map build up bar by bar from the first: "
     "bands appear as leveraged positions open (**longs below price, amber; shorts above, violet**) and vanish when "
     "price trades through them and liquidates them. Nothing after the current snapshot is drawn; the dotted green "
     "line is the snapshot's time and the blue dashed line its price. The map is an **estimate**, not exchange data."
@@ -78,20 +88,21 @@ def _map(heatmap: Heatmap, frame: ReplayFrame, title: str) -> None:
 
 
 st.subheader("Inspect one snapshot")
-st.caption("The map as it stood at one snapshot, with the read-out on hover and a PNG of it.")
+st.caption(
+    "The map as it stood at one snapshot (the latest until you pick another), with the read-out on hover and a PNG "
+    "of it. The share link keeps the snapshot you pick."
+)
 controls = st.columns([1, 1, 5], vertical_alignment="bottom")
 controls[0].button("Back", key="rp_back", icon=":material/skip_previous:", on_click=_step, args=(-1,), width="stretch")
 controls[1].button("Forward", key="rp_forward", icon=":material/skip_next:", on_click=_step, args=(1,), width="stretch")
-controls[2].select_slider(
-    "Snapshot (UTC)",
-    options=range(count),
-    key="rp_k",
-    format_func=lambda i: f"{analysis.heatmap.times[i]:%Y-%m-%d %H:%M}",
-)
-frame = frame_at(analysis, st.session_state["rp_k"], truth)
+controls[2].select_slider("Snapshot (UTC)", options=times, key="rp_at", format_func=lambda t: f"{t:%Y-%m-%d %H:%M}")
+frame = frame_at(analysis, times.index(st.session_state["rp_at"]), truth)
+moment = " (the latest)" if frame.index == count - 1 else ""
 st.caption(
-    f"Snapshot {frame.index + 1} of {count} · **{frame.time:%Y-%m-%d %H:%M} UTC** · price {frame.price:,.1f} USD"
+    f"Snapshot {frame.index + 1} of {count}{moment} · **{frame.time:%Y-%m-%d %H:%M} UTC** · "
+    f"price {frame.price:,.1f} USD"
 )
+view_state.publish(VIEW_KEYS, merge=True)
 if frame.truth is None:
     _map(frame.estimate, frame, "Estimated map")
 else:

@@ -616,12 +616,14 @@ def _player_frame(page):
 
 
 def test_replay_plays_a_whole_scenario_and_records_its_frame_rate(server: str, browser: object) -> None:
-    """Play /replay from the first snapshot to the last at 20 snapshots/s in the browser player and record every
-    frame interval (median and worst are written, not asserted: 2 shared cores). The axes are fixed to the whole
-    window, so playing must not change the map's size."""
+    """Open /replay (it opens on its latest snapshot), play from the first snapshot to the last at 20 snapshots/s in
+    the browser player and record every frame interval (median and worst are written, not asserted: 2 shared cores).
+    The axes are fixed to the whole window, so playing must not change the map's size."""
     page = _open(browser, f"{server}/replay")
     _wait_ready(page)
     frame = _player_frame(page)
+    count = frame.evaluate("window.replayStats.count")  # it opens on the latest snapshot, not an empty map
+    assert frame.locator("#status").inner_text().startswith(f"Snapshot {count} of {count} (the latest)")
     height_before = frame.evaluate("document.getElementById('maps').height")
     frame.locator("#speed").select_option("20")
     began = time.monotonic()

@@ -27,11 +27,14 @@ def _maps(at: AppTest) -> list:
     return list(at.get("vega_lite_chart"))
 
 
+def _frame(dataset) -> pd.DataFrame:
+    return convert_arrow_bytes_to_pandas_df(dataset.data.data)
+
+
 def _latest_drawn(chart) -> pd.Timestamp:
     """The latest time any layer of a map draws (image, hover cells, candles, legends), from its datasets."""
     ends = []
-    for dataset in chart.proto.datasets:
-        frame = convert_arrow_bytes_to_pandas_df(dataset.data.data)
+    for frame in map(_frame, chart.proto.datasets):
         ends += [frame[c].max() for c in ("t1", "time", "tm") if c in frame]
     assert ends, "the map carries no time data"
     return max(ends)
@@ -44,17 +47,44 @@ def simulated() -> AppTest:
     return at
 
 
+def _tape_and_style(at: AppTest) -> tuple[dict, dict]:
+    """The tape and the style the browser player was given."""
+    html = at.get("iframe")[0].proto.srcdoc
+    tape = json.loads(html.split("const tape = ")[1].split(";\n")[0])
+    style = json.loads(html.split("const style = ")[1].split(";\n")[0])
+    return tape, style
+
+
+def test_first_paint_shows_the_latest_snapshot_with_the_map_built_up(simulated: AppTest) -> None:
+    """Snapshot 1 is an empty map (a trader reads it as broken): both the player and the inspected map open on the
+    latest snapshot, the page says so, and the inspected map draws heat across most of the window."""
+    at = simulated
+    heatmap = at.session_state["analysis"].heatmap
+    assert _shown(at) == heatmap.times[-1]
+    assert any(
+        c.value.startswith(f"Snapshot {len(heatmap.times)} of {len(heatmap.times)} (the latest)") for c in at.caption
+    )
+    tape, style = _tape_and_style(at)
+    assert style["open_at"] == len(tape["times"]) - 1
+    cells = next(f for f in map(_frame, _maps(at)[0].proto.datasets) if "usd_text" in f)
+    window = heatmap.times[-1] - heatmap.times[0]
+    assert len(cells) > 50 and cells["t1"].max() - cells["t0"].min() > window / 2
+    assert at.query_params["rp_at"] == str(heatmap.times[-1])  # the share link names the snapshot shown
+
+
 def test_step_forward_and_back_move_the_shown_snapshot(simulated: AppTest) -> None:
     at = simulated
-    first = _shown(at)
-    at.button(key="rp_forward").click().run()
+    latest = _shown(at)
+    at.button(key="rp_forward").click().run()  # already at the latest: stays there
     assert not at.exception
-    second = _shown(at)
-    assert second > first
+    assert _shown(at) == latest
     at.button(key="rp_back").click().run()
-    assert _shown(at) == first
-    at.button(key="rp_back").click().run()  # already at the start: stays there
-    assert _shown(at) == first
+    earlier = _shown(at)
+    assert earlier < latest
+    at.button(key="rp_back").click().run()
+    assert _shown(at) < earlier
+    at.button(key="rp_forward").click().run()
+    assert _shown(at) == earlier
 
 
 def test_the_player_carries_the_tape_of_both_maps(simulated: AppTest) -> None:
@@ -77,10 +107,10 @@ def test_true_book_plays_beside_the_estimate_on_simulated_data(simulated: AppTes
 
 def test_nothing_after_the_current_snapshot_is_drawn(simulated: AppTest) -> None:
     at = simulated
-    at.session_state["rp_k"] = 20
+    heatmap = at.session_state["analysis"].heatmap
+    at.session_state["rp_at"] = heatmap.times[20]
     at.run()
     shown = _shown(at)
-    heatmap = at.session_state["analysis"].heatmap
     assert shown == heatmap.times[20]
     step = heatmap.times[21] - heatmap.times[20]
     charts = _maps(at)
@@ -99,7 +129,19 @@ def test_uploaded_data_shows_only_the_estimate() -> None:
     titles = [m.value for m in at.markdown]
     assert "**Estimated map**" in titles and "**True book (simulator)**" not in titles
     assert len(_maps(at)) == 1
-    tape = json.loads(at.get("iframe")[0].proto.srcdoc.split("const tape = ")[1].split(";\n")[0])
-    assert len(tape["maps"]) == 1
+    assert len(_tape_and_style(at)[0]["maps"]) == 1
     assert "true book" not in " ".join(c.value for c in at.caption)
     assert "my \\*upload\\*" in at.caption[0].value  # the dataset's name is shown as text
+
+
+@pytest.mark.parametrize("linked", [10, "2020-01-01 00:00", "nonsense"])
+def test_a_link_opens_its_snapshot_and_an_unknown_one_the_latest(linked: int | str) -> None:
+    market = make_market([100 + (i % 30) for i in range(400)], open_interest=[1e6 + 300 * i for i in range(400)])
+    analysis = analyse(market, label="upload")
+    times = analysis.heatmap.times
+    at = AppTest.from_file(str(ROOT / "pages" / "replay.py"), default_timeout=120)
+    at.session_state["analysis"] = analysis
+    at.query_params["rp_at"] = str(times[linked]) if isinstance(linked, int) else linked
+    at.run()
+    assert not at.exception, at.exception
+    assert _shown(at) == (times[linked] if isinstance(linked, int) else times[-1])

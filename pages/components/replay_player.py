@@ -3,7 +3,8 @@
 Why in the browser: a rerun per frame (new chart specs, a new Vega view each time) drew under one frame per second
 on a loaded machine. The tape (`liqcore.replay.replay_tape`) holds each map once as a raster over the whole window
 and the candles; the player draws frame k by clipping the raster at snapshot k + 1 on a canvas, so the axes never
-move and a frame costs a few milliseconds. It records the time of every frame it draws in `window.replayStats` so
+move and a frame costs a few milliseconds. It opens on the latest snapshot (the first is an empty map, which reads as
+broken) and Play from there starts at the first. It records the time of every frame it draws in `window.replayStats` so
 a browser test can measure the frame rate.
 """
 
@@ -37,6 +38,7 @@ def player_html(tape: dict, theme: str = "light") -> str:
     """The player page for `tape` in the `theme` ("light" or "dark") colours."""
     colours = THEMES[theme]
     style = {
+        "open_at": len(tape["times"]) - 1,  # the latest snapshot: the first one is an empty map
         "speeds": list(SPEEDS),
         "default_speed": DEFAULT_SPEED,
         "panel_height": PANEL_HEIGHT,
