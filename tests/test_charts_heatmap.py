@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -19,6 +21,7 @@ from liqcore.charts.heatmap import (
     without_hover,
 )
 from liqcore.charts.raster import LEGEND_TICKS, HeatRaster, heat_raster
+from liqcore.formatting import compact_usd
 from liqcore.profile import Profile
 
 
@@ -36,6 +39,8 @@ def spec(chart: alt.TopLevelMixin) -> dict:
 
 
 def mark(layer: dict) -> str:
+    if "layer" in layer:  # a sub-layer (the crosshair's marks)
+        return "layer"
     return layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
 
 
@@ -50,8 +55,6 @@ def test_heat_is_one_image_under_the_candles_with_hover_grid_price_on_the_right_
     assert image["encoding"]["y"]["axis"]["orient"] == "right"
     assert image["encoding"]["x"]["field"] == "t0" and image["encoding"]["x2"]["field"] == "t1"
     hover_layer = out["layer"][marks.index("rect")]
-    titles = {t["title"] for t in hover_layer["encoding"]["tooltip"]}
-    assert {"From (UTC)", "Price from (USD)", "Would liquidate", "Estimated notional (USD)", "Leverage mix"} <= titles
     rows = out["datasets"][hover_layer["data"]["name"]]
     assert len(rows) == len(hover) and all(r["usd_text"].startswith("$") and "G" not in r["usd_text"] for r in rows)
     zooms = {p["name"]: p for p in out["params"] if p.get("bind") == "scales"}
@@ -63,6 +66,40 @@ def test_heat_is_one_image_under_the_candles_with_hover_grid_price_on_the_right_
         and "[event.shiftKey]" in zooms["price_zoom"]["select"]["zoom"]
     )
     assert any(f"Last {heatmap.close[-1]:,.1f}" in str(d) for d in out["datasets"].values())
+
+
+def _readout(layer: dict, row: dict) -> dict[str, str]:
+    """What the tooltip of `layer` (a Vega object expression of `datum["field"]` lookups) shows for `row`."""
+    expr = layer["mark"]["tooltip"]["expr"]
+    pairs = re.findall(r'"([^"]+)": datum\["([^"]+)"\]', expr)
+    assert expr == "{" + ", ".join(f'"{title}": datum["{field}"]' for title, field in pairs) + "}"  # nothing else
+    return {title: row[field] for title, field in pairs}
+
+
+def test_hover_read_out_gives_time_price_range_side_usd_and_leverage_mix_of_the_cell(parts) -> None:
+    raster, hover, bars, heatmap, realised = parts
+    out = spec(heatmap_chart(raster, hover, bars, float(heatmap.close[-1]), realised))
+    cells = next(layer for layer in out["layer"] if mark(layer) == "rect")
+    rows = out["datasets"][cells["data"]["name"]]
+    # a multi-day cell and its source row, to check each value against the cell it describes
+    k = next(i for i, (a, b) in enumerate(zip(hover["t0"], hover["t1"], strict=True)) if a.date() != b.date())
+    cell, shown = hover.iloc[k], _readout(cells, rows[k])
+    assert list(shown) == ["Time (UTC)", "Price (USD)", "Would liquidate", "Estimated notional (USD)", "Leverage mix"]
+    assert shown["Time (UTC)"] == f"{cell.t0:%Y-%m-%d %H:%M} → {cell.t1:%Y-%m-%d %H:%M}"
+    same_day = next(i for i, (a, b) in enumerate(zip(hover["t0"], hover["t1"], strict=True)) if a.date() == b.date())
+    one_day = hover.iloc[same_day]
+    assert _readout(cells, rows[same_day])["Time (UTC)"] == f"{one_day.t0:%Y-%m-%d %H:%M} → {one_day.t1:%H:%M}"
+    assert shown["Price (USD)"] == f"{cell.p0:,.0f} – {cell.p1:,.0f}"
+    assert shown["Would liquidate"] == cell.side
+    assert shown["Estimated notional (USD)"] == compact_usd(cell.usd)
+    assert shown["Leverage mix"] == cell.tiers and "%" in shown["Leverage mix"]
+    # the crosshair marks the hovered cell's middle, from the one cell the pointer selects
+    crosshair = next(layer for layer in out["layer"] if layer.get("name") == "heat_hover_crosshair")
+    assert crosshair["data"] == cells["data"]
+    assert crosshair["transform"][0] == {"filter": {"param": "crosshair", "empty": False}}
+    assert {t["as"] for t in crosshair["transform"][1:]} == {"tm", "pm"}
+    point = next(p for p in out["params"] if p["name"] == "crosshair")
+    assert point["select"]["on"] == "pointerover" and point["select"]["fields"] == ["t0", "p0"]
 
 
 def test_realised_liquidations_are_marked_only_when_the_data_has_them(parts) -> None:
@@ -238,7 +275,7 @@ def test_a_still_image_of_the_map_drops_only_the_hover_grid(parts) -> None:
     still = without_hover(full)
     names = [layer.get("name") or "" for layer in still["layer"]]
     assert not [name for name in names if name.startswith("heat_hover")]
-    assert len(still["layer"]) == len(full["layer"]) - 5 and names[0] == "heat_image"
+    assert len(still["layer"]) == len(full["layer"]) - 2 and names[0] == "heat_image"  # the cells and the crosshair
     assert [p["name"] for p in still["params"]] == ["time_zoom", "price_zoom"]
     used = {layer["data"]["name"] for layer in still["layer"]}
     assert set(still["datasets"]) == used  # the hover rows are not carried along

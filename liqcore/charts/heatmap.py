@@ -7,6 +7,7 @@ hover read-out and a crosshair. Candles are teal (up) and coral (down).
 
 from __future__ import annotations
 
+import json
 import math
 from typing import NamedTuple
 
@@ -108,16 +109,37 @@ def zoom_params() -> list[alt.Parameter]:
 IMAGE_LAYER, HOVER_LAYER, LEGEND_LAYER = "heat_image", "heat_hover", "heat_legend"
 
 
+# The hover read-out: (title, column of `hover_frame`). Every value is text made on the server, and the tooltip is
+# one object of plain lookups (`_tooltip_expr`): Vega works out a mark's tooltip for every cell whenever its data
+# change, and formatting four times and prices per cell in its expression interpreter was most of the browser's work
+# on a side, scale or contrast change (~700 cells).
+HOVER_READOUT = (
+    ("Time (UTC)", "when"),
+    ("Price (USD)", "prices"),
+    ("Would liquidate", "side"),
+    ("Estimated notional (USD)", "usd_text"),
+    ("Leverage mix", "tiers"),
+)
+
+
+def _span_text(t0: pd.Series, t1: pd.Series) -> list[str]:
+    """ "2026-03-02 00:00 → 11:15" (the end's date written only when it differs from the start's)."""
+    start, end_day, end_time = t0.dt.strftime("%Y-%m-%d %H:%M"), t1.dt.strftime("%Y-%m-%d "), t1.dt.strftime("%H:%M")
+    same_day = t0.dt.strftime("%Y-%m-%d ") == end_day
+    return [f"{a} → {t if same else d + t}" for a, d, t, same in zip(start, end_day, end_time, same_day, strict=True)]
+
+
 def hover_frame(hover: pd.DataFrame) -> pd.DataFrame:
-    """`liqcore.cells.heat_cells` output as the hover layers draw it: midpoints, rounded prices, USD as text."""
+    """`liqcore.cells.heat_cells` output as the hover layer draws it: its extents (for pointing) and the read-out as
+    text (`HOVER_READOUT`)."""
     return pd.DataFrame(
         {
             "t0": hover["t0"],
             "t1": hover["t1"],
-            "tm": hover["t0"] + (hover["t1"] - hover["t0"]) / 2,
             "p0": hover["p0"].round(2),
             "p1": hover["p1"].round(2),
-            "pm": ((hover["p0"] + hover["p1"]) / 2).round(2),
+            "when": _span_text(hover["t0"], hover["t1"]),
+            "prices": [f"{low:,.0f} – {high:,.0f}" for low, high in zip(hover["p0"], hover["p1"], strict=True)],
             "side": hover["side"],
             "usd_text": [compact_usd(v) for v in hover["usd"]],
             "tiers": hover["tiers"] if "tiers" in hover.columns else "not split by leverage",
@@ -125,50 +147,46 @@ def hover_frame(hover: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _tooltip_expr() -> str:
+    """The read-out as one Vega object expression of field lookups, titled as `HOVER_READOUT` says."""
+    entries = ", ".join(f"{json.dumps(title)}: datum[{json.dumps(field)}]" for title, field in HOVER_READOUT)
+    return "{" + entries + "}"
+
+
 def _hover_layers(hover: pd.DataFrame, y_scale: alt.Scale) -> list[alt.Chart]:
-    """Invisible cells with the read-out tooltip, and a crosshair (rules + time and price labels) at the hovered one."""
+    """Invisible cells with the read-out tooltip, and a crosshair (rules + time and price labels) at the hovered one.
+
+    The crosshair's marks share one layer that keeps only the hovered cell before working out its midpoints, so a
+    new hover grid costs the browser a selection test per cell and nothing more for them.
+    """
     frame = hover_frame(hover)
     cross = alt.selection_point(
-        name="crosshair", on="pointerover", clear="pointerout", fields=["tm", "pm"], empty=False
+        name="crosshair", on="pointerover", clear="pointerout", fields=["t0", "p0"], empty=False
     )
-    base = alt.Chart(frame)
     cells = (
-        base.mark_rect(opacity=0, fill="#000000")
-        .encode(
-            x="t0:T",
-            x2="t1:T",
-            y=alt.Y("p0:Q", scale=y_scale),
-            y2="p1:Q",
-            tooltip=[
-                alt.Tooltip("t0:T", title="From (UTC)", format="%Y-%m-%d %H:%M"),
-                alt.Tooltip("t1:T", title="To (UTC)", format="%Y-%m-%d %H:%M"),
-                alt.Tooltip("p0:Q", title="Price from (USD)", format=",.0f"),
-                alt.Tooltip("p1:Q", title="Price to (USD)", format=",.0f"),
-                alt.Tooltip("side:N", title="Would liquidate"),
-                alt.Tooltip("usd_text:N", title="Estimated notional (USD)"),
-                alt.Tooltip("tiers:N", title="Leverage mix"),
-            ],
-        )
+        alt.Chart(frame)
+        .mark_rect(opacity=0, fill="#000000", tooltip=alt.ExprRef(_tooltip_expr()))
+        .encode(x="t0:T", x2="t1:T", y=alt.Y("p0:Q", scale=y_scale), y2="p1:Q")
         .add_params(cross)
         .properties(name=HOVER_LAYER)
     )
-    picked = base.transform_filter(cross)
+    picked = alt.Chart()
     style = {"color": "#94a3b8", "strokeDash": [3, 3], "strokeWidth": 1}
-    vertical = picked.mark_rule(**style).encode(x="tm:T").properties(name=f"{HOVER_LAYER}_time_rule")
-    horizontal = (
-        picked.mark_rule(**style).encode(y=alt.Y("pm:Q", scale=y_scale)).properties(name=f"{HOVER_LAYER}_price_rule")
+    vertical = picked.mark_rule(**style).encode(x="tm:T")
+    horizontal = picked.mark_rule(**style).encode(y=alt.Y("pm:Q", scale=y_scale))
+    time_label = picked.mark_text(baseline="top", dy=2, fontWeight="bold", color="#94a3b8").encode(
+        x="tm:T", y=alt.value(0), text=alt.Text("tm:T", format="%b %d %H:%M")
     )
-    time_label = (
-        picked.mark_text(baseline="top", dy=2, fontWeight="bold", color="#94a3b8")
-        .encode(x="tm:T", y=alt.value(0), text=alt.Text("tm:T", format="%b %d %H:%M"))
-        .properties(name=f"{HOVER_LAYER}_time_label")
+    price_label = picked.mark_text(align="right", dx=-2, dy=-6, fontWeight="bold", color="#94a3b8").encode(
+        y=alt.Y("pm:Q", scale=y_scale), x=alt.value(alt.expr("width")), text=alt.Text("pm:Q", format=",.0f")
     )
-    price_label = (
-        picked.mark_text(align="right", dx=-2, dy=-6, fontWeight="bold", color="#94a3b8")
-        .encode(y=alt.Y("pm:Q", scale=y_scale), x=alt.value(alt.expr("width")), text=alt.Text("pm:Q", format=",.0f"))
-        .properties(name=f"{HOVER_LAYER}_price_label")
+    crosshair = (
+        alt.layer(vertical, horizontal, time_label, price_label, data=frame)
+        .transform_filter(cross)
+        .transform_calculate(tm="(toNumber(datum.t0) + toNumber(datum.t1)) / 2", pm="(datum.p0 + datum.p1) / 2")
+        .properties(name=f"{HOVER_LAYER}_crosshair")
     )
-    return [cells, vertical, horizontal, time_label, price_label]
+    return [cells, crosshair]
 
 
 def _realised_layer(realised: pd.DataFrame, y_scale: alt.Scale) -> alt.Chart:
