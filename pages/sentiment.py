@@ -12,8 +12,8 @@ from liqcore.heatmap import Driver
 from liqcore.sentiment import SentimentConfig, read
 from liqcore.truth import compare_sentiment
 from pages.components.cache import cached
-from pages.components.chart_export import chart_with_png
-from pages.components.lazy import reading
+from pages.components.chart_export import chart_with_png, spec_of
+from pages.components.lazy import keep_alive, reading
 from pages.components.session import current_analysis
 from pages.components.truth import render_truth
 
@@ -35,35 +35,71 @@ if analysis.heatmap.driver is Driver.VOLUME_PROXY:
     )
 
 
-with st.expander("Window and thresholds", icon=":material/tune:", expanded=False):
-    cols = st.columns(4)
-    window = cols[0].radio(
-        "Window",
-        ["pct", "atr"],
-        format_func={"pct": "± % of price", "atr": "± ATR"}.get,
-        key="snt_window",
-        horizontal=True,
-    )
-    size = cols[1].slider(
-        "Window size" + (" (%)" if window == "pct" else " (× ATR)"),
-        0.5,
-        20.0,
-        3.0 if window == "pct" else 10.0,
-        0.5,
-        key=f"snt_size_{window}",
-    )
-    weighted = cols[2].toggle(
-        "Nearer counts more",
-        value=True,
-        key="snt_weighted",
-        help="Triangular weight: full at the price, zero at the window's edge.",
-    )
-    threshold = cols[3].slider("Label threshold", 0.05, 0.8, 0.2, 0.05, key="snt_threshold")
-    horizon = st.slider("History check horizon (bars)", 4, 96, 24, 4, key="snt_horizon")
+def _gauge_spec(analysis: Analysis, config: SentimentConfig) -> dict:
+    """The balance gauge's spec, built once per (analysis, settings): a rerun or a page switch neither rebuilds nor
+    validates the page's charts (~0.3 s CPU for the three)."""
+    now = cached(read, analysis, config).now
+    balance, above, below = (float(now[name]) for name in ("balance", "above_usd", "below_usd"))
+    return spec_of(balance_gauge(balance, config.threshold, above, below))
 
-config = SentimentConfig(window=window, size=size, weighted=weighted, threshold=threshold, horizon=horizon)
+
+def _balance_spec(analysis: Analysis, config: SentimentConfig) -> dict:
+    return spec_of(balance_over_time(cached(read, analysis, config).frame, config.threshold))
+
+
+def _profile_spec(analysis: Analysis) -> dict:
+    return spec_of(profile_chart(analysis.heatmap.profile(), "Cumulative exposure from price"))
+
+
+# The settings' widget keys and defaults: the box draws its widgets only while open, and the values keep driving the
+# page (and stay what the widgets show when reopened) while it is closed.
+SETTINGS = {
+    "snt_window": "pct",
+    "snt_size_pct": 3.0,
+    "snt_size_atr": 10.0,
+    "snt_weighted": True,
+    "snt_threshold": 0.2,
+    "snt_horizon": 24,
+}
+SETTINGS_OPEN = "snt_settings_open"
+keep_alive([*SETTINGS, SETTINGS_OPEN])  # the box's own key too: its label (the settings in words) changes with them
+for key, default in SETTINGS.items():
+    st.session_state.setdefault(key, default)
+state = st.session_state
+window = state["snt_window"]
+config = SentimentConfig(
+    window=window,
+    size=state[f"snt_size_{window}"],
+    weighted=state["snt_weighted"],
+    threshold=state["snt_threshold"],
+    horizon=state["snt_horizon"],
+)
+with st.expander(
+    f"Window and thresholds: {config.describe_window()}, squeeze label beyond ±{config.threshold:g}, history "
+    f"checked {config.horizon} bars ahead",
+    icon=":material/tune:",
+    key=SETTINGS_OPEN,
+    on_change="rerun",
+) as box:
+    if box.open:
+        cols = st.columns(4)
+        cols[0].radio(
+            "Window",
+            ["pct", "atr"],
+            format_func={"pct": "± % of price", "atr": "± ATR"}.get,
+            key="snt_window",
+            horizontal=True,
+        )
+        cols[1].slider(
+            "Window size" + (" (%)" if window == "pct" else " (× ATR)"), 0.5, 20.0, step=0.5, key=f"snt_size_{window}"
+        )
+        weight_help = "Triangular weight: full at the price, zero at the window's edge."
+        cols[2].toggle("Nearer counts more", key="snt_weighted", help=weight_help)
+        cols[3].slider("Label threshold", 0.05, 0.8, step=0.05, key="snt_threshold")
+        st.slider("History check horizon (bars)", 4, 96, step=4, key="snt_horizon")
+horizon = config.horizon
 result = cached(read, analysis, config, spinner="Checking the history…")
-series, now = result.frame, result.now
+now = result.now
 
 left, right = st.columns([2, 3])
 with left:
@@ -71,7 +107,7 @@ with left:
     a, b = st.columns(2)
     a.metric("Shorts above, in window", compact_usd(now["above_usd"]))
     b.metric("Longs below, in window", compact_usd(now["below_usd"]))
-    gauge = balance_gauge(float(now["balance"]), threshold, float(now["above_usd"]), float(now["below_usd"]))
+    gauge = cached(_gauge_spec, analysis, config)
     chart_with_png(gauge, "Long/short balance near price (estimate)", analysis.label, "sentiment-balance-gauge")
     for _, top in result.nearest.iterrows():
         word = "above" if top["side"] == "short" else "below"
@@ -81,7 +117,7 @@ with left:
         )
 with right:
     chart_with_png(
-        profile_chart(analysis.heatmap.profile(), "Cumulative exposure from price"),
+        cached(_profile_spec, analysis),
         "Estimated exposure by price at the last bar",
         analysis.label,
         "sentiment-exposure-profile",
@@ -89,7 +125,10 @@ with right:
 
 st.subheader("Balance over time")
 chart_with_png(
-    balance_over_time(series, threshold), "Long/short balance over time (estimate)", analysis.label, "sentiment-balance"
+    cached(_balance_spec, analysis, config),
+    "Long/short balance over time (estimate)",
+    analysis.label,
+    "sentiment-balance",
 )
 
 st.subheader("Has the reading meant anything on this data?")
@@ -133,4 +172,4 @@ reading(
     icon=":material/school:",
 )
 
-render_truth(analysis, lambda pairs: compare_sentiment(pairs, config))
+render_truth(analysis, compare_sentiment, config)

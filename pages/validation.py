@@ -14,7 +14,7 @@ from liqcore.where import against_truth
 from pages.components import calibration, where
 from pages.components.budget import fits
 from pages.components.cache import cached
-from pages.components.chart_export import chart_with_png
+from pages.components.chart_export import chart_with_png, spec_of
 from pages.components.session import current_analysis
 from pages.components.truth import render_truth
 from pages.components.validation_tables import (
@@ -53,6 +53,13 @@ if not has_realised(market):
     where.render(analysis)
     st.stop()
 
+
+def _implied_spec(analysis: Analysis, side: str) -> dict:
+    """One side's implied-versus-realised chart spec, built once per analysis (not on every run or page switch)."""
+    truth = "true" if analysis.is_simulated else "realised"
+    return spec_of(implied_vs_realised(analysis.heatmap.implied, analysis.market.bars, side, truth))
+
+
 truth_word = "true (simulated)" if analysis.is_simulated else "realised"
 report = cached(validate, analysis, spinner="Scoring…")
 st.subheader(f"Implied vs {truth_word} liquidations, per bar")
@@ -70,9 +77,7 @@ st.caption(
     f"{report.train_share:.0%} of the scored bars and scored on the rest."
 )
 for side in ("long", "short"):
-    chart = implied_vs_realised(
-        analysis.heatmap.implied, market.bars, side, "true" if analysis.is_simulated else "realised"
-    )
+    chart = cached(_implied_spec, analysis, side)
     title = f"Implied vs {truth_word} liquidations per bar, {side}s (estimate)"
     chart_with_png(chart, title, analysis.label, f"validation-implied-vs-{truth_word.split()[0]}-{side}s")
 

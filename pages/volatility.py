@@ -11,7 +11,7 @@ from liqcore.truth import compare_volatility
 from liqcore.volatility import PressureBasis, VolatilityConfig, forecast
 from pages.components.budget import fits
 from pages.components.cache import cached
-from pages.components.chart_export import chart_with_png
+from pages.components.chart_export import chart_with_png, spec_of
 from pages.components.lazy import reading
 from pages.components.session import current_analysis
 from pages.components.truth import render_truth
@@ -30,6 +30,17 @@ st.caption(
 
 if not fits(analysis, "The volatility forecast"):
     st.stop()
+
+
+def _pressure_spec(analysis: Analysis, config: VolatilityConfig) -> dict:
+    """The pressure chart's spec, built once per (analysis, settings): a rerun or a page switch neither rebuilds nor
+    validates the page's two charts."""
+    result = cached(forecast, analysis, config)
+    return spec_of(pressure_chart(result.frame, analysis.market.bars["close"], result.relative_to))
+
+
+def _forecast_spec(analysis: Analysis, config: VolatilityConfig) -> dict:
+    return spec_of(forecast_chart(cached(forecast, analysis, config).frame))
 
 
 cols = st.columns(2)
@@ -77,7 +88,7 @@ if np.isfinite(move_usd):
 
 st.subheader("Pressure over time")
 chart_with_png(
-    pressure_chart(result.frame, analysis.market.bars["close"], result.relative_to),
+    cached(_pressure_spec, analysis, config),
     "Liquidation pressure near price over time (estimate)",
     analysis.label,
     "volatility-pressure",
@@ -85,7 +96,7 @@ chart_with_png(
 
 st.subheader("Forecast vs what happened")
 chart_with_png(
-    forecast_chart(result.frame),
+    cached(_forecast_spec, analysis, config),
     f"Range forecast vs realised range, {horizon} bars ahead (estimate)",
     analysis.label,
     "volatility-forecast",
@@ -125,4 +136,4 @@ reading(
 )
 st.caption("Estimates from a model of positions nobody can see directly. Not financial advice.")
 
-render_truth(analysis, lambda pairs: compare_volatility(pairs, config))
+render_truth(analysis, compare_volatility, config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from conftest import run_page
 
@@ -27,3 +28,35 @@ def test_analysis_page_shows_truth_and_estimate_with_seeds_and_intervals(page: s
     assert (frame.loc["95 % low"] <= frame.loc["mean"]).all() and (frame.loc["mean"] <= frame.loc["95 % high"]).all()
     assert any(c.value.startswith("Seeds with a value: ") and "on the estimate" in c.value for c in at.caption)
     assert any("seeds" in info.value and "true book gives" in info.value for info in at.info)
+
+
+class _Counted:
+    """`fn` counting its calls, under `fn`'s own cache key (module, name, code): a cache hit never reaches it."""
+
+    def __init__(self, fn) -> None:
+        self.fn, self.calls = fn, 0
+        self.__module__, self.__qualname__, self.__code__ = fn.__module__, fn.__qualname__, fn.__code__
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.fn(*args, **kwargs)
+
+
+def test_a_preset_change_maps_the_same_simulated_seeds_again_without_simulating_them(monkeypatch) -> None:
+    import liqcore.truth
+    from pages.components import truth
+
+    simulate = _Counted(truth.simulate)
+    for module in (truth, liqcore.truth):  # wherever the page's seeds could be simulated
+        monkeypatch.setattr(module, "simulate", simulate)
+
+    def shown(at) -> pd.DataFrame:
+        assert not at.exception
+        return next(df for df in at.dataframe if df.value.index.name == "over seeds").value
+
+    before = shown(run_page("pages/sentiment.py"))
+    simulate.calls = 0
+    after = shown(run_page("pages/sentiment.py", {"preset": "aggressive"}))
+    assert simulate.calls == 0  # the seeds' simulations do not depend on the model: only their maps are made again
+    pd.testing.assert_series_equal(after["true book"], before["true book"])
+    assert not after["estimate"].equals(before["estimate"])  # the estimate column follows the new model

@@ -22,7 +22,7 @@ def test_volatility_horizon_sets_the_forecast_horizon_of_the_scores() -> None:
     assert at.metric[1].label == "Expected move, next 24 bars (estimate)"
 
 
-def test_sentiment_window_switches_between_percent_and_atr_readings() -> None:
+def test_sentiment_settings_are_drawn_only_while_open_and_keep_driving_the_reading_closed() -> None:
     at = run_page("pages/sentiment.py")
     analysis = at.session_state["analysis"]
 
@@ -33,10 +33,25 @@ def test_sentiment_window_switches_between_percent_and_atr_readings() -> None:
     pct, atr = reading_for(SentimentConfig("pct", 3.0)), reading_for(SentimentConfig("atr", 10.0))
     assert pct != atr  # the default data tells the two windows apart
     assert at.metric[0].delta == pct
+    assert not at.main.radio and not at.main.slider and not at.main.toggle  # closed on a first visit: none is sent
+    [box] = [e for e in at.expander if e.label.startswith("Window and thresholds")]
+    assert "±3 % (nearer counts more)" in box.label
+    at.session_state["snt_settings_open"] = True
+    at.run()
     at.radio(key="snt_window").set_value("atr").run()
     assert not at.exception
     assert at.metric[0].delta == atr
     assert at.slider(key="snt_size_atr").label == "Window size (× ATR)"
+    assert at.session_state["snt_settings_open"]  # the label changed with the window; the box stayed open
+    at.session_state["snt_settings_open"] = False
+    at.run()
+    at.run()  # a second closed run: Streamlit forgets an undrawn widget's value at the end of the first
+    assert not at.exception and not at.main.radio and not at.main.slider
+    assert at.metric[0].delta == atr  # the closed box's choice still drives the reading
+    assert "±10 × ATR" in next(e.label for e in at.expander if e.label.startswith("Window and thresholds"))
+    at.session_state["snt_settings_open"] = True
+    at.run()
+    assert at.radio(key="snt_window").value == "atr" and at.slider(key="snt_size_atr").value == 10.0
 
 
 def _frame_with(**widgets: str) -> AppTest:

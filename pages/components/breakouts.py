@@ -14,7 +14,7 @@ from liqcore.breakouts import BreakoutConfig, BreakoutResult, scan
 from liqcore.cells import candles
 from liqcore.charts.breakouts import breakout_chart
 from liqcore.formatting import compact_usd
-from liqcore.truth import Comparison, compare_fakeouts, comparison_seeds, seed_pairs
+from liqcore.truth import compare_fakeouts
 from pages.components.cache import cached
 from pages.components.chart_export import chart_with_png, spec_of
 from pages.components.truth import render_truth
@@ -54,14 +54,6 @@ def _breakout_spec(analysis: Analysis, config: BreakoutConfig) -> dict:
     return spec_of(breakout_chart(cached(candles, analysis.market, max_candles=600), events))
 
 
-def _fakeout_truth(analysis: Analysis, config: BreakoutConfig) -> Comparison:
-    """The fakeout reading on the true book and on the estimate over the truth seeds (the seeds' maps are the cache
-    hit `render_truth` made), kept per (analysis, settings): it took ~0.35 s on every rerun of the page."""
-    sim = analysis.simulation
-    pairs = cached(seed_pairs, sim.scenario, analysis.heatmap.config, comparison_seeds(sim.seed))
-    return compare_fakeouts(pairs, config)
-
-
 def render_breakout_scanner(analysis: Analysis) -> None:
     """Draw the scanner: do breakouts into thin liquidation zones fail more often than into dense ones, here?"""
     st.subheader("Fakeout scanner: thin vs dense breakouts")
@@ -99,4 +91,4 @@ def render_breakout_scanner(analysis: Analysis) -> None:
         "Intervals are 95 % Wilson intervals. Breakouts close together share market conditions, so the intervals are "
         "optimistic; fuel is read from an estimated map. Nothing here is financial advice."
     )
-    render_truth(analysis, lambda _pairs: cached(_fakeout_truth, analysis, config))
+    render_truth(analysis, compare_fakeouts, config)  # cached per seeds and settings

@@ -1,6 +1,10 @@
 """The "truth versus estimate" block of the analysis pages on simulated data: a table, the verdict, the caveats.
 
-Everything is computed in `liqcore.truth`; this module caches the seeds' maps and lays out the result.
+Everything is computed in `liqcore.truth`; this module caches the seeds and the comparison and lays out the result.
+The seeds' simulations are most of the cost (~1 s CPU each, five of them) and do not depend on the model, so they are
+cached apart from it, under the key the sidebar's own simulation uses: the loaded seed is not simulated twice, and a
+preset change maps the same simulations again (~0.1 s per seed) instead of simulating them again. The comparison is
+cached per seeds and settings (Volatility's refits the forecast on ten maps, ~1 s CPU, on every run before).
 """
 
 from __future__ import annotations
@@ -10,22 +14,28 @@ from collections.abc import Callable
 import streamlit as st
 
 from liqcore.analysis import Analysis
-from liqcore.simulator import Simulation
-from liqcore.truth import TRUTH_SEEDS, Comparison, SeedPair, comparison_seeds, seed_pairs
+from liqcore.simulator import Simulation, simulate
+from liqcore.truth import TRUTH_SEEDS, Comparison, SeedPair, comparison_seeds, pair_seed
 from pages.components.cache import cached
 from pages.components.lazy import reading
 
 
-def render_truth(analysis: Analysis, compare: Callable[[list[SeedPair]], Comparison]) -> None:
-    """On simulated data: the page's reading on the true book and on the estimate over `TRUTH_SEEDS` seeds."""
+def truth_pairs(analysis: Analysis) -> list[SeedPair]:
+    """The simulated `analysis`'s seed and the next ones, each as its estimated map and its true book (cached)."""
+    sim, config = analysis.simulation, analysis.heatmap.config
+    return [cached(pair_seed, cached(simulate, sim.scenario, seed=seed), config) for seed in comparison_seeds(sim.seed)]
+
+
+def render_truth(analysis: Analysis, compare: Callable[..., Comparison], *settings: object) -> None:
+    """On simulated data: the page's reading, `compare(pairs, *settings)` (a `liqcore.truth` comparison and the
+    page's frozen settings), on the true book and on the estimate over `TRUTH_SEEDS` seeds."""
     if not analysis.is_simulated:
         return
     sim = analysis.simulation
     st.subheader("Truth versus estimate (simulator only)")
     seeds = comparison_seeds(sim.seed)
     with st.spinner(f"Simulating and mapping {TRUTH_SEEDS} seeds of this scenario (once per scenario and model)…"):
-        pairs = cached(seed_pairs, sim.scenario, analysis.heatmap.config, seeds)
-        result = compare(pairs)
+        result = cached(compare, truth_pairs(analysis), *settings)
     st.caption(
         f"The same reading and history check run twice on seeds {seeds[0]}–{seeds[-1]} of *{sim.guide.title}* (your "
         f"seed and the next {TRUTH_SEEDS - 1}, whole series): on the **true book** the simulator knows, and on the "
