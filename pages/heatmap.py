@@ -57,60 +57,70 @@ view_state.restore("hm_scale", "log", allowed=SCALES)
 view_state.restore("hm_threshold", 0.0, parse=float, allowed=[round(0.05 * i, 2) for i in range(19)])
 
 
+MAP_DEFAULTS = {"hm_side": "both", "hm_scale": "log", "hm_threshold": 0.0}
+
+
 @st.fragment
 def map_section() -> None:
-    chart_slot = st.container()  # drawn above its controls, so the map is the first thing under the title
-    for key, default in (("hm_side", "both"), ("hm_scale", "log")):
+    """The map, its legends, its three controls and its downloads: a control reruns only this.
+
+    Every element here is sent and drawn again on each control change (most of the browser's time per click), so
+    the part holds only what a control changes: nothing wraps the map to put it above its controls (the view is
+    read from the controls' state, which Streamlit sets before the run), the controls and the buttons sit in one
+    row container each instead of columns (a block per column), and the caption lives outside the part.
+    """
+    for key, default in MAP_DEFAULTS.items():
         # Streamlit drops a widget's state in a run that did not draw it (while an upload is being replaced, say):
         # the view falls back to its default instead of a required control reading "nothing" and the map failing.
         if st.session_state.get(key) is None:
             st.session_state[key] = default
-    controls = st.columns([1.7, 1, 1.3])
-    side = controls[0].segmented_control("Show", list(SIDES), key="hm_side", required=True, format_func=SIDES.get)
-    scale = controls[1].selectbox(
-        "Colour scale",
-        SCALES,
-        key="hm_scale",
-        help="Linear: opacity is the share of the densest cell, so only the biggest bands stand out. Log: three "
-        "decades below the densest cell, faint and dense bands together. Percentile: each cell's rank among all "
-        "cells, inked mostly for the top ranks.",
-    )
-    threshold = controls[2].slider(
-        "Hide cells fainter than",
-        0.0,
-        0.9,
-        step=0.05,
-        key="hm_threshold",
-        format="%.2f",
-        help="Contrast: cells below this intensity (0–1 on the chosen scale) are not drawn.",
-    )
-    view = heat_views.MapView(side, scale, round(float(threshold), 2), marked)
+    state = st.session_state
+    view = heat_views.MapView(state["hm_side"], state["hm_scale"], round(float(state["hm_threshold"]), 2), marked)
     spec = heat_views.map_spec(analysis, view)
     # the legends sit outside the chart, so the chart's spec is the same for every side, scale and contrast: the
     # browser swaps the new image and hover rows into the chart it has instead of drawing it anew
-    chart_slot.html(heat_views.legend_html(view))
-    chart_slot.vega_lite_chart(spec, width="stretch")
-    st.caption(
-        f"{heat_views.pixel_note(analysis, view)} Scroll or drag to zoom and pan time; hold **Shift** to zoom and "
-        "pan price; double-click to reset. Point at (or tap) a band for its price range, USD and leverage mix."
-    )
-    buttons = st.columns([1, 1, 3])
-    with buttons[0]:
+    st.html(heat_views.legend_html(view))
+    st.vega_lite_chart(spec, width="stretch")
+    with st.container(horizontal=True, gap="medium", vertical_alignment="bottom"):
+        st.segmented_control("Show", list(SIDES), key="hm_side", required=True, format_func=SIDES.get)
+        st.selectbox(
+            "Colour scale",
+            SCALES,
+            key="hm_scale",
+            width=170,
+            help="Linear: opacity is the share of the densest cell, so only the biggest bands stand out. Log: three "
+            "decades below the densest cell, faint and dense bands together. Percentile: each cell's rank among all "
+            "cells, inked mostly for the top ranks.",
+        )
+        st.slider(
+            "Hide cells fainter than",
+            0.0,
+            0.9,
+            step=0.05,
+            key="hm_threshold",
+            format="%.2f",
+            help="Contrast: cells below this intensity (0–1 on the chosen scale) are not drawn.",
+        )
+    with st.container(horizontal=True, gap="small"):
         title = "Liquidation heatmap (estimate)"
         render = lambda: heat_views.map_png(analysis, view, title)  # noqa: E731 (made when the button is pressed)
         png_download("Map (PNG)", spec, "liquidation-heatmap.png", title, analysis.label, "hm_png", render)
-    buttons[1].download_button(
-        "Heat cells (CSV)",
-        lambda: to_csv_safe(heat_views.cells(analysis, view)),
-        "heat_cells.csv",
-        "text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+        st.download_button(
+            "Heat cells (CSV)",
+            lambda: to_csv_safe(heat_views.cells(analysis, view)),
+            "heat_cells.csv",
+            "text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
     view_state.publish(VIEW_KEYS, merge=True)
 
 
 map_section()
+st.caption(  # the same for every view of the map, so it is not part of the map's fragment
+    f"{heat_views.pixel_note(analysis)} Scroll or drag to zoom and pan time; hold **Shift** to zoom and pan price; "
+    "double-click to reset. Point at (or tap) a band for its price range, USD and leverage mix."
+)
 
 
 @st.fragment

@@ -157,7 +157,7 @@ def cells(analysis: Analysis, view: MapView) -> pd.DataFrame:
     return cached(_cells, analysis, view)
 
 
-def pixel_note(analysis: Analysis, view: MapView) -> str:
+def pixel_note(analysis: Analysis) -> str:
     """What the picture holds, in words."""
     columns, bins = analysis.heatmap.long.shape
     market = analysis.market
