@@ -263,7 +263,7 @@ def step_map() -> None:
     _map()
     left, right = st.columns([3, 2])
     when = f"{lesson.time:%b %d %H:%M} UTC"
-    book = profile_chart(lesson.profile, f"Estimated book at {when}")
+    book = profile_chart(lesson.profile, "Estimated book", detail=f"at {when}, the decision point")
     chart_with_png(book, f"Estimated book at {when}", analysis.label, "walkthrough-book", left)
     with right:
         st.metric("Price at the decision point", _usd(lesson.price))

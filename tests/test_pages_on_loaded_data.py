@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from liqcore import analyse, load_csv, simulate
 from liqcore.market import Market
 from pages.components import page_list
+from tests.test_chart_titles import lines_too_long_for_a_phone
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "real"
@@ -42,6 +43,7 @@ def test_page_works_on_uploaded_data(page: str, kind: str) -> None:
     assert at.title, "the page drew its title"
     png_buttons = [b for b in at.get("download_button") if b.proto.label.endswith("(PNG)")]
     assert len(png_buttons) == len(at.get("vega_lite_chart")), "every chart has its PNG download"
+    assert lines_too_long_for_a_phone(at.get("vega_lite_chart")) == [], "a phone would cut these title lines"
     text = " ".join(e.value for e in [*at.markdown, *at.caption, *at.info] if isinstance(e.value, str))
     if page == "heatmap":
         expected = "open interest" if kind == "ohlcv-oi" else "volume proxy"
@@ -71,6 +73,7 @@ def test_walkthrough_steps_through_on_uploaded_data() -> None:
             at.radio(key="wt_guess").set_value("follow-through").run()
         if step == 5:
             at.radio(key="wt_choice").set_value("long").run()
+        assert lines_too_long_for_a_phone(at.get("vega_lite_chart")) == [], f"step {step}"
         if step < 7:
             at.button(key="wt_next").click().run()
             assert not at.exception, f"step {step + 1}: {at.exception}"

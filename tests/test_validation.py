@@ -27,6 +27,7 @@ from liqcore.validation import (
     spearman,
 )
 from pages.components.cache import cached
+from tests.test_chart_titles import lines_too_long_for_a_phone
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 
@@ -212,6 +213,7 @@ def test_cli_explains_a_file_without_liquidations(tmp_path: Path, capsys: pytest
 def test_validation_page_renders_on_the_simulator() -> None:
     at = run_page("pages/validation.py")
     assert not at.exception
+    assert lines_too_long_for_a_phone(at.get("vega_lite_chart")) == []  # its two charts are titled
     assert len(at.dataframe) == 5  # scores, location, presets for longs and for shorts, truth versus estimate
     assert "candle" in at.info[0].value
     longs, shorts = at.dataframe[2].value, at.dataframe[3].value
@@ -242,4 +244,4 @@ def test_chart_sums_bars_into_buckets_so_no_spike_is_dropped() -> None:
     assert spec["encoding"]["y"]["title"] == "USD per 3 bars: implied ↑, true ↓"
     drawn = data.groupby("series")["drawn"]
     assert drawn.max()["true"] <= 0 <= drawn.min()["implied by the map"]  # the truth mirrored below zero
-    assert spec["title"] == "Longs liquidated: implied (above) vs true (below), symlog scale"
+    assert spec["title"]["text"] == ["Longs liquidated", "implied (above) vs true (below)", "symlog scale"]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from liqcore.charts.heatmap import LONG_COLOUR, SHORT_COLOUR, candle_layers
 from liqcore.charts.lessons import HALO_COLOUR
+from liqcore.charts.titles import chart_title
 from liqcore.plan import TradePlan
 from liqcore.profile import Profile
 
@@ -88,14 +89,11 @@ def breakout_chart(
     chart = alt.layer(line, breakout_layer(events, max_markers)).add_params(zoom).properties(height=height)
     if len(events) > max_markers:
         shown = len(drawn_markers(events, max_markers))
-        chart = chart.properties(
-            title=alt.TitleParams(
-                f"{shown:,} of {len(events):,} breakouts drawn, evenly spaced in time",
-                subtitle="The counts and rates below use every breakout.",
-                anchor="start",
-                fontSize=13,
-            )
+        title = chart_title(
+            f"{shown:,} of {len(events):,} breakouts drawn",
+            "evenly spaced in time; the counts and rates below use every breakout",
         )
+        chart = chart.properties(title=title)
     return chart
 
 

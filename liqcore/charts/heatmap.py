@@ -17,6 +17,7 @@ import pandas as pd
 
 from liqcore.charts.raster import HeatRaster, legend_layer, legend_ramps, raster_frame, raster_layer
 from liqcore.charts.records import chart_values
+from liqcore.charts.titles import chart_title
 from liqcore.formatting import compact_usd
 from liqcore.heatmap import Heatmap
 from liqcore.profile import Profile, cumulative
@@ -395,12 +396,14 @@ def profile_chart(
     max_rows: int = 120,
     price_range: tuple[float, float] | None = None,
     tiers: TierSplit | None = None,
+    detail: str = "",
 ) -> alt.LayerChart:
     """Per-bin notional (bars: longs below price, shorts above) with cumulative curves outward from price.
 
     Bins are merged for drawing (see `_merged_bins`) so bars stay readable; the curves use every bin. Pass
     `price_range` (e.g. `occupied_range(estimate, truth)`) so charts drawn side by side share one price axis.
     With `tiers` (see `tier_split`) each bar is split into its leverage tiers, coloured low to high leverage.
+    `title` is a short headline and `detail` (say the time shown) the line beneath it (see `chart_title`).
     """
     cum = cumulative(profile)
     frame = pd.DataFrame(
@@ -460,7 +463,7 @@ def profile_chart(
     return (
         alt.layer(bars, curves, rule)
         .resolve_scale(x="independent", color="independent")
-        .properties(height=height, title=alt.TitleParams(title, anchor="start"))
+        .properties(height=height, title=chart_title(title, detail))
     )
 
 

@@ -7,6 +7,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from liqcore.charts.titles import chart_title
+
 
 def implied_vs_realised(
     implied: pd.DataFrame, bars: pd.DataFrame, side: str, truth: str = "realised", max_points: int = 1200
@@ -52,7 +54,8 @@ def implied_vs_realised(
             ],
         )
         .properties(
-            height=360, title=f"{side.capitalize()}s liquidated: implied (above) vs {truth} (below), symlog scale"
+            height=360,
+            title=chart_title(f"{side.capitalize()}s liquidated", f"implied (above) vs {truth} (below) · symlog scale"),
         )
         .interactive(bind_y=False)
     )

@@ -138,13 +138,14 @@ def _ramp_html(ramp: LegendRamp) -> str:
     )
 
 
-def _profile_spec(analysis: Analysis, at: pd.Timestamp, title: str, by_tier: bool) -> dict:
+def _profile_spec(analysis: Analysis, at: pd.Timestamp, title: tuple[str, str], by_tier: bool) -> dict:
     tiers = tier_split(analysis.heatmap, at) if by_tier else None
-    return _to_dict(profile_chart(analysis.heatmap.profile(at), title, tiers=tiers))
+    return _to_dict(profile_chart(analysis.heatmap.profile(at), title[0], tiers=tiers, detail=title[1]))
 
 
-def profile_spec(analysis: Analysis, at: pd.Timestamp, title: str, by_tier: bool = False) -> dict:
-    """The side-profile chart's spec at `at`, its bars split by leverage tier when `by_tier`."""
+def profile_spec(analysis: Analysis, at: pd.Timestamp, title: tuple[str, str], by_tier: bool = False) -> dict:
+    """The side-profile chart's spec at `at`, titled (headline, detail), its bars split by leverage tier when
+    `by_tier`."""
     return dict(cached(_profile_spec, analysis, at, title, by_tier))
 
 
