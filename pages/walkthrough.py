@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -26,7 +25,8 @@ from liqcore.walkthrough import (
 )
 from pages.components.budget import fits
 from pages.components.cache import cached
-from pages.components.chart_export import chart_with_png
+from pages.components.chart_export import chart_with_png, spec_of
+from pages.components.lazy import keep_alive
 from pages.components.session import current_analysis
 from pages.components.text import plain
 
@@ -147,27 +147,24 @@ def _plan() -> TradePlan:
     )
 
 
-def _map(
-    end: pd.Timestamp | None = None,
-    extra: tuple[alt.Chart, ...] = (),
-    height: int = 560,
-    levels: pd.DataFrame | None = None,
-    moments: tuple[tuple[pd.Timestamp, str], ...] = (),
-) -> None:
-    """The heatmap around the decision (up to `end`, default the decision bar) with the decision and `moments`
-    (time, label) marked, and `levels` (price, label, colour) as labelled rules whose labels never overlap."""
+def _map_spec(
+    analysis: Analysis,
+    at: int | None,
+    end: pd.Timestamp | None,
+    height: int,
+    levels: pd.DataFrame | None,
+    marks: pd.DataFrame,
+    band: tuple | None,
+) -> dict:
+    """The map's spec (see `_map`), built once per decision and what is drawn on it: a step's rerun or a page switch
+    neither rebuilds the Altair chart nor validates it (~0.6 s CPU each time before)."""
+    lesson = cached(build_lesson, analysis, RULES, at=at)
     crop, candles = lesson_map(lesson, analysis.heatmap, analysis.market, end=end)
     hover = heat_cells(crop, max_marks=HOVER_CELLS)
     raster = heat_raster(crop)
     chart = heatmap_chart(raster, hover, candles, lesson.price, height=height)
     drawn_to = end if end is not None else lesson.time
-    # The decision is marked only where the map reaches it (the fakeout quiz may stop at an earlier breakout's end).
-    marked = [(lesson.time, "decision")] if lesson.time <= drawn_to else []
-    marked += list(moments)
-    moment = st.session_state.get("wt_moment")
-    if moment is not None and moment[1] <= drawn_to:  # never ahead of what is shown
-        marked.append((moment[1], moment[0]))
-    marks = pd.DataFrame(marked, columns=["time", "label"])
+    extra = () if band is None else (fuel_band(*band),)
     if levels is not None:
         low, high = min(candles["low"].min(), raster.p0), max(candles["high"].max(), raster.p1)
         pad = 0.02 * (high - low)  # the chart's price scale (see liqcore.charts.heatmap)
@@ -180,9 +177,42 @@ def _map(
         extra = (level_rules(levels.assign(label_price=spread, label=levels["label"] + off_map)), *extra)
     for layer in (moment_markers(marks, right_edge=drawn_to, left_edge=candles["time"].min()), *extra):
         chart = chart + layer
+    return spec_of(chart)
+
+
+def _book_spec(analysis: Analysis, at: int | None, detail: str) -> dict:
+    """The book at the decision (step 1), built once per decision."""
+    profile = cached(build_lesson, analysis, RULES, at=at).profile
+    return spec_of(profile_chart(profile, "Estimated book", detail=detail))
+
+
+def _plan_spec(analysis: Analysis, at: int | None, plan: TradePlan) -> dict:
+    """The plan on the book at the decision (step 6), built once per decision and plan."""
+    return spec_of(plan_chart(cached(build_lesson, analysis, RULES, at=at).profile, plan))
+
+
+def _map(
+    end: pd.Timestamp | None = None,
+    band: tuple[pd.Timestamp, pd.Timestamp, float, float, str] | None = None,
+    height: int = 560,
+    levels: pd.DataFrame | None = None,
+    moments: tuple[tuple[pd.Timestamp, str], ...] = (),
+) -> None:
+    """The heatmap around the decision (up to `end`, default the decision bar) with the decision and `moments`
+    (time, label) marked, `levels` (price, label, colour) as labelled rules whose labels never overlap, and `band`
+    (`fuel_band`'s arguments) shaded."""
+    drawn_to = end if end is not None else lesson.time
+    # The decision is marked only where the map reaches it (the fakeout quiz may stop at an earlier breakout's end).
+    marked = [(lesson.time, "decision")] if lesson.time <= drawn_to else []
+    marked += list(moments)
+    moment = st.session_state.get("wt_moment")
+    if moment is not None and moment[1] <= drawn_to:  # never ahead of what is shown
+        marked.append((moment[1], moment[0]))
+    marks = pd.DataFrame(marked, columns=["time", "label"])
+    spec = cached(_map_spec, analysis, st.session_state["wt_at"], end, height, levels, marks, band)
     shown_to = f"{(end or lesson.time):%Y-%m-%d %H:%M} UTC"
     title = f"Liquidation heatmap up to {shown_to}, decision at {lesson.time:%Y-%m-%d %H:%M} UTC (estimate)"
-    chart_with_png(chart, title, analysis.label, f"walkthrough-map-step{step}")
+    chart_with_png(spec, title, analysis.label, f"walkthrough-map-step{step}")
 
 
 def _levels(plan: TradePlan) -> pd.DataFrame:
@@ -203,11 +233,12 @@ st.caption(
     "**estimate**, and nothing here is financial advice. Pick another scenario, seed or dataset in the sidebar to "
     "walk through a different market."
 )
-# Folded to one line, so on a phone the map is on screen first; its label says what is inside.
-with st.expander(
-    f"Decision time: {lesson.time:%b %d %H:%M} UTC · choose another, a random moment or the lesson's key moment",
-    icon=":material/schedule:",
-):
+WHEN_OPEN = "wt_when_open"
+keep_alive([WHEN_OPEN])  # its label names the decision: a new one must not fold the box the learner is using
+
+
+def decision_time() -> None:
+    """The decision-time controls (drawn only while their box is open: ~7 elements on every run of the page)."""
     left, mid, right = st.columns([4, 1.3, 1.3])
     snapshots = [t for t in analysis.heatmap.times if times[first_bar] <= t <= times[last_bar]]
     if snapshots and snapshots[0] <= lesson.time <= snapshots[-1] and lesson.time not in snapshots:
@@ -241,6 +272,17 @@ with st.expander(
                 help=f"Decide {row.lead_bars} bars before it; it is marked on the map once the bars after your "
                 "decision are shown.",
             )
+
+
+# Folded to one line, so on a phone the map is on screen first; its label says what is inside.
+with st.expander(
+    f"Decision time: {lesson.time:%b %d %H:%M} UTC · choose another, a random moment or the lesson's key moment",
+    icon=":material/schedule:",
+    key=WHEN_OPEN,
+    on_change="rerun",
+) as when_box:
+    if when_box.open:
+        decision_time()
 chosen_moment = st.session_state.get("wt_moment")
 if chosen_moment is not None:  # outside the folded box, so it is read without opening it
     label, when = chosen_moment
@@ -263,7 +305,7 @@ def step_map() -> None:
     _map()
     left, right = st.columns([3, 2])
     when = f"{lesson.time:%b %d %H:%M} UTC"
-    book = profile_chart(lesson.profile, "Estimated book", detail=f"at {when}, the decision point")
+    book = cached(_book_spec, analysis, st.session_state["wt_at"], f"at {when}, the decision point")
     chart_with_png(book, f"Estimated book at {when}", analysis.label, "walkthrough-book", left)
     with right:
         st.metric("Price at the decision point", _usd(lesson.price))
@@ -323,8 +365,8 @@ def step_fakeout() -> None:
     level = pd.DataFrame(
         {"price": [event["level"]], "label": [f"broken level {event['level']:,.0f}"], "colour": [BROKEN_LEVEL_COLOUR]}
     )
-    band = fuel_band(event["time"], end, event["level"], fuel_edge, f"fuel {compact_usd(event['fuel_usd'])}")
-    _map(end=end, extra=(band,), levels=level, moments=((event["time"], "breakout"),))
+    band = (event["time"], end, float(event["level"]), float(fuel_edge), f"fuel {compact_usd(event['fuel_usd'])}")
+    _map(end=end, band=band, levels=level, moments=((event["time"], "breakout"),))
     if end < lesson.time:
         before = int(bars.searchsorted(lesson.time)) - int(bars.searchsorted(end))
         st.caption(
@@ -460,7 +502,8 @@ def step_plan() -> None:
     metrics[3].metric("Liquidation price", _usd(plan.liquidation))
     left, right = st.columns([3, 2])
     title = f"Your {plan.side} plan at {plan.leverage:g}× on the estimated book"
-    chart_with_png(plan_chart(lesson.profile, plan), title, analysis.label, "walkthrough-plan", left)
+    plan_spec = cached(_plan_spec, analysis, st.session_state["wt_at"], plan)
+    chart_with_png(plan_spec, title, analysis.label, "walkthrough-plan", left)
     with right:
         for finding in score_plan(plan, lesson.profile):
             SHOW[finding.severity](
@@ -531,9 +574,12 @@ def step_reveal() -> None:
         cols[3].metric("In units of risk", f"{result.r_multiple:+.2f} R")
         st.markdown(f"**{words[result.exit]}** Exit at {_usd(result.exit_price)}. {result.note}")
         shown = pd.concat([lesson.before.tail(48), lesson.after])
-        with st.expander("Candles only, with the plan", icon=":material/candlestick_chart:"):
-            title = f"What happened after {lesson.time:%Y-%m-%d %H:%M} UTC, with your plan"
-            chart_with_png(replay_chart(shown, lesson.time, plan), title, analysis.label, "walkthrough-outcome")
+        with st.expander(
+            "Candles only, with the plan", icon=":material/candlestick_chart:", key="wt_candles_open", on_change="rerun"
+        ) as box:
+            if box.open:  # the chart is sent only while open
+                title = f"What happened after {lesson.time:%Y-%m-%d %H:%M} UTC, with your plan"
+                chart_with_png(replay_chart(shown, lesson.time, plan), title, analysis.label, "walkthrough-outcome")
     st.markdown("**Score card**")
     st.table(_score_card(decision, result).set_index("Step"))
     st.caption(

@@ -52,18 +52,33 @@ def test_walk_all_seven_steps_with_the_map_on_each() -> None:
     assert at.subheader[0].value.startswith("1 ·")
 
 
+def _decision_box(at) -> str:
+    return next(e.label for e in at.expander if e.label.startswith("Decision time"))
+
+
 def test_learner_chooses_the_decision_time_or_a_random_moment() -> None:
     at = run_page("pages/walkthrough.py")
+    assert not at.select_slider and not [b for b in at.button if b.key == "wt_random"]  # folded: its controls unsent
+    at.session_state["wt_when_open"] = True
+    at.run()
     times = at.session_state["analysis"].heatmap.times
     chosen = times[len(times) // 3]
     at.select_slider(key="wt_time").set_value(chosen).run()
     assert not at.exception
     assert f"stopped at **{chosen:%Y-%m-%d %H:%M} UTC**" in " ".join(c.value for c in at.caption)
+    assert f"Decision time: {chosen:%b %d %H:%M} UTC" in _decision_box(at)
     assert at.session_state["wt_at"] == at.session_state["analysis"].market.bars.index.get_loc(chosen)
     before = at.session_state["wt_at"]
-    at.button(key="wt_random").click().run()
+    at.button(key="wt_random").click().run()  # the box's label names the new decision; the box stays open
     assert not at.exception and at.session_state["wt_step"] == 1
     assert isinstance(at.session_state["wt_at"], int) and at.session_state["wt_at"] != before
+    picked = at.session_state["wt_at"]
+    at.session_state["wt_when_open"] = False
+    at.run()
+    at.run()  # a second folded run: nothing in the box is drawn, and the decision it made still holds
+    assert not at.exception and not at.select_slider and at.session_state["wt_at"] == picked
+    shown = at.session_state["analysis"].market.bars.index[picked]
+    assert f"stopped at **{shown:%Y-%m-%d %H:%M} UTC**" in " ".join(c.value for c in at.caption)
 
 
 def _datasets(at):
@@ -102,6 +117,8 @@ def test_show_me_stops_before_the_scenario_key_moment_and_marks_it_after_the_dec
     at = run_page("pages/walkthrough.py")
     sim = at.session_state["analysis"].simulation
     moment = sim.key_moments().iloc[0]
+    at.session_state["wt_when_open"] = True
+    at.run()
     at.button(key="wt_show_0").click().run()
     assert not at.exception
     bars = at.session_state["analysis"].market.bars.index
@@ -134,3 +151,19 @@ def test_the_reveal_map_draws_the_plan_levels_over_what_happened() -> None:
         for label in frame["label"]
     }
     assert labels >= {"stop", "target", "liquidation", "entry"}
+
+
+def test_the_candles_only_chart_is_sent_only_while_its_box_is_open() -> None:
+    at = run_page("pages/walkthrough.py")
+    at.session_state["wt_step"] = 7
+    at.run()
+    closed = len(at.get("vega_lite_chart"))
+    assert any(e.label == "Candles only, with the plan" for e in at.expander)
+    at.session_state["wt_candles_open"] = True
+    at.run()
+    assert not at.exception and len(at.get("vega_lite_chart")) == closed + 1
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    candles = at.get("vega_lite_chart")[-1]  # candles and the plan's levels, no heat
+    frames = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in candles.proto.datasets]
+    assert '"type": "image"' not in candles.proto.spec and any("level" in f for f in frames)

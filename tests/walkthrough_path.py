@@ -111,8 +111,11 @@ def walk(page, server: str, scenario: str, shots: Path, tag: str) -> dict[str, o
     _close_sidebar(page)
     label = guide.moments[0].label
     page.locator("[data-testid='stExpander'] summary", has_text="Decision time").click()  # folded to one line
+    show_me = page.get_by_role("button", name=f"Show me: {label}")
+    show_me.wait_for()  # the box's controls are sent by the run that opening it starts
+    _settled(page)
     shot("01-decision-time")
-    page.get_by_role("button", name=f"Show me: {label}").click()
+    show_me.click()
     _settled(page)
     page.get_by_text(re.compile(rf"before {re.escape(label)}")).first.wait_for()
     seen["moment"] = label
