@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from liqcore.analysis import Analysis
@@ -131,21 +132,35 @@ chart_with_png(
     "sentiment-balance",
 )
 
+
+def _history_rows(table: pd.DataFrame, horizon: int) -> pd.DataFrame:
+    """The history check with a column per reading and a row per figure (six columns side by side were 573 px, a
+    phone gives a table 358 px), each figure as text with its unit; "—" where a reading never occurred."""
+    percent = lambda value: "—" if pd.isna(value) else f"{value:.1%}".replace("%", " %")  # noqa: E731
+    rows = {
+        "snapshots (n)": [f"{n:,}" for n in table["snapshots (n)"]],
+        "heavier side first": [percent(v) for v in table["reached the heavier side first"]],
+        "95 % interval": list(table["95% interval"]),
+        "base rate": [percent(v) for v in table["base rate (all snapshots)"]],
+        f"return, next {horizon} bars": [
+            "—" if pd.isna(v) else f"{v:+.2f} %" for v in table["mean return over next bars"]
+        ],
+    }
+    columns = {label: [values[i] for values in rows.values()] for i, label in enumerate(table["after a reading of"])}
+    return pd.DataFrame({"after a reading of": list(rows), **columns})
+
+
 st.subheader("Has the reading meant anything on this data?")
-number = st.column_config.NumberColumn
 st.dataframe(
-    result.table.drop(columns="mean return, all snapshots"),  # one value for every row: said in the caption
+    _history_rows(result.table, horizon),
     hide_index=True,
     width="stretch",
-    column_config={  # short headers, the full names as help: the table fits the page
-        "snapshots (n)": number("n", help="snapshots with this reading"),
-        "reached the heavier side first": number(
-            "heavier side first", help="reached the heavier side first", format="percent"
-        ),
-        "base rate (all snapshots)": number("base rate", help="base rate (all snapshots)", format="percent"),
-        "mean return over next bars": number(
-            f"return, next {horizon} bars", help=f"mean return over the next {horizon} bars", format="%+.2f %%"
-        ),
+    column_config={  # a column per reading, short headers with the full names as help: it fits a phone's width
+        "after a reading of": st.column_config.TextColumn(width=140),
+        **{
+            label: st.column_config.TextColumn(label.removesuffix(" risk"), help=f"after a “{label}” reading", width=95)
+            for label in result.table["after a reading of"]
+        },
     },
 )
 st.info(result.verdict, icon=":material/fact_check:")

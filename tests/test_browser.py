@@ -496,6 +496,7 @@ def test_every_page_on_a_phone(server: str, browser: object, name: str) -> None:
         }"""
     )
     assert on_top == "page"
+    assert _tables_wider_than_the_page(page) == []  # every table fits a 390 px phone without scrolling sideways
     _whole_page_screenshot(page, f"{name}-phone.png")
     page.context.close()
 

@@ -225,6 +225,14 @@ def test_sentiment_page_renders() -> None:
     assert len(at.metric) >= 3 and len(at.dataframe) == 2  # history check, truth versus estimate
     analysis = at.session_state["analysis"]
     series = balance_series(analysis.heatmap, analysis.market, SentimentConfig())
+    check = historical_check(series, analysis.market, 24)
+    shown = at.dataframe[0].value.set_index("after a reading of")  # a column per reading: it fits a phone
+    assert list(shown.columns) == [r.label for r in check.rows] == ["short-squeeze risk", "long-squeeze risk"]
+    for r in check.rows:
+        assert shown.loc["snapshots (n)", r.label] == f"{r.n:,}"
+        assert shown.loc["heavier side first", r.label] == f"{100 * r.rate:.1f} %"
+        assert shown.loc["base rate", r.label] == f"{100 * r.base_rate:.1f} %"
+        assert shown.loc["return, next 24 bars", r.label] == f"{r.mean_return_pct:+.2f} %"
     assert at.info[0].value == historical_check(series, analysis.market, 24).verdict  # the defaults' own verdict
     assert any(c.value.startswith("Nearest big") for c in at.caption)
     assert not at.warning  # the default simulator has open interest, so no volume-proxy warning
