@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from liqcore.analysis import market_of
-from pages.components import data_sources, live, model_settings, page_list, session, view_state
+from pages.components import data_sources, live, model_settings, page_list, session, truth, view_state
 
 st.set_page_config(
     page_title="Liquidation Heatmap Lab",
@@ -40,3 +40,5 @@ with st.sidebar:
     data_sources.describe(analysis)
 
 navigation.run()
+if not st.context.headers:  # no browser behind this run: the readiness probe (.streamlit/config.toml) or a test
+    truth.warm(analysis)

@@ -60,3 +60,14 @@ def test_a_preset_change_maps_the_same_simulated_seeds_again_without_simulating_
     assert simulate.calls == 0  # the seeds' simulations do not depend on the model: only their maps are made again
     pd.testing.assert_series_equal(after["true book"], before["true book"])
     assert not after["estimate"].equals(before["estimate"])  # the estimate column follows the new model
+
+
+def test_a_run_with_no_browser_behind_it_leaves_the_truth_seeds_mapped(monkeypatch) -> None:
+    """The readiness probe's run (no request headers) maps the truth seeds, so a first truth block only compares."""
+    from pages.components import truth
+
+    asked = []
+    monkeypatch.setattr(truth, "truth_pairs", asked.append)
+    at = run_page("pages/heatmap.py")  # the default section below the map shows no truth block
+    assert not at.exception
+    assert asked == [at.session_state["analysis"]]
