@@ -76,11 +76,10 @@ def map_section() -> None:
             st.session_state[key] = default
     state = st.session_state
     view = heat_views.MapView(state["hm_side"], state["hm_scale"], round(float(state["hm_threshold"]), 2), marked)
-    spec = heat_views.map_spec(analysis, view)
     # the legends sit outside the chart, so the chart's spec is the same for every side, scale and contrast: the
     # browser swaps the new image and hover rows into the chart it has instead of drawing it anew
     st.html(heat_views.legend_html(view))
-    st.vega_lite_chart(spec, width="stretch")
+    st.vega_lite_chart(heat_views.chart_spec(analysis, view), width="stretch")
     with st.container(horizontal=True, gap="medium", vertical_alignment="bottom"):
         st.segmented_control("Show", list(SIDES), key="hm_side", required=True, format_func=SIDES.get)
         st.selectbox(
@@ -102,7 +101,7 @@ def map_section() -> None:
             help="Contrast: cells below this intensity (0–1 on the chosen scale) are not drawn.",
         )
     with st.container(horizontal=True, gap="small"):
-        title = "Liquidation heatmap (estimate)"
+        title, spec = "Liquidation heatmap (estimate)", heat_views.map_spec(analysis, view)
         render = lambda: heat_views.map_png(analysis, view, title)  # noqa: E731 (made when the button is pressed)
         png_download("Map (PNG)", spec, "liquidation-heatmap.png", title, analysis.label, "hm_png", render)
         st.download_button(

@@ -7,10 +7,12 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from streamlit.elements.vega_charts import _marshall_chart_data
+from streamlit.proto.VegaLiteChart_pb2 import VegaLiteChart
 
 from liqcore import analyse, simulate
 from liqcore.charts.raster import LEGEND_TICKS, LONG_RGB, SHORT_RGB, LegendRamp
-from pages.components.heat_views import MapView, _ramp_html, legend_html, map_spec, still_spec
+from pages.components.heat_views import MapView, _ramp_html, chart_spec, legend_html, map_spec, still_spec
 
 VIEWS = [MapView("both", "log", 0.0), MapView("short", "linear", 0.0), MapView("long", "percentile", 0.4)]
 
@@ -37,6 +39,25 @@ def test_a_new_contrast_alone_changes_the_image_and_hides_faint_hover_cells(smal
     plain, faint_hidden = (map_spec(small_analysis, MapView("both", "log", t))["datasets"] for t in (0.0, 0.5))
     assert plain["heat_image"][0]["url"] != faint_hidden["heat_image"][0]["url"]
     assert 0 < len(faint_hidden["heat_hover"]) < len(plain["heat_hover"])
+
+
+def _sent(spec: dict) -> VegaLiteChart:
+    """What Streamlit's `st.vega_lite_chart` puts on the wire for `spec` (its datasets as Arrow tables)."""
+    proto = VegaLiteChart()
+    _marshall_chart_data(proto, dict(spec), None)
+    return proto
+
+
+def test_the_chart_gets_its_datasets_as_arrow_made_once_the_very_tables_streamlit_would_send(small_analysis) -> None:
+    view = VIEWS[1]
+    plain, ready = map_spec(small_analysis, view), chart_spec(small_analysis, view)
+    assert {k: v for k, v in ready.items() if k != "datasets"} == {k: v for k, v in plain.items() if k != "datasets"}
+    assert all(isinstance(table, bytes) for table in ready["datasets"].values())
+    assert _sent(ready) == _sent(plain)  # passed through unchanged: the browser gets the very same tables
+    again = chart_spec(small_analysis, view)
+    assert all(again["datasets"][name] is table for name, table in ready["datasets"].items())  # made once per view
+    other, mine = chart_spec(small_analysis, VIEWS[2])["datasets"], ready["datasets"]
+    assert other["heat_hover"] != mine["heat_hover"] and other["heat_image"] != mine["heat_image"]
 
 
 class _Legends(HTMLParser):
