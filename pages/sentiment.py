@@ -14,7 +14,7 @@ from liqcore.sentiment import SentimentConfig, read
 from liqcore.truth import compare_sentiment
 from pages.components.cache import cached
 from pages.components.chart_export import chart_with_png, spec_of
-from pages.components.lazy import keep_alive, reading
+from pages.components.lazy import keep_alive, reading, section
 from pages.components.session import current_analysis
 from pages.components.truth import render_truth
 
@@ -63,7 +63,7 @@ SETTINGS = {
     "snt_horizon": 24,
 }
 SETTINGS_OPEN = "snt_settings_open"
-keep_alive([*SETTINGS, SETTINGS_OPEN])  # the box's own key too: its label (the settings in words) changes with them
+keep_alive(SETTINGS)
 for key, default in SETTINGS.items():
     st.session_state.setdefault(key, default)
 state = st.session_state
@@ -75,29 +75,34 @@ config = SentimentConfig(
     threshold=state["snt_threshold"],
     horizon=state["snt_horizon"],
 )
-with st.expander(
+
+
+def settings() -> None:
+    """The window and thresholds' widgets (drawn only while their box is open)."""
+    cols = st.columns(4)
+    cols[0].radio(
+        "Window",
+        ["pct", "atr"],
+        format_func={"pct": "± % of price", "atr": "± ATR"}.get,
+        key="snt_window",
+        horizontal=True,
+    )
+    cols[1].slider(
+        "Window size" + (" (%)" if window == "pct" else " (× ATR)"), 0.5, 20.0, step=0.5, key=f"snt_size_{window}"
+    )
+    weight_help = "Triangular weight: full at the price, zero at the window's edge."
+    cols[2].toggle("Nearer counts more", key="snt_weighted", help=weight_help)
+    cols[3].slider("Label threshold", 0.05, 0.8, step=0.05, key="snt_threshold")
+    st.slider("History check horizon (bars)", 4, 96, step=4, key="snt_horizon")
+
+
+section(
     f"Window and thresholds: {config.describe_window()}, squeeze label beyond ±{config.threshold:g}, history "
     f"checked {config.horizon} bars ahead",
-    icon=":material/tune:",
+    settings,
     key=SETTINGS_OPEN,
-    on_change="rerun",
-) as box:
-    if box.open:
-        cols = st.columns(4)
-        cols[0].radio(
-            "Window",
-            ["pct", "atr"],
-            format_func={"pct": "± % of price", "atr": "± ATR"}.get,
-            key="snt_window",
-            horizontal=True,
-        )
-        cols[1].slider(
-            "Window size" + (" (%)" if window == "pct" else " (× ATR)"), 0.5, 20.0, step=0.5, key=f"snt_size_{window}"
-        )
-        weight_help = "Triangular weight: full at the price, zero at the window's edge."
-        cols[2].toggle("Nearer counts more", key="snt_weighted", help=weight_help)
-        cols[3].slider("Label threshold", 0.05, 0.8, step=0.05, key="snt_threshold")
-        st.slider("History check horizon (bars)", 4, 96, step=4, key="snt_horizon")
+    icon=":material/tune:",
+)
 horizon = config.horizon
 result = cached(read, analysis, config, spinner="Checking the history…")
 now = result.now

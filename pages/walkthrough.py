@@ -26,7 +26,7 @@ from liqcore.walkthrough import (
 from pages.components.budget import fits
 from pages.components.cache import cached
 from pages.components.chart_export import chart_with_png, spec_of
-from pages.components.lazy import keep_alive
+from pages.components.lazy import section
 from pages.components.session import current_analysis
 from pages.components.text import plain
 
@@ -233,8 +233,6 @@ st.caption(
     "**estimate**, and nothing here is financial advice. Pick another scenario, seed or dataset in the sidebar to "
     "walk through a different market."
 )
-WHEN_OPEN = "wt_when_open"
-keep_alive([WHEN_OPEN])  # its label names the decision: a new one must not fold the box the learner is using
 
 
 def decision_time() -> None:
@@ -275,14 +273,12 @@ def decision_time() -> None:
 
 
 # Folded to one line, so on a phone the map is on screen first; its label says what is inside.
-with st.expander(
+section(
     f"Decision time: {lesson.time:%b %d %H:%M} UTC · choose another, a random moment or the lesson's key moment",
+    decision_time,
+    key="wt_when_open",
     icon=":material/schedule:",
-    key=WHEN_OPEN,
-    on_change="rerun",
-) as when_box:
-    if when_box.open:
-        decision_time()
+)
 chosen_moment = st.session_state.get("wt_moment")
 if chosen_moment is not None:  # outside the folded box, so it is read without opening it
     label, when = chosen_moment

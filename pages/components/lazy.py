@@ -19,13 +19,16 @@ def keep_alive(keys: Iterable[str] | Mapping[str, object]) -> None:
             st.session_state[key] = st.session_state[key]
 
 
+def section(label: str, draw: Callable[[], None], *, key: str, icon: str) -> None:
+    """A collapsed expander whose contents, `draw()`, are sent only while it is open; opening or closing it reruns
+    the page. It stays open when its label changes (a label may name what is inside, such as the settings in it)."""
+    keep_alive([key])  # the expander's identity includes its label: a new label would start it closed again
+    with st.expander(label, icon=icon, key=key, on_change="rerun") as box:
+        if box.open:
+            draw()
+
+
 def reading(label: str, draw: Callable[[], None], *, key: str, icon: str) -> None:
     """A collapsed expander of reading matter whose contents are sent only while it is open; opening or closing it
     reruns only itself (a fragment), not the page's charts."""
-
-    def section() -> None:
-        with st.expander(label, icon=icon, key=key, on_change="rerun") as box:
-            if box.open:
-                draw()
-
-    st.fragment(section)()
+    st.fragment(lambda: section(label, draw, key=key, icon=icon))()
