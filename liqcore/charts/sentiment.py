@@ -70,7 +70,13 @@ def balance_over_time(series: pd.DataFrame, threshold: float) -> alt.VConcatChar
             color=alt.Color(
                 "label:N",
                 scale=alt.Scale(domain=[*ZONES, NO_EXPOSURE], range=[*ZONE_COLOURS, "#64748b"]),
-                legend=alt.Legend(orient="bottom", title=f"Reading (threshold ±{threshold:g})"),
+                # two columns and a short "no exposure": one row of four ran off a 390 px phone's chart
+                legend=alt.Legend(
+                    orient="bottom",
+                    title=f"Reading (threshold ±{threshold:g})",
+                    columns=2,
+                    labelExpr=f"datum.label == '{NO_EXPOSURE}' ? 'no exposure' : datum.label",
+                ),
             ),
             tooltip=[
                 alt.Tooltip("time:T", format="%Y-%m-%d %H:%M", title="UTC"),

@@ -95,7 +95,7 @@ def forecast_chart(frame: pd.DataFrame, max_points: int = 1500) -> alt.LayerChar
             color=alt.Color(
                 "regime:N",
                 scale=regime_scale,
-                legend=alt.Legend(title="Forecast regime", orient="top"),
+                legend=alt.Legend(title="Forecast regime", orient="bottom"),  # beside "Forecast" it ran off a phone
             ),
             tooltip=[
                 alt.Tooltip("time:T", format="%Y-%m-%d %H:%M"),
