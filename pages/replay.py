@@ -23,7 +23,7 @@ PAGE_ICON = ":material/play_circle:"
 PAGE_ORDER = 6
 
 HOVER_CELLS = 300  # the picture is the raster; the hover grid only carries the read-out
-MAP_HEIGHT = 380
+MAP_HEIGHT = 560  # px for the whole chart: its legends, time axis and title take ~250, the rest is the plot
 VIEW_KEYS = ("rp_at",)  # the inspected snapshot's time is part of the share link
 
 analysis: Analysis = current_analysis(__file__)

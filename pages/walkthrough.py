@@ -301,7 +301,7 @@ def step_map() -> None:
     _map()
     left, right = st.columns([3, 2])
     when = f"{lesson.time:%b %d %H:%M} UTC"
-    book = cached(_book_spec, analysis, st.session_state["wt_at"], f"at {when}, the decision point")
+    book = cached(_book_spec, analysis, st.session_state["wt_at"], f"at the decision, {when}")
     chart_with_png(book, f"Estimated book at {when}", analysis.label, "walkthrough-book", left)
     with right:
         st.metric("Price at the decision point", _usd(lesson.price))

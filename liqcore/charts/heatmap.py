@@ -447,7 +447,7 @@ def profile_chart(
     )
     curves = (
         alt.Chart(lines)
-        .mark_line(strokeDash=[4, 2])
+        .mark_line(strokeDash=[4, 2], clip=True)  # a curve past the price range pushed the title off the chart
         .encode(
             y=alt.Y("price:Q", scale=y_scale),
             x=alt.X("usd:Q", title="Cumulative from price (USD)", axis=alt.Axis(labelExpr=USD_LABELS, orient="top")),

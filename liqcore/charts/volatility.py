@@ -117,7 +117,7 @@ def forecast_chart(frame: pd.DataFrame, max_points: int = 1500) -> alt.LayerChar
         )
     )
     layered = alt.layer(shading, realised, lines).resolve_legend(color="independent")  # the points name the colours
-    return layered.properties(height=340)  # Streamlit fits legends and axes into this
+    return layered.properties(height=400)  # Streamlit fits legends and axes into this (the regime legend below: ~60)
 
 
 def _regime_runs(data: pd.DataFrame) -> pd.DataFrame:
