@@ -166,7 +166,8 @@ def _hover_layers(hover: pd.DataFrame, y_scale: alt.Scale) -> list[alt.Chart]:
     )
     cells = (
         alt.Chart(frame)
-        .mark_rect(opacity=0, fill="#000000", tooltip=alt.ExprRef(_tooltip_expr()))
+        # invalid="show": no per-cell validity filter, which every new grid ran through (its extents are never NaN)
+        .mark_rect(opacity=0, fill="#000000", tooltip=alt.ExprRef(_tooltip_expr()), invalid="show")
         .encode(x="t0:T", x2="t1:T", y=alt.Y("p0:Q", scale=y_scale), y2="p1:Q")
         .add_params(cross)
         .properties(name=HOVER_LAYER)
