@@ -151,7 +151,7 @@ def profile_section() -> None:
         chart_with_png(true_book, true_title, analysis.label, "profile-true", b)
     else:
         title = f"Estimated side profile at {at:%Y-%m-%d %H:%M} UTC (dashed: cumulative)"  # the PNG's
-        shown = ("Estimated side profile", f"at {at:%Y-%m-%d %H:%M} UTC · dashed lines: cumulative")
+        shown = ("Estimated side profile", f"at {at:%Y-%m-%d %H:%M} UTC")  # the top axis names the dashed curves
         spec = heat_views.profile_spec(analysis, at, shown, by_tier=st.session_state.get("hm_by_tier", False))
         left.vega_lite_chart(spec, width="stretch")
         with left:

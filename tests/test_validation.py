@@ -244,4 +244,4 @@ def test_chart_sums_bars_into_buckets_so_no_spike_is_dropped() -> None:
     assert spec["encoding"]["y"]["title"] == "USD per 3 bars: implied ↑, true ↓"
     drawn = data.groupby("series")["drawn"]
     assert drawn.max()["true"] <= 0 <= drawn.min()["implied by the map"]  # the truth mirrored below zero
-    assert spec["title"]["text"] == ["Longs liquidated", "implied (above) vs true (below)", "symlog scale"]
+    assert spec["title"]["text"] == ["Longs liquidated (symlog scale)", "implied (above) vs true (below)"]

@@ -54,8 +54,8 @@ def implied_vs_realised(
             ],
         )
         .properties(
-            height=360,
-            title=chart_title(f"{side.capitalize()}s liquidated", f"implied (above) vs {truth} (below) · symlog scale"),
+            height=420,  # the whole chart: two title lines, the legend and the axes leave ~250 px of plot
+            title=chart_title(f"{side.capitalize()}s liquidated (symlog scale)", f"implied (above) vs {truth} (below)"),
         )
         .interactive(bind_y=False)
     )
