@@ -79,7 +79,8 @@ def map_section() -> None:
     # the legends sit outside the chart, so the chart's spec is the same for every side, scale and contrast: the
     # browser swaps the new image and hover rows into the chart it has instead of drawing it anew
     st.html(heat_views.legend_html(view))
-    st.vega_lite_chart(heat_views.chart_spec(analysis, view), width="stretch")
+    spec = heat_views.chart_spec(analysis, view)
+    st.vega_lite_chart(spec, width="stretch")
     with st.container(horizontal=True, gap="medium", vertical_alignment="bottom"):
         st.segmented_control("Show", list(SIDES), key="hm_side", required=True, format_func=SIDES.get)
         st.selectbox(
@@ -101,7 +102,7 @@ def map_section() -> None:
             help="Contrast: cells below this intensity (0–1 on the chosen scale) are not drawn.",
         )
     with st.container(horizontal=True, gap="small"):
-        title, spec = "Liquidation heatmap (estimate)", heat_views.map_spec(analysis, view)
+        title = "Liquidation heatmap (estimate)"
         render = lambda: heat_views.map_png(analysis, view, title)  # noqa: E731 (made when the button is pressed)
         png_download("Map (PNG)", spec, "liquidation-heatmap.png", title, analysis.label, "hm_png", render)
         st.download_button(

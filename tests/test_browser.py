@@ -317,11 +317,18 @@ def _open_list(page, box, option: str):
     return item
 
 
+_NOT_RUNNING = """() => document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']") !== null
+    && document.querySelector("[data-testid='stStatusWidget']") === null"""
+
+
 def _idle(page) -> None:
     """No run in progress. Only meaningful once the change's own signal was seen: the share link's URL changes before
-    the run it starts, and a click during a run (a dropdown opened, say) can be undone when the run redraws it."""
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
-    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached")
+    the run it starts, and a click during a run (a dropdown opened, say) can be undone when the run redraws it.
+
+    Checked on every animation frame: Playwright's selector waits poll at growing intervals (20, 50, 100, 100, then
+    every 500 ms), which added up to half a second to a timed step that finished just after a poll.
+    """
+    page.wait_for_function(_NOT_RUNNING, polling="raf")
 
 
 MAP = "[data-testid='stVegaLiteChart'] .marks"  # the map is the page's first chart
@@ -338,6 +345,21 @@ def _map_redrawn(page, before: str) -> None:
         "([sel, before]) => { const c = document.querySelector(sel);"
         " return c && (c.toDataURL ? c.toDataURL() : c.outerHTML) !== before }",
         arg=[MAP, before],
+    )
+
+
+def _metric_delta_changed(page, label: str, before: str) -> None:
+    """Wait until the delta of the metric whose text holds `label` reads other than `before` (checked every frame;
+    `expect` polls at growing intervals, like the selector waits, see `_idle`)."""
+    page.wait_for_function(
+        """([label, before]) => {
+            const metrics = [...document.querySelectorAll("[data-testid='stMetric']")];
+            const metric = metrics.find(m => m.innerText.includes(label));
+            const delta = metric && metric.querySelector("[data-testid='stMetricDelta']");
+            return delta !== null && delta !== undefined && delta.innerText !== before;
+        }""",
+        arg=[label, before],
+        polling="raf",
     )
 
 
@@ -380,10 +402,7 @@ def test_heatmap_controls_and_page_switches_are_timed(server: str, browser: obje
     with _timed(page, "if_price_reaches"):
         box.fill(f"{target:.1f}")
         box.press("Enter")
-        _ready_after(
-            page,
-            lambda: sync_api.expect(delta).not_to_have_text(shown, timeout=120_000),
-        )
+        _ready_after(page, lambda: _metric_delta_changed(page, "liquidated on the way", shown))
     with _timed(page, "preset_change"):
         preset = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Model preset")
         _open_list(page, preset, "Aggressive").click()

@@ -83,24 +83,32 @@ def _base_spec(analysis: Analysis, moments: tuple[tuple[pd.Timestamp, str], ...]
     }
 
 
-def _map_spec(analysis: Analysis, view: MapView) -> dict:
+def map_spec(analysis: Analysis, view: MapView) -> dict:
+    """The heatmap chart's spec for this view, its datasets as rows (what a still image is made from).
+
+    Built on each call (its parts are cached): the page draws `chart_spec`, and keeping these rows in the cache as
+    well cost a walk over every row to size them (~20 ms per new view) for a spec only a PNG export reads.
+    """
     base = cached(_base_spec, analysis, view.moments)
     return with_heat(base, *_layers(analysis, view))
 
 
-def map_spec(analysis: Analysis, view: MapView) -> dict:
-    """The heatmap chart's spec for this view (a shallow copy: Streamlit moves the datasets out of what it gets)."""
-    return dict(cached(_map_spec, analysis, view))
+def _base_tables(analysis: Analysis, moments: tuple[tuple[pd.Timestamp, str], ...]) -> dict[str, bytes]:
+    return {
+        name: convert_anything_to_arrow_bytes(rows)
+        for name, rows in cached(_base_spec, analysis, moments)["datasets"].items()
+    }
 
 
 def _chart_spec(analysis: Analysis, view: MapView) -> dict:
-    spec = cached(_map_spec, analysis, view)
-    tables = {name: convert_anything_to_arrow_bytes(rows) for name, rows in spec["datasets"].items()}
+    spec, made = map_spec(analysis, view), cached(_base_tables, analysis, view.moments)
+    tables = {name: made.get(name) or convert_anything_to_arrow_bytes(rows) for name, rows in spec["datasets"].items()}
     return {**spec, "datasets": tables}
 
 
 def chart_spec(analysis: Analysis, view: MapView) -> dict:
-    """`map_spec` as `st.vega_lite_chart` sends it: every dataset already Arrow IPC bytes, made once per view.
+    """`map_spec` as `st.vega_lite_chart` sends it: every dataset already Arrow IPC bytes, made once per view (and the
+    candles' and the other marks' once per analysis); a shallow copy, as Streamlit moves the datasets out of it.
 
     Streamlit converts a spec's row lists to Arrow on every call (~700 hover rows, the candles and the realised
     liquidations: most of the server's work per control change) but passes bytes through as they are; these are made
