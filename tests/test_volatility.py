@@ -213,6 +213,11 @@ def test_charts_build_valid_specs_with_regime_shading() -> None:
     legends = [layer["encoding"]["color"].get("legend", {}) for layer in spec["layer"][:2]]
     assert legends[0] is None and legends[1]["title"] == "Forecast regime"
     assert spec["resolve"]["legend"]["color"] == "independent"
+    lines = spec["layer"][2]["encoding"]  # the two forecasts differ by hue as well as dash, in one legend
+    assert lines["stroke"]["field"] == lines["strokeDash"]["field"] == "model"
+    assert lines["stroke"]["scale"]["domain"] == lines["strokeDash"]["scale"]["domain"] == ["baseline", "with map"]
+    assert len(set(lines["stroke"]["scale"]["range"])) == 2
+    assert lines["stroke"]["legend"]["title"] == lines["strokeDash"]["legend"]["title"] == "Forecast"
     pressure_spec = pressure_chart(result.frame, sim.market.bars["close"], result.relative_to).to_dict()
     assert len(pressure_spec["vconcat"]) == 2
     no_regimes = result.frame.assign(regime="")

@@ -10,6 +10,8 @@ from liqcore.charts.heatmap import price_panel
 from liqcore.volatility import PressureBasis
 
 REGIME_COLOURS = {"calm": "#22c55e", "elevated": "#f59e0b", "high": "#ef4444"}
+# the baseline in a neutral grey, the forecast that uses the map in the page's accent blue (readable on both themes)
+FORECAST_COLOURS = {"baseline": "#94a3b8", "with map": "#38bdf8"}
 
 
 def pressure_chart(
@@ -77,6 +79,8 @@ def forecast_chart(frame: pd.DataFrame, max_points: int = 1500) -> alt.LayerChar
     }
     x = alt.X("time:T", **time_axis)
     regime_scale = alt.Scale(domain=list(REGIME_COLOURS), range=list(REGIME_COLOURS.values()))
+    forecast_scale = alt.Scale(domain=list(FORECAST_COLOURS), range=list(FORECAST_COLOURS.values()))
+    forecast_legend = alt.Legend(title="Forecast", orient="top")  # one legend for hue and dash: same field and title
     shading = (
         alt.Chart(_regime_runs(out))
         .mark_rect(opacity=0.12)
@@ -112,8 +116,9 @@ def forecast_chart(frame: pd.DataFrame, max_points: int = 1500) -> alt.LayerChar
         .encode(
             x=x,
             y="value:Q",
-            strokeDash=alt.StrokeDash("model:N", legend=alt.Legend(title="Forecast", orient="top")),
-            color=alt.value("#38bdf8"),
+            # two hues as well as two dashes: at a forecast per bar the dashes blur into one line
+            stroke=alt.Stroke("model:N", scale=forecast_scale, legend=forecast_legend),
+            strokeDash=alt.StrokeDash("model:N", scale=alt.Scale(domain=forecast_scale.domain), legend=forecast_legend),
         )
     )
     layered = alt.layer(shading, realised, lines).resolve_legend(color="independent")  # the points name the colours
