@@ -11,6 +11,10 @@ from liqcore.formatting import compact_usd
     ("value", "text"),
     [
         (0, "$0"),
+        (0.3, "< $1"),
+        (0.5, "< $1"),  # Python rounds half to even: 0.5 would print as "$0"
+        (0.51, "$1"),
+        (-0.2, "> -$1"),
         (999.4, "$999"),
         (999.6, "$1K"),
         (950_000, "$950K"),
