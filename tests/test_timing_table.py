@@ -33,3 +33,18 @@ def test_the_readme_block_between_the_markers_is_replaced_and_nothing_else(tmp_p
     readme.write_text(f"# Title\n\nbefore\n{START}\nold table\n{END}\nafter\n")
     write_readme("new table", readme)
     assert readme.read_text() == f"# Title\n\nbefore\n{START}\nnew table\n{END}\nafter\n"
+
+
+def test_several_runs_give_the_median_and_range_and_a_row_missing_from_one_run_uses_the_others() -> None:
+    runs = [
+        {"recorded_at_utc": "t", "cpu_count": 2, "load_average_1min_at_start": load, **figures}
+        for load, figures in [
+            (0.4, {"map_side_control_seconds": 0.9, "map_side_control_kb_sent": 100.0}),
+            (1.2, {"map_side_control_seconds": 0.2, "map_side_control_kb_sent": 300.0, "preset_change_seconds": 2.0}),
+            (0.8, {"map_side_control_seconds": 0.25, "map_side_control_kb_sent": 200.0}),
+        ]
+    ]
+    lines = table(*runs).splitlines()
+    assert "load average 0.4, 1.2, 0.8" in lines[0] and "median of 3 runs" in lines[0]
+    assert "| heatmap: side control | ≤ 0.3 s | 0.25 s (0.20–0.90) | 200 | meets |" in lines
+    assert "| model preset change (estimates the map again) | — | 2.00 s |  | no target |" in lines

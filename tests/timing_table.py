@@ -2,6 +2,8 @@
 
     python -m pytest -m browser tests/test_browser.py     # writes artifacts/browser_timings.json
     python -m tests.timing_table --readme                 # rewrites the table in README.md (no flag: prints it)
+    python -m tests.timing_table --readme --artifact a.json b.json c.json   # several runs: median and range
+
 
 The table goes between the `<!-- browser-timings -->` markers of README.md; everything else is left alone.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import statistics
 from pathlib import Path
 from typing import NamedTuple
 
@@ -58,24 +61,31 @@ def _verdict(measured: float, target: float | None) -> str:
     return f"misses by {measured - target:.2f} s ({measured / target:.1f}×)"
 
 
-def table(timings: dict) -> str:
-    """The markdown table (and a line saying when and under what load it was measured)."""
+def table(*runs: dict) -> str:
+    """The markdown table (and a line saying when and under what load it was measured). With several runs, each
+    figure is their median and the range beside it, because one run on a shared 2-core machine can be off by half."""
+    first = runs[0]
+    loads = ", ".join(str(run.get("load_average_1min_at_start", "?")) for run in runs)
+    how = "one run" if len(runs) == 1 else f"median of {len(runs)} runs, range in brackets"
     lines = [
-        f"Measured {timings.get('recorded_at_utc', '?')} on {timings.get('cpu_count', '?')} cores, 1-minute load "
-        f"average {timings.get('load_average_1min_at_start', '?')} at the start (one run; wall-clock seconds from the "
+        f"Measured {first.get('recorded_at_utc', '?')} on {first.get('cpu_count', '?')} cores, 1-minute load "
+        f"average {loads} at the start ({how}; wall-clock seconds from the "
         "action to the page's own signal that it is done; KB = websocket bytes the server sent for it).",
         "",
         "| step | target | measured | KB sent | verdict |",
         "|---|---:|---:|---:|---|",
     ]
     for row in ROWS:
-        seconds = timings.get(f"{row.key}_seconds")
-        if seconds is None:
+        measured = [run[f"{row.key}_seconds"] for run in runs if f"{row.key}_seconds" in run]
+        if not measured:
             continue
-        sent = timings.get(f"{row.key}_kb_sent")
+        seconds = statistics.median(measured)
+        spread = f" ({min(measured):.2f}–{max(measured):.2f})" if len(measured) > 1 else ""
+        sent = [run[f"{row.key}_kb_sent"] for run in runs if f"{row.key}_kb_sent" in run]
         target = "—" if row.target is None else f"≤ {row.target:g} s"
-        kb = "" if sent is None else f"{sent:,.0f}"
-        lines.append(f"| {row.what} | {target} | {seconds:.2f} s | {kb} | {_verdict(seconds, row.target)} |")
+        kb = f"{statistics.median(sent):,.0f}" if sent else ""
+        verdict = _verdict(seconds, row.target)
+        lines.append(f"| {row.what} | {target} | {seconds:.2f} s{spread} | {kb} | {verdict} |")
     return "\n".join(lines)
 
 
@@ -90,10 +100,10 @@ def write_readme(text: str, readme: Path = README) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--artifact", type=Path, default=ARTIFACT)
+    parser.add_argument("--artifact", type=Path, nargs="+", default=[ARTIFACT], help="one or more runs' artifacts")
     parser.add_argument("--readme", action="store_true", help="rewrite the table in README.md instead of printing it")
     args = parser.parse_args()
-    text = table(json.loads(args.artifact.read_text()))
+    text = table(*(json.loads(path.read_text()) for path in args.artifact))
     if args.readme:
         write_readme(text)
     else:
