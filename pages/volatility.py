@@ -103,7 +103,8 @@ chart_with_png(
 )
 st.caption(
     f"Dots: the high–low range that actually followed over the next {horizon} bars, coloured (like the background) "
-    "by the regime forecast at the time. Lines: the two forecasts, without the map (solid) and with it (dashed)."
+    "by the regime forecast at the time. Lines: the two forecasts, without the map (grey, solid) and with it "
+    "(blue, dashed)."
 )
 st.dataframe(
     result.table.drop(columns=["scored bars (n)", "non-overlapping windows"]),  # both counts are in the verdict below
