@@ -570,12 +570,12 @@ def step_reveal() -> None:
         cols[3].metric("In units of risk", f"{result.r_multiple:+.2f} R")
         st.markdown(f"**{words[result.exit]}** Exit at {_usd(result.exit_price)}. {result.note}")
         shown = pd.concat([lesson.before.tail(48), lesson.after])
-        with st.expander(
-            "Candles only, with the plan", icon=":material/candlestick_chart:", key="wt_candles_open", on_change="rerun"
-        ) as box:
-            if box.open:  # the chart is sent only while open
-                title = f"What happened after {lesson.time:%Y-%m-%d %H:%M} UTC, with your plan"
-                chart_with_png(replay_chart(shown, lesson.time, plan), title, analysis.label, "walkthrough-outcome")
+
+        def outcome() -> None:  # built and sent only while its box is open
+            title = f"What happened after {lesson.time:%Y-%m-%d %H:%M} UTC, with your plan"
+            chart_with_png(replay_chart(shown, lesson.time, plan), title, analysis.label, "walkthrough-outcome")
+
+        section("Candles only, with the plan", outcome, key="wt_candles_open", icon=":material/candlestick_chart:")
     st.markdown("**Score card**")
     st.table(_score_card(decision, result).set_index("Step"))
     st.caption(
