@@ -215,25 +215,25 @@ def _whole_page_screenshot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
-_WIDER_THAN_THEIR_BOX = """() => [...document.querySelectorAll("[data-testid='stDataFrame'], [data-testid='stTable']")]
-    .filter(box => {
-        const grid = box.querySelector(".dvn-scroller");  // st.dataframe: a canvas grid in a scrolling div
-        if (grid) return grid.scrollWidth > grid.clientWidth + 2;
-        const table = box.querySelector("table");  // st.table: an HTML table
-        return table.getBoundingClientRect().width > box.getBoundingClientRect().width + 2;
-    })
-    .map(box => [...box.querySelectorAll("th")].slice(0, 3).map(th => th.innerText).join(" | "))"""
-
-
-_EVERY_TABLE_DRAWN = """() => [...document.querySelectorAll("[data-testid='stDataFrame'], [data-testid='stTable']")]
-    .every(box => box.querySelector(".dvn-scroller, table") !== null)"""
+_WIDER_THAN_THEIR_BOX = """() => {
+    const boxes = [...document.querySelectorAll("[data-testid='stDataFrame'], [data-testid='stTable']")];
+    // A dataframe's grid is drawn after its box appears (its code loads on demand): not ready until all are drawn.
+    if (!boxes.every(box => box.querySelector(".dvn-scroller, table") !== null)) return null;
+    return boxes
+        .filter(box => {
+            const grid = box.querySelector(".dvn-scroller");  // st.dataframe: a canvas grid in a scrolling div
+            if (grid) return grid.scrollWidth > grid.clientWidth + 2;
+            const table = box.querySelector("table");  // st.table: an HTML table
+            return table.getBoundingClientRect().width > box.getBoundingClientRect().width + 2;
+        })
+        .map(box => [...box.querySelectorAll("th")].slice(0, 3).map(th => th.innerText).join(" | "));
+}"""
 
 
 def _tables_wider_than_the_page(page) -> list[str]:
-    """The first headers of every table that scrolls sideways (its content wider than its box). A dataframe's grid is
-    drawn after its box appears (the grid's code loads on demand), so the check waits until every box holds one."""
-    page.wait_for_function(_EVERY_TABLE_DRAWN, timeout=60_000)
-    return page.evaluate(_WIDER_THAN_THEIR_BOX)
+    """The first headers of every table that scrolls sideways (its content wider than its box). Waiting and measuring
+    are one step in the page, so a rerun that swaps a table between them cannot leave a box without its grid."""
+    return page.wait_for_function(_WIDER_THAN_THEIR_BOX, timeout=60_000).json_value()
 
 
 def _no_exception(page) -> None:
