@@ -14,6 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from liqcore.charts.axes import usd_labels
 from liqcore.charts.heatmap import LONG_COLOUR, SHORT_COLOUR, candle_layers
 from liqcore.charts.lessons import HALO_COLOUR
 from liqcore.charts.titles import chart_title
@@ -190,7 +191,9 @@ def plan_chart(profile: Profile, plan: TradePlan, height: int = 420) -> alt.Laye
         .encode(
             y=alt.Y("p0:Q", title="Price (USD)", scale=y_scale, axis=alt.Axis(format="$,.0f")),
             y2="p1:Q",
-            x=alt.X("usd:Q", title="Estimated liquidation notional per bin (USD)", axis=alt.Axis(format="$,.2s")),
+            x=alt.X(
+                "usd:Q", title="Estimated liquidation notional per bin (USD)", axis=alt.Axis(labelExpr=usd_labels())
+            ),
             x2=alt.datum(0),
             fill=alt.Fill(
                 "side:N",

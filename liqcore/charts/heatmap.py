@@ -15,6 +15,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from liqcore.charts.axes import usd_labels
 from liqcore.charts.raster import HeatRaster, legend_layer, legend_ramps, raster_frame, raster_layer
 from liqcore.charts.records import chart_values
 from liqcore.charts.titles import chart_title
@@ -25,8 +26,7 @@ from liqcore.profile import Profile, cumulative
 UP, DOWN = "#26a69a", "#ef5350"
 LONG_COLOUR, SHORT_COLOUR = "#f58a0b", "#9d5cf6"  # the raster's hues, so the profile and the map agree
 PRICE_COLOUR = "#38bdf8"
-# d3's SI prefix writes a billion as "G"; traders read "B".
-USD_LABELS = "replace(format(datum.value, '$,.2s'), 'G', 'B')"
+USD_LABELS = usd_labels()
 PRICE_AXIS = alt.Axis(format="$,.0f", orient="right", title="Price (USD)")
 TIER_COLOURS = ("#38bdf8", "#a3e635", "#f43f5e", "#facc15", "#c084fc", "#94a3b8")  # low → high leverage; both themes
 

@@ -7,6 +7,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from liqcore.charts.axes import usd_labels
 from liqcore.charts.titles import chart_title
 
 
@@ -40,7 +41,7 @@ def implied_vs_realised(
                 title=f"USD {per}: implied ↑, {truth} ↓",
                 scale=alt.Scale(type="symlog", constant=1e5),
                 axis=alt.Axis(
-                    labelExpr="replace(format(abs(datum.value), '$,.2s'), 'G', 'B')",
+                    labelExpr=usd_labels("abs(datum.value)"),
                     values=sorted({-t for t in ticks} | set(ticks)),
                 ),
             ),

@@ -6,6 +6,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from liqcore.charts.axes import usd_labels
+
 VENUE_COLOURS = {"binance": "#f0b90b", "bybit": "#38bdf8", "okx": "#a3a3a3"}
 FALLBACK = ("#22c55e", "#ec4899", "#8b5cf6", "#f97316")
 
@@ -36,7 +38,9 @@ def venue_profile_chart(frame: pd.DataFrame, price: float, labels: dict[str, str
         .encode(
             y=alt.Y("p0:Q", title="Price (USD)", scale=alt.Scale(zero=False), axis=alt.Axis(format="$,.0f")),
             y2="p1:Q",
-            x=alt.X("sum(usd):Q", title="Estimated liquidations per price row (USD)", axis=alt.Axis(format="$,.2s")),
+            x=alt.X(
+                "sum(usd):Q", title="Estimated liquidations per price row (USD)", axis=alt.Axis(labelExpr=usd_labels())
+            ),
             color=alt.Color(
                 "venue_label:N",
                 scale=alt.Scale(domain=[labels.get(v, v) for v in venues], range=colours),
