@@ -491,35 +491,6 @@ def test_a_100k_row_upload_becomes_a_map(server: str, browser: object, tmp_path:
     page.context.close()
 
 
-@pytest.mark.parametrize("name", list(PAGES))
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_every_page_draws_without_error(server: str, browser: object, name: str, scheme: str) -> None:
-    page = _open(browser, f"{server}/{PAGES[name]}", scheme)
-    _wait_ready(page)
-    _no_exception(page)
-    assert _tables_wider_than_the_page(page) == []
-    _whole_page_screenshot(page, f"{name}-{scheme}.png")
-    page.context.close()
-
-
-@pytest.mark.parametrize("name", list(PAGES))
-def test_every_page_on_a_phone(server: str, browser: object, name: str) -> None:
-    page = _open(browser, f"{server}/{PAGES[name]}", "dark", width=390, height=844)
-    _wait_ready(page)
-    _no_exception(page)
-    on_top = page.evaluate(  # what a finger lands on at the middle of the page title: the page, not the sidebar
-        """() => {
-            const box = document.querySelector("[data-testid='stMain'] h1").getBoundingClientRect();
-            const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
-            return hit && hit.closest("[data-testid='stSidebar']") ? "sidebar" : "page";
-        }"""
-    )
-    assert on_top == "page"
-    assert _tables_wider_than_the_page(page) == []  # every table fits a 390 px phone without scrolling sideways
-    _whole_page_screenshot(page, f"{name}-phone.png")
-    page.context.close()
-
-
 def test_deep_link_restores_the_view(server: str, browser: object) -> None:
     page = _open(browser, f"{server}/?src=sim&scenario=long_cascade&seed=3&window=3d&preset=aggressive")
     _wait_ready(page)
