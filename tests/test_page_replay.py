@@ -28,7 +28,11 @@ def _maps(at: AppTest) -> list:
 
 
 def _frame(dataset) -> pd.DataFrame:
-    return convert_arrow_bytes_to_pandas_df(dataset.data.data)
+    """A dataset the map was sent with, its times as timestamps (a cached spec carries them as ISO text)."""
+    frame = convert_arrow_bytes_to_pandas_df(dataset.data.data)
+    for column in {"t0", "t1", "time", "tm"} & set(frame.columns):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
 
 
 def _latest_drawn(chart) -> pd.Timestamp:
@@ -145,3 +149,20 @@ def test_a_link_opens_its_snapshot_and_an_unknown_one_the_latest(linked: int | s
     at.run()
     assert not at.exception, at.exception
     assert _shown(at) == (times[linked] if isinstance(linked, int) else times[-1])
+
+
+def test_a_rerun_on_the_same_snapshot_builds_no_map_and_a_new_snapshot_builds_both(monkeypatch) -> None:
+    """The inspected maps are cached per snapshot: a page switch back (a rerun here) must not build the two Altair
+    charts again (~1 s CPU per visit before), and another snapshot must not show the cached one."""
+    import liqcore.charts.heatmap as charts
+
+    built = []
+    original = charts.heatmap_chart
+    monkeypatch.setattr(charts, "heatmap_chart", lambda *a, **k: built.append(1) or original(*a, **k))
+    at = run_page("pages/replay.py")  # the page re-imports the chart function on each run, so it calls the wrapper
+    first = _shown(at)
+    built.clear()
+    at.run()
+    assert not at.exception and built == []
+    at.button(key="rp_back").click().run()
+    assert _shown(at) < first and len(built) == 2  # the estimate and the true book of the earlier snapshot
