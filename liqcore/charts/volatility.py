@@ -15,7 +15,7 @@ FORECAST_COLOURS = {"baseline": "#94a3b8", "with map": "#38bdf8"}
 
 
 def pressure_chart(
-    frame: pd.DataFrame, close: pd.Series, relative_to: PressureBasis, max_points: int = 1500
+    frame: pd.DataFrame, close: pd.Series, relative_to: PressureBasis, max_points: int = 600
 ) -> alt.VConcatChart:
     """Price on top, liquidation pressure within reach below, sharing the time axis."""
     step = max(1, int(np.ceil(len(frame) / max_points)))
@@ -58,11 +58,16 @@ def pressure_chart(
     return alt.vconcat(price, area).resolve_scale(x="shared")
 
 
-def forecast_chart(frame: pd.DataFrame, max_points: int = 1500) -> alt.LayerChart:
-    """Realised vs forecast range over the next H bars (as %), background and points coloured by the forecast regime."""
-    data = frame.dropna(subset=["augmented"]).copy()
+def forecast_chart(frame: pd.DataFrame, max_points: int = 600) -> alt.LayerChart:
+    """Realised vs forecast range over the next H bars (as %), background and points coloured by the forecast regime.
+
+    The shading holds every regime run; the points and lines every k-th forecast, at most `max_points` (drawing
+    ~4,000 points per layer was most of the browser's time on this page).
+    """
+    data = frame.dropna(subset=["augmented"])
+    runs = _regime_runs(pd.DataFrame({"time": data.index, "regime": data["regime"].to_numpy()}))  # every bar's
     step = max(1, int(np.ceil(len(data) / max_points)))
-    data = data.iloc[::step]
+    data = data.iloc[::step]  # points and lines: every step-th forecast (the browser draws ~max_points per layer)
     out = pd.DataFrame(
         {
             "time": data.index,
@@ -82,7 +87,7 @@ def forecast_chart(frame: pd.DataFrame, max_points: int = 1500) -> alt.LayerChar
     forecast_scale = alt.Scale(domain=list(FORECAST_COLOURS), range=list(FORECAST_COLOURS.values()))
     forecast_legend = alt.Legend(title="Forecast", orient="top")  # one legend for hue and dash: same field and title
     shading = (
-        alt.Chart(_regime_runs(out))
+        alt.Chart(runs)
         .mark_rect(opacity=0.12)
         .encode(
             x=alt.X("start:T", **time_axis),
