@@ -12,7 +12,7 @@ from liqcore.charts.titles import chart_title
 
 
 def implied_vs_realised(
-    implied: pd.DataFrame, bars: pd.DataFrame, side: str, truth: str = "realised", max_points: int = 1200
+    implied: pd.DataFrame, bars: pd.DataFrame, side: str, truth: str = "realised", max_points: int = 600
 ) -> alt.Chart:
     """Implied and realised (or true) liquidations of one side in USD, summed over buckets of bars when there are
     more than `max_points` bars (summing, not sampling, so no spike is dropped), on a symlog axis so small and huge
