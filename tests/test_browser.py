@@ -422,9 +422,10 @@ def test_heatmap_controls_and_page_switches_are_timed(server: str, browser: obje
         _ready_after(page, lambda: page.wait_for_url(re.compile(r".*preset=aggressive.*")))
         _wait_ready(page)
     heatmap, *others = PAGES.items()  # the heatmap is shown already: switch to it last, from another page
-    for name, path in [*others, heatmap]:
+    # first visits after the preset change (each page computes its analysis of the new map), then return visits
+    for prefix, (name, path) in [(prefix, visit) for prefix in ("", "again_") for visit in [*others, heatmap]]:
         title = {"heatmap": "Heatmap", "walkthrough": "Trade walkthrough"}.get(name, name.capitalize())
-        with _timed(page, f"page_switch_{name}"):
+        with _timed(page, f"page_switch_{prefix}{name}"):
             page.locator("[data-testid='stSidebarNav'] a").filter(has_text=title).first.click()
             _ready_after(page, lambda path=path: page.wait_for_url(re.compile(rf".*/{path}(\?.*)?$")))
             _wait_ready(page)
