@@ -31,11 +31,16 @@ SPANS = ("1d", "3d", "7d")
 RESULT_KEY = "scan_result"
 
 
-@st.cache_resource(max_entries=1, show_spinner="Starting the Dask cluster…")
+def _close(connection: dict[str, object]) -> None:
+    connection["client"].close()
+
+
+@st.cache_resource(max_entries=1, show_spinner="Starting the Dask cluster…", on_release=_close)
 def _connection(address: str | None) -> dict[str, object]:
     """One Dask client per server: on the given scheduler, or on a local cluster sized to the machine. (Held in a
     dict: a Client is awaitable, which Streamlit's cache would mistake for an async result. The address comes from
-    the environment, so there is one key per process and the one entry is never evicted.)"""
+    the environment, so there is one key per process; the client is closed when the entry is cleared, instead of
+    trying to reconnect to a scheduler that went away.)"""
     from distributed import Client
 
     return {"client": Client(address, timeout="10s") if address else Client(local_cluster())}

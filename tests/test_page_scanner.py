@@ -3,7 +3,9 @@ cluster on 127.0.0.1 (named by LIQCORE_DASK_SCHEDULER, as a deployment would), a
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -82,3 +84,21 @@ def test_a_rows_link_opens_that_symbols_heatmap(deployment: HTTPServer) -> None:
     analysis = at.session_state["analysis"]
     assert analysis.market.symbol == symbol and "archive" in analysis.market.source
     assert at.title[0].value == "Liquidation heatmap"
+
+
+def _clients(probe) -> int:
+    return probe.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.clients))
+
+
+def test_clearing_the_cache_closes_the_page_client(deployment: HTTPServer) -> None:
+    """A dropped connection closes its client: left open, it kept trying to reach a scheduler that had gone away."""
+    import distributed
+
+    _scanned(scan_list="own", scan_own="BTCUSDT")
+    with distributed.Client(os.environ["LIQCORE_DASK_SCHEDULER"], timeout="10s") as probe:
+        connected = _clients(probe)
+        st.cache_resource.clear()
+        deadline = time.monotonic() + 30
+        while _clients(probe) != connected - 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _clients(probe) == connected - 1
