@@ -52,3 +52,17 @@ def run_page(page: str, query: dict[str, str] | None = None):
     for key, value in (query or {}).items():
         at.query_params[key] = value
     return at.switch_page(page).run()
+
+
+def invalid_charts(at) -> list[str]:
+    """Why each Vega-Lite chart the run sent breaks the Vega-Lite schema (none: []). Pages build their specs without
+    Altair's validation (`pages.components.chart_export.spec_of`), so the page tests check what was sent."""
+    import json
+
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+
+    schema = load_schema()
+    specs = (json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart"))
+    errors = (validate_jsonschema(spec, schema, raise_error=False) for spec in specs)
+    return [str(error).splitlines()[0] for error in errors if error is not None]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import run_page
+from conftest import invalid_charts, run_page
 
 from liqcore.breakouts import BreakoutConfig
 
@@ -22,6 +22,7 @@ def test_walk_all_seven_steps_with_the_map_on_each() -> None:
     for step in range(1, 8):
         assert at.subheader[0].value.startswith(f"{step} ·")
         assert _maps(at) >= 1, f"step {step} shows no map"
+        assert invalid_charts(at) == [], f"step {step}"
         if step == 2:
             at.radio(key="wt_guess").set_value("fakeout").run()
             assert not at.exception

@@ -14,7 +14,6 @@ from __future__ import annotations
 import html
 from typing import NamedTuple
 
-import altair as alt
 import pandas as pd
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
@@ -25,6 +24,7 @@ from liqcore.charts.lessons import moment_markers
 from liqcore.charts.raster import HeatRaster, LegendRamp, heat_raster, legend_ramps
 from liqcore.export import chart_png
 from pages.components.cache import cached
+from pages.components.chart_export import spec_of
 
 MAP_PNG_SCALE = 1.5  # 1800 px wide: every band and label legible; 2× took 2.7× the CPU for a 1.1 MB file
 HOVER_CELLS = 700  # the read-out grid: enough to point at a band, small enough to send (~50 KB)
@@ -43,12 +43,6 @@ def parse_time(text: str) -> pd.Timestamp:
     """A profile time from the URL (UTC)."""
     stamp = pd.Timestamp(text)
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _to_dict(chart: alt.TopLevelMixin) -> dict:
-    """The spec without Altair's jsonschema validation (a third of the build; the chart tests validate these charts)."""
-    with alt.data_transformers.disable_max_rows():
-        return chart.to_dict(validate=False)
 
 
 def _heat_layers(analysis: Analysis, side: str, scale: str, threshold: float) -> tuple[HeatRaster, pd.DataFrame]:
@@ -72,7 +66,7 @@ def _base_spec(analysis: Analysis, moments: tuple[tuple[pd.Timestamp, str], ...]
     chart = heatmap_chart(raster, hover, candles(market), price, realised_liquidations(market), legends=False)
     if moments:
         chart = chart + moment_markers(pd.DataFrame(list(moments), columns=["time", "label"]))
-    spec = _to_dict(chart)
+    spec = spec_of(chart)
     # Pinned, so the frontend never picks another renderer (or drops ARIA) because a view's hover grid crossed its
     # row-count thresholds: that would change the spec and embed the chart again. Canvas: ~20 % less browser CPU per
     # control change than SVG here (no 700 invisible hover <path>s to diff).
@@ -165,7 +159,7 @@ def _ramp_html(ramp: LegendRamp) -> str:
 
 def _profile_spec(analysis: Analysis, at: pd.Timestamp, title: tuple[str, str], by_tier: bool) -> dict:
     tiers = tier_split(analysis.heatmap, at) if by_tier else None
-    return _to_dict(profile_chart(analysis.heatmap.profile(at), title[0], tiers=tiers, detail=title[1]))
+    return spec_of(profile_chart(analysis.heatmap.profile(at), title[0], tiers=tiers, detail=title[1]))
 
 
 def profile_spec(analysis: Analysis, at: pd.Timestamp, title: tuple[str, str], by_tier: bool = False) -> dict:
