@@ -99,6 +99,7 @@ def walk(page, server: str, scenario: str, shots: Path, tag: str) -> dict[str, o
     guide = simulate(scenario, seed=SEED, bars=20).guide  # the lesson's text, as the scenario object has it
     page.get_by_text(f"Lesson · {guide.title}").first.click()
     page.get_by_text(guide.watch[:40]).first.wait_for()
+    _settled(page)  # the run that opened the lesson must end first: a click during it can be lost when it redraws
     page.get_by_text("Show me the key moment").first.click()
     _settled(page)
     page.get_by_text("Marked on the map:").first.wait_for()
