@@ -8,6 +8,7 @@ Runs whenever /usr/bin/chromium exists, and must run (not skip) when CI=true.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import re
@@ -32,6 +33,7 @@ from pages.components import page_list
 from tests import exchange_fakes as fakes
 from tests import walkthrough_path
 from tests.test_loaders import tradingview
+from tests.timing_table import SWITCHED_PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -423,8 +425,8 @@ def test_heatmap_controls_and_page_switches_are_timed(server: str, browser: obje
         _wait_ready(page)
     heatmap, *others = PAGES.items()  # the heatmap is shown already: switch to it last, from another page
     # first visits after the preset change (each page computes its analysis of the new map), then return visits
-    for prefix, (name, path) in [(prefix, visit) for prefix in ("", "again_") for visit in [*others, heatmap]]:
-        title = {"heatmap": "Heatmap", "walkthrough": "Trade walkthrough"}.get(name, name.capitalize())
+    for prefix, (name, path) in itertools.product(("", "again_"), [*others, heatmap]):
+        title = dict(SWITCHED_PAGES)[name]
         with _timed(page, f"page_switch_{prefix}{name}"):
             page.locator("[data-testid='stSidebarNav'] a").filter(has_text=title).first.click()
             _ready_after(page, lambda path=path: page.wait_for_url(re.compile(rf".*/{path}(\?.*)?$")))

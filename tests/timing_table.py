@@ -29,6 +29,16 @@ class Row(NamedTuple):
     target: float | None  # seconds; None where the issue sets none
 
 
+# The pages the timing test switches to, in its order: (artifact name, navigation title).
+SWITCHED_PAGES = (
+    ("heatmap", "Heatmap"),
+    ("sentiment", "Sentiment"),
+    ("volatility", "Volatility"),
+    ("validation", "Validation"),
+    ("walkthrough", "Trade walkthrough"),
+    ("replay", "Replay"),
+)
+
 ROWS = [
     Row("server_healthy", "server process start → `/_stcore/health` answers", None),
     Row("server_warm_up", "readiness probe (`/_stcore/script-health-check`: one run of the app in the server)", None),
@@ -43,18 +53,11 @@ ROWS = [
     Row("if_price_reaches", "heatmap: \u201cif price reaches\u201d", 0.3),
     Row("preset_change", "model preset change (estimates the map again)", None),
     Row("window_switch", "window shown change (estimates the map again)", None),
-    Row("page_switch_heatmap", "page switch → Heatmap, first visit after the preset change", 1.0),
-    Row("page_switch_sentiment", "page switch → Sentiment, first visit after the preset change", 1.0),
-    Row("page_switch_volatility", "page switch → Volatility, first visit after the preset change", 1.0),
-    Row("page_switch_validation", "page switch → Validation, first visit after the preset change", 1.0),
-    Row("page_switch_walkthrough", "page switch → Trade walkthrough, first visit after the preset change", 1.0),
-    Row("page_switch_replay", "page switch → Replay, first visit after the preset change", 1.0),
-    Row("page_switch_again_heatmap", "page switch → Heatmap, visited before", 1.0),
-    Row("page_switch_again_sentiment", "page switch → Sentiment, visited before", 1.0),
-    Row("page_switch_again_volatility", "page switch → Volatility, visited before", 1.0),
-    Row("page_switch_again_validation", "page switch → Validation, visited before", 1.0),
-    Row("page_switch_again_walkthrough", "page switch → Trade walkthrough, visited before", 1.0),
-    Row("page_switch_again_replay", "page switch → Replay, visited before", 1.0),
+    *(
+        Row(f"page_switch_{again}{page}", f"page switch → {title}, {visit}", 1.0)
+        for again, visit in (("", "first visit after the preset change"), ("again_", "visited before"))
+        for page, title in SWITCHED_PAGES
+    ),
     Row("upload_100k_rows_to_map", "upload of a 100k-row 1-minute CSV → map drawn", 3.0),
 ]
 
