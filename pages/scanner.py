@@ -32,7 +32,12 @@ RESULT_KEY = "scan_result"
 
 
 def _close(connection: dict[str, object]) -> None:
-    connection["client"].close()
+    """Close the client, and the local cluster it started (a scheduler given by address belongs to someone else)."""
+    client = connection["client"]
+    cluster = client.cluster
+    client.close()
+    if cluster is not None:
+        cluster.close()
 
 
 @st.cache_resource(max_entries=1, show_spinner="Starting the Dask cluster…", on_release=_close)
